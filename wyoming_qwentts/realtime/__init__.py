@@ -1,0 +1,38 @@
+"""Asyncio client of Model Studio's Qwen realtime TTS WebSocket protocol."""
+
+from .client import QwenRealtimeClient, Synthesis
+from .config import Mode, SessionConfig, Timeouts
+from .errors import (
+    AccessDeniedError,
+    AuthenticationError,
+    ConnectError,
+    ConnectionClosedError,
+    InvalidParameterError,
+    QwenTimeoutError,
+    QwenTtsError,
+    RateLimitError,
+    ServiceError,
+    UnknownModelError,
+)
+from .session import RealtimeSession, ResponseMetrics, SessionMetrics
+
+__all__ = [
+    "AccessDeniedError",
+    "AuthenticationError",
+    "ConnectError",
+    "ConnectionClosedError",
+    "InvalidParameterError",
+    "Mode",
+    "QwenRealtimeClient",
+    "QwenTimeoutError",
+    "QwenTtsError",
+    "RateLimitError",
+    "RealtimeSession",
+    "ResponseMetrics",
+    "ServiceError",
+    "SessionConfig",
+    "SessionMetrics",
+    "Synthesis",
+    "Timeouts",
+    "UnknownModelError",
+]

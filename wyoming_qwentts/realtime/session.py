@@ -1,0 +1,338 @@
+"""One realtime TTS session: one WebSocket, from ``session.created`` to ``session.finished``."""
+
+from __future__ import annotations
+
+import asyncio
+import binascii
+import itertools
+import json
+import logging
+import secrets
+import time
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+import aiohttp
+
+from .. import catalog
+from .config import SessionConfig, Timeouts
+from .errors import (
+    ConnectionClosedError,
+    QwenTimeoutError,
+    RateLimitError,
+    ServiceError,
+    UnknownModelError,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class ResponseMetrics:
+    """Figures of one response (one synthesized segment)."""
+
+    response_id: str
+    time_to_first_audio: float | None = None
+    """Seconds from the text that triggered the response to its first audio."""
+    audio_bytes: int = 0
+    characters: int | None = None
+    """Characters billed for the response (``usage.characters``)."""
+
+
+@dataclass(slots=True)
+class SessionMetrics:
+    """Figures of one session, on the monotonic clock."""
+
+    connect_time: float = 0.0
+    """Seconds from the start of the handshake to ``session.created``."""
+    sample_rate: int = catalog.DEFAULT_SAMPLE_RATE
+    responses: list[ResponseMetrics] = field(default_factory=list)
+
+    @property
+    def audio_bytes(self) -> int:
+        """PCM bytes received in all responses."""
+        return sum(response.audio_bytes for response in self.responses)
+
+    @property
+    def audio_seconds(self) -> float:
+        """Duration of the audio received (PCM16 mono)."""
+        return self.audio_bytes / (catalog.PCM_WIDTH * self.sample_rate)
+
+    @property
+    def characters(self) -> int:
+        """Characters billed over the whole session."""
+        return sum(response.characters or 0 for response in self.responses)
+
+    @property
+    def time_to_first_audio(self) -> float | None:
+        """Time to first audio of the session's first response."""
+        for response in self.responses:
+            if response.time_to_first_audio is not None:
+                return response.time_to_first_audio
+        return None
+
+
+class RealtimeSession:
+    """An open session. Configure it, send text, and iterate over it for audio bytes.
+
+    Iteration yields audio as it arrives and ends only at ``session.finished``, never at
+    ``response.done``: one session may hold several responses. Every failure is raised as a
+    :class:`~wyoming_qwentts.realtime.errors.QwenTtsError`.
+    """
+
+    def __init__(
+        self,
+        ws: aiohttp.ClientWebSocketResponse,
+        model: catalog.Model,
+        *,
+        region: str | None,
+        timeouts: Timeouts,
+        session_id: str,
+        connect_time: float,
+    ) -> None:
+        self.model = model
+        self.session_id = session_id
+        self.metrics = SessionMetrics(connect_time=connect_time)
+        self._ws = ws
+        self._region = region
+        self._timeouts = timeouts
+        self._event_ids = (f"event_{secrets.token_hex(6)}{n}" for n in itertools.count())
+        self._config: SessionConfig | None = None
+        self._timer: asyncio.Timeout | None = None
+        self._finish_sent = False
+        self._commits_pending = 0
+        self._response: ResponseMetrics | None = None
+        self._response_audio = False
+        self._response_trigger: float | None = None
+        self._unclaimed_text_at: float | None = None
+        self._last_text_at: float | None = None
+        self._finished = False
+        self._events_seen = 0
+
+    def __repr__(self) -> str:
+        return f"<RealtimeSession {self.session_id} model={self.model.id}>"
+
+    @property
+    def config(self) -> SessionConfig | None:
+        """The configuration the service accepted, if any."""
+        return self._config
+
+    @property
+    def finished(self) -> bool:
+        """True once ``session.finished`` arrived."""
+        return self._finished
+
+    @property
+    def closed(self) -> bool:
+        """True once the socket is closed."""
+        return self._ws.closed
+
+    # Sending -----------------------------------------------------------------------------
+
+    async def _send(self, event_type: str, **fields: Any) -> None:
+        if self._ws.closed:
+            raise ConnectionClosedError("The session's connection is closed.")
+        event = {"event_id": next(self._event_ids), "type": event_type, **fields}
+        await self._ws.send_str(json.dumps(event, ensure_ascii=False))
+
+    async def configure(self, config: SessionConfig) -> None:
+        """Send ``session.update`` and wait for ``session.updated``.
+
+        The configuration is validated against the catalog first (InvalidParameterError,
+        nothing sent). The service accepts one update per session.
+        """
+        session = config.to_session(self.model)
+        await self._send("session.update", session=session)
+        try:
+            async with asyncio.timeout(self._timeouts.configure):
+                while True:
+                    msg = await self._ws.receive()
+                    event = self._parse(msg)
+                    if event.get("type") == "session.updated":
+                        break
+        except TimeoutError:
+            await self.close()
+            raise QwenTimeoutError("configure", self._timeouts.configure) from None
+        self._config = config
+        self.metrics.sample_rate = config.sample_rate
+
+    async def append(self, text: str) -> None:
+        """Append text to the input buffer (in ``server_commit`` the service segments it)."""
+        if not text:
+            return
+        now = time.monotonic()
+        if self._unclaimed_text_at is None:
+            self._unclaimed_text_at = now
+        self._last_text_at = now
+        await self._send("input_text_buffer.append", text=text)
+
+    async def commit(self) -> None:
+        """Synthesize everything appended so far now (the only trigger in ``commit`` mode)."""
+        await self._send("input_text_buffer.commit")
+        self._commits_pending += 1
+        self._arm_timer()
+
+    async def clear(self) -> None:
+        """Drop text that was appended and not yet committed or segmented."""
+        self._unclaimed_text_at = None
+        await self._send("input_text_buffer.clear")
+
+    async def finish(self) -> None:
+        """No more text: the service speaks what remains, then ``session.finished``."""
+        if self._finish_sent:
+            return
+        self._finish_sent = True
+        await self._send("session.finish")
+        self._arm_timer()
+
+    async def close(self) -> None:
+        """Close the socket (cancels the session if it has not finished)."""
+        await self._ws.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # Receiving ---------------------------------------------------------------------------
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> bytes:
+        while not self._finished:
+            msg = await self._receive()
+            audio = self._handle(self._parse(msg))
+            if audio:
+                return audio
+        raise StopAsyncIteration
+
+    async def read_all(self) -> bytes:
+        """Collect the session's audio until ``session.finished``."""
+        return b"".join([chunk async for chunk in self])
+
+    def _wait_policy(self) -> tuple[float | None, str]:
+        if self._response is not None:
+            if self._response_audio:
+                return self._timeouts.audio_gap, "audio_gap"
+            return self._timeouts.first_audio, "first_audio"
+        if self._finish_sent or self._commits_pending:
+            return self._timeouts.first_audio, "first_audio"
+        return None, "first_audio"
+
+    def _arm_timer(self) -> None:
+        """Give a wait that had no deadline one, now that the service owes an answer."""
+        if self._timer is not None and self._timer.when() is None:
+            self._timer.reschedule(asyncio.get_running_loop().time() + self._timeouts.first_audio)
+
+    async def _receive(self) -> aiohttp.WSMessage:
+        delay, _ = self._wait_policy()
+        try:
+            async with asyncio.timeout(delay) as timer:
+                self._timer = timer
+                return await self._ws.receive()
+        except TimeoutError:
+            delay, phase = self._wait_policy()
+            await self.close()
+            raise QwenTimeoutError(phase, delay or 0.0) from None  # type: ignore[arg-type]
+        finally:
+            self._timer = None
+
+    def _parse(self, msg: aiohttp.WSMessage) -> dict[str, Any]:
+        """Decode a text frame; raise the matching error for a close or an ``error`` event."""
+        if msg.type is not aiohttp.WSMsgType.TEXT:
+            if msg.type is aiohttp.WSMsgType.BINARY:
+                _LOGGER.warning("Ignoring an unexpected binary frame of %d bytes", len(msg.data))
+                return {}
+            raise self._closed_error(msg)
+        try:
+            event = json.loads(msg.data)
+        except ValueError:
+            _LOGGER.warning("Ignoring a frame that is not JSON: %.80r", msg.data)
+            return {}
+        if not isinstance(event, dict):
+            return {}
+        self._events_seen += 1
+        if event.get("type") == "error":
+            raise self._service_error(event.get("error"))
+        return event
+
+    def _handle(self, event: dict[str, Any]) -> bytes | None:
+        event_type = event.get("type")
+        if event_type == "response.audio.delta":
+            return self._on_audio(event.get("delta"))
+        if event_type == "response.created":
+            self._on_response_created(event.get("response"))
+        elif event_type == "response.done":
+            self._on_response_done(event.get("response"))
+        elif event_type == "session.finished":
+            self._finished = True
+        return None
+
+    def _on_audio(self, delta: Any) -> bytes | None:
+        if not isinstance(delta, str):
+            return None
+        try:
+            audio = binascii.a2b_base64(delta)
+        except binascii.Error:
+            _LOGGER.warning("Ignoring an audio delta that is not valid base64")
+            return None
+        response = self._response
+        if response is None:  # audio outside a response: account it to a synthetic one
+            response = self._on_response_created({})
+        if not self._response_audio:
+            self._response_audio = True
+            if self._response_trigger is not None:
+                response.time_to_first_audio = time.monotonic() - self._response_trigger
+        response.audio_bytes += len(audio)
+        return audio
+
+    def _on_response_created(self, response: Any) -> ResponseMetrics:
+        response_id = response.get("id", "") if isinstance(response, dict) else ""
+        metrics = ResponseMetrics(str(response_id))
+        self.metrics.responses.append(metrics)
+        self._response = metrics
+        self._response_audio = False
+        self._response_trigger = (
+            self._unclaimed_text_at if self._unclaimed_text_at is not None else self._last_text_at
+        )
+        self._unclaimed_text_at = None
+        if self._commits_pending:
+            self._commits_pending -= 1
+        return metrics
+
+    def _on_response_done(self, response: Any) -> None:
+        metrics = self._response
+        self._response = None
+        if metrics is None or not isinstance(response, dict):
+            return
+        usage = response.get("usage")
+        if isinstance(usage, dict) and isinstance(usage.get("characters"), int):
+            metrics.characters = usage["characters"]
+
+    def _service_error(self, error: Any) -> ServiceError:
+        if not isinstance(error, dict):
+            error = {}
+        code = str(error.get("code") or "unknown_error")
+        message = str(error.get("message") or "The service reported an error.")
+        param = error.get("param") if isinstance(error.get("param"), str) else None
+        if code.startswith("Throttling"):
+            return RateLimitError(code, message, param)
+        return ServiceError(code, message, param)
+
+    def _closed_error(self, msg: aiohttp.WSMessage) -> Exception:
+        clean = msg.type is aiohttp.WSMsgType.CLOSE and msg.data == aiohttp.WSCloseCode.OK
+        if clean and self._events_seen <= 1 and not self.metrics.responses:
+            return UnknownModelError(self.model.id, self._region)
+        received = self.metrics.audio_bytes
+        return ConnectionClosedError(
+            f"The connection closed before session.finished "
+            f"(close code {self._ws.close_code}, {received} audio bytes received)."
+        )

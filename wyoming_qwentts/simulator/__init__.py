@@ -1,0 +1,14 @@
+"""A protocol-faithful local stand-in for the Qwen realtime TTS service, and its decoder."""
+
+from .server import PATH, QwenSimulator, SimulatedSession, SimulatorOptions
+from .speech import decode, decode_wav, synthesize
+
+__all__ = [
+    "PATH",
+    "QwenSimulator",
+    "SimulatedSession",
+    "SimulatorOptions",
+    "decode",
+    "decode_wav",
+    "synthesize",
+]

@@ -1,0 +1,82 @@
+"""Run the simulator: ``python -m wyoming_qwentts.simulator --port 0 --api-key KEY``.
+
+The first line on stdout is the WebSocket endpoint (path included); pass it to the client's
+``url`` or the server's ``--url``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from .server import QwenSimulator, SimulatorOptions
+
+
+def _parser() -> argparse.ArgumentParser:
+    d = SimulatorOptions()
+    parser = argparse.ArgumentParser(
+        prog="python -m wyoming_qwentts.simulator",
+        description="Local stand-in for the Qwen realtime TTS WebSocket service.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    add = parser.add_argument
+    add("--host", default="127.0.0.1", help="address to bind")
+    add("--port", type=int, default=0, help="port (0 picks a free one)")
+    add("--api-key", default=d.api_key, help="the key clients must send")
+    add("--debug", action="store_true", help="log at DEBUG level")
+    latency = parser.add_argument_group("latency")
+    latency.add_argument("--first-audio-delay", type=float, default=d.first_audio_delay)
+    latency.add_argument("--real-time-factor", type=float, default=d.real_time_factor)
+    latency.add_argument("--delta-bytes", type=int, default=d.delta_bytes)
+    latency.add_argument("--handshake-delay", type=float, default=d.handshake_delay)
+    latency.add_argument("--segment-chars", type=int, default=d.segment_chars)
+    limits = parser.add_argument_group("limits")
+    limits.add_argument("--max-sessions", type=int, default=d.max_sessions)
+    limits.add_argument("--idle-timeout", type=float, default=d.idle_timeout)
+    limits.add_argument("--max-text-chars", type=int, default=d.max_text_chars)
+    faults = parser.add_argument_group("faults")
+    faults.add_argument("--reject-handshake", type=int, choices=(401, 403, 429, 500))
+    faults.add_argument("--drop-after-deltas", type=int)
+    faults.add_argument("--error-after-deltas", type=int)
+    faults.add_argument("--stall-after-deltas", type=int)
+    quirks = parser.add_argument_group("behaviours where sources disagree")
+    quirks.add_argument(
+        "--throttle-style", choices=("handshake", "event"), default=d.throttle_style
+    )
+    quirks.add_argument(
+        "--unknown-model", choices=("silent_close", "error"), default=d.unknown_model
+    )
+    quirks.add_argument("--event-order", choices=("measured", "documented"), default=d.event_order)
+    quirks.add_argument("--error-detail", choices=("full", "minimal"), default=d.error_detail)
+    quirks.add_argument(
+        "--response-id-field", action=argparse.BooleanOptionalAction, default=d.response_id_field
+    )
+    return parser
+
+
+async def _serve(options: SimulatorOptions, host: str, port: int) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    async with QwenSimulator(options, host=host, port=port) as simulator:
+        print(simulator.url, flush=True)
+        await stop.wait()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Parse flags and serve until SIGINT or SIGTERM."""
+    args = vars(_parser().parse_args(argv))
+    host, port, debug = args.pop("host"), args.pop("port"), args.pop("debug")
+    logging.basicConfig(level=logging.DEBUG if debug else logging.INFO, stream=sys.stderr)
+    asyncio.run(_serve(SimulatorOptions(**args), host, port))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,577 @@
+"""A protocol-faithful local stand-in for Model Studio's Qwen realtime TTS WebSocket service.
+
+Built on the ``websockets`` server (the client uses aiohttp, so each checks the other). It
+follows ``qwen-realtime-protocol.md``: handshake authentication, the measured event order,
+per-model validation from the catalog, ``server_commit`` segmentation, ``usage.characters``,
+and the documented quirks. Knobs in :class:`SimulatorOptions` add latency and inject faults.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import hmac
+import json
+import logging
+import random
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from types import TracebackType
+from typing import Any, Final, Literal, Self
+from urllib.parse import parse_qs, urlsplit
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from .. import catalog
+from .segmenter import Segmenter
+from .speech import synthesize, wav_header
+
+_LOGGER = logging.getLogger(__name__)
+
+PATH: Final = "/api-ws/v1/realtime"
+_ID_ALPHABET: Final = string.ascii_letters + string.digits
+_HANDSHAKE_BODIES: Final[Mapping[int, tuple[str, str]]] = {
+    401: ("InvalidApiKey", "Invalid API-key provided."),
+    403: ("AccessDenied", "Access denied."),
+    429: ("Throttling.RateQuota", "Requests rate limit exceeded, please try again later."),
+    500: ("InternalError", "An internal error has occurred, please try again later."),
+}
+_SESSION_UPDATE_REJECTED: Final = (
+    "Session update error: session already started or finished or failed."
+)
+
+
+@dataclass(slots=True)
+class SimulatorOptions:
+    """Behaviour of a :class:`QwenSimulator`: latency knobs, faults and quirk toggles."""
+
+    api_key: str = "sk-simulator"
+    # Latency
+    first_audio_delay: float = 0.0
+    """Seconds from a response's start to its first audio delta."""
+    real_time_factor: float = 0.0
+    """Pacing of deltas: 1.0 sends audio as fast as it plays, 0 as fast as possible."""
+    delta_bytes: int = 4800
+    """Bytes of PCM per ``response.audio.delta`` (rounded down to whole samples)."""
+    handshake_delay: float = 0.0
+    segment_chars: int = 120
+    """server_commit: longest segment before a cut without punctuation."""
+    # Limits
+    max_sessions: int | None = None
+    """Concurrent sessions beyond this get a rate-limit rejection."""
+    idle_timeout: float | None = 23.0
+    """Seconds without a client event (while nothing is being synthesized) before closing."""
+    max_text_chars: int | None = None
+    """Per-session text limit (undocumented for the real service)."""
+    # Faults
+    reject_handshake: int | None = None
+    """Reject every handshake with this HTTP status (401, 403, 429, 500)."""
+    drop_after_deltas: int | None = None
+    """Drop the TCP connection, without a close frame, after this many deltas."""
+    error_after_deltas: int | None = None
+    """Send an ``error`` event and close after this many deltas."""
+    stall_after_deltas: int | None = None
+    """Stop sending anything (the socket stays open) after this many deltas."""
+    # Where sources disagree: both behaviours, chosen here.
+    throttle_style: Literal["handshake", "event"] = "handshake"
+    """Rate limiting as an HTTP 429 handshake, or an in-band ``error`` event then close."""
+    unknown_model: Literal["silent_close", "error"] = "silent_close"
+    """Unknown model: ``session.created`` then a silent close (field notes), or an error."""
+    event_order: Literal["measured", "documented"] = "measured"
+    """End-of-response order: measured (audio.done first) or as documented (item.done first)."""
+    error_detail: Literal["full", "minimal"] = "full"
+    """Error events with type/param/event_id (older docs) or only code/message (current)."""
+    response_id_field: bool = False
+    """Add the top-level ``response_id`` that the field table lists on ``response.done``."""
+
+
+@dataclass(slots=True)
+class SimulatedSession:
+    """What the simulator saw of one connection (for tests and benchmarks)."""
+
+    id: str
+    model: str
+    headers: dict[str, str]
+    events: list[dict[str, Any]] = field(default_factory=list)
+    config: dict[str, Any] = field(default_factory=dict)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    spoken: list[str] = field(default_factory=list)
+    """Each synthesized segment, in order."""
+    deltas_sent: int = 0
+    finished: bool = False
+    """True when ``session.finished`` was sent."""
+    closed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def event_types(self) -> list[str]:
+        """The ``type`` of every client event received, in order."""
+        return [str(event.get("type")) for event in self.events]
+
+
+def _new_id(prefix: str) -> str:
+    return prefix + "".join(random.choices(_ID_ALPHABET, k=21))
+
+
+class QwenSimulator:
+    """Serves the Qwen realtime TTS protocol on a local port.
+
+    Use as ``async with QwenSimulator(...) as sim:`` and point a client at ``sim.url``.
+    """
+
+    def __init__(
+        self,
+        options: SimulatorOptions | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.options = options or SimulatorOptions()
+        self.sessions: list[SimulatedSession] = []
+        self._host = host
+        self._port = port
+        self._server: Server | None = None
+        self._active = 0
+
+    @property
+    def active_sessions(self) -> int:
+        """Sessions whose socket is open now."""
+        return self._active
+
+    @property
+    def url(self) -> str:
+        """The WebSocket endpoint, path included, without the ``model`` query."""
+        if self._server is None:
+            raise RuntimeError("The simulator is not running")
+        host, port = self._server.sockets[0].getsockname()[:2]
+        return f"ws://{host}:{port}{PATH}"
+
+    async def start(self) -> None:
+        """Start listening."""
+        self._server = await serve(
+            self._serve,
+            self._host,
+            self._port,
+            process_request=self._process_request,
+            max_size=2**22,
+            ping_interval=None,
+            compression=None,
+        )
+
+    async def stop(self) -> None:
+        """Close every connection and stop listening."""
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # Handshake ---------------------------------------------------------------------------
+
+    async def _process_request(
+        self, connection: ServerConnection, request: Request
+    ) -> Response | None:
+        options = self.options
+        if options.handshake_delay:
+            await asyncio.sleep(options.handshake_delay)
+        if urlsplit(request.path).path != PATH:
+            return _json_response(HTTPStatus.NOT_FOUND, "NotFound", "Not found.")
+        if options.reject_handshake is not None:
+            code, message = _HANDSHAKE_BODIES.get(
+                options.reject_handshake, ("InternalError", "Simulated rejection.")
+            )
+            return _json_response(HTTPStatus(options.reject_handshake), code, message)
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            token.strip().encode(), options.api_key.encode()
+        ):
+            return _json_response(HTTPStatus.UNAUTHORIZED, *_HANDSHAKE_BODIES[401])
+        if (
+            options.max_sessions is not None
+            and self._active >= options.max_sessions
+            and options.throttle_style == "handshake"
+        ):
+            return _json_response(HTTPStatus.TOO_MANY_REQUESTS, *_HANDSHAKE_BODIES[429])
+        return None
+
+    # Sessions ----------------------------------------------------------------------------
+
+    async def _serve(self, connection: ServerConnection) -> None:
+        request = connection.request
+        assert request is not None
+        query = parse_qs(urlsplit(request.path).query)
+        record = SimulatedSession(
+            id=_new_id("sess_"),
+            model=query.get("model", [""])[0],
+            headers={key.lower(): value for key, value in request.headers.raw_items()},
+        )
+        self.sessions.append(record)
+        throttled = (
+            self.options.max_sessions is not None and self._active >= self.options.max_sessions
+        )
+        self._active += 1
+        try:
+            await _Session(self.options, connection, record, throttled=throttled).run()
+        except (ConnectionClosed, _SessionAborted):
+            pass
+        finally:
+            self._active -= 1
+            record.closed.set()
+
+
+def _json_response(status: HTTPStatus, code: str, message: str) -> Response:
+    body = json.dumps({"code": code, "message": message, "request_id": _new_id("")}).encode()
+    headers = Headers([("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return Response(status.value, status.phrase, headers, body)
+
+
+class _Session:
+    """One simulated realtime session (one socket)."""
+
+    def __init__(
+        self,
+        options: SimulatorOptions,
+        connection: ServerConnection,
+        record: SimulatedSession,
+        *,
+        throttled: bool,
+    ) -> None:
+        self._options = options
+        self._ws = connection
+        self._record = record
+        self._throttled = throttled
+        self._model = catalog.MODELS.get(record.model)
+        default_voice = (
+            self._model.default_voice if self._model else None
+        ) or catalog.DEFAULT_VOICE
+        record.config = {
+            "mode": "server_commit",
+            "voice": default_voice,
+            "language_type": "Auto",
+            "response_format": "pcm",
+            "sample_rate": catalog.DEFAULT_SAMPLE_RATE,
+        }
+        self._segments: asyncio.Queue[str | None] = asyncio.Queue()
+        self._segmenter = Segmenter(options.segment_chars)
+        self._commit_buffer = ""
+        self._text_started = False
+        self._text_chars = 0
+        self._synthesizing = False
+
+    async def _send(self, event_type: str, **fields: Any) -> None:
+        await self._ws.send(
+            json.dumps({"event_id": _new_id("event_"), "type": event_type, **fields})
+        )
+
+    async def _send_error(
+        self, code: str, message: str, param: str | None = None, event_id: str | None = None
+    ) -> None:
+        error: dict[str, Any] = {"code": code, "message": message}
+        if self._options.error_detail == "full":
+            error = {"type": "invalid_request_error", **error}
+            if param is not None:
+                error["param"] = param
+            if event_id is not None:
+                error["event_id"] = event_id
+        await self._send("error", error=error)
+
+    async def run(self) -> None:
+        record = self._record
+        await self._send(
+            "session.created",
+            session={
+                "object": "realtime.session",
+                "model": record.model,
+                **record.config,
+                "id": record.id,
+            },
+        )
+        if self._throttled:  # throttle_style == "event"
+            await self._send_error("Throttling.RateQuota", _HANDSHAKE_BODIES[429][1])
+            await self._ws.close()
+            return
+        if self._model is None:
+            if self._options.unknown_model == "error":
+                await self._send_error(
+                    "ModelNotFound", f"Model not found: {record.model!r}.", "model"
+                )
+            await self._ws.close()
+            return
+        synthesizer = asyncio.create_task(self._synthesize_segments())
+        try:
+            if await self._read_events():
+                await synthesizer
+                record.finished = True
+                await self._send("session.finished")
+                await self._ws.close()
+        finally:
+            synthesizer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await synthesizer
+
+    async def _read_events(self) -> bool:
+        """Handle client events until finish (True) or until the session ends (False)."""
+        while True:
+            try:
+                async with asyncio.timeout(self._options.idle_timeout):
+                    raw = await self._ws.recv()
+            except TimeoutError:
+                if self._synthesizing or not self._segments.empty():
+                    continue
+                await self._send_error(
+                    "RequestTimeout",
+                    f"request timeout after {self._options.idle_timeout:g} seconds.",
+                )
+                await self._ws.close()
+                return False
+            try:
+                event = json.loads(raw)
+                if not isinstance(event, dict):
+                    raise TypeError
+            except (TypeError, ValueError):
+                await self._send_error("invalid_json", "The event is not a JSON object.")
+                continue
+            self._record.events.append(event)
+            if await self._dispatch(event):
+                return True
+
+    async def _dispatch(self, event: dict[str, Any]) -> bool:
+        event_type = event.get("type")
+        event_id = event.get("event_id")
+        if event_type == "session.update":
+            await self._update(event.get("session"), event_id)
+        elif event_type == "input_text_buffer.append":
+            await self._append(event.get("text"), event_id)
+        elif event_type == "input_text_buffer.commit":
+            await self._commit(event_id)
+        elif event_type == "input_text_buffer.clear":
+            self._segmenter.flush()
+            self._commit_buffer = ""
+            await self._send("input_text_buffer.cleared")
+        elif event_type == "session.finish":
+            self._enqueue(self._segmenter.flush() + self._commit_buffer)
+            self._commit_buffer = ""
+            self._segments.put_nowait(None)
+            return True
+        else:
+            await self._send_error(
+                "invalid_value", f"Unknown event type: {event_type!r}.", "type", event_id
+            )
+        return False
+
+    async def _update(self, session: Any, event_id: Any) -> None:
+        assert self._model is not None
+        if self._record.updates or self._text_started:
+            await self._send_error("invalid_value", _SESSION_UPDATE_REJECTED, None, event_id)
+            return
+        if not isinstance(session, dict):
+            session = {}
+        merged = {**self._record.config, **session}
+        try:
+            catalog.check_session(self._model, merged)
+            if merged["response_format"] in ("mp3", "opus"):
+                raise catalog.InvalidParameterError(
+                    "session.response_format",
+                    "The simulator produces only pcm and wav audio.",
+                )
+        except catalog.InvalidParameterError as err:
+            await self._send_error("invalid_value", err.message, err.param, event_id)
+            return
+        self._record.updates.append(session)
+        self._record.config = merged
+        await self._send(
+            "session.updated",
+            session={
+                "id": self._record.id,
+                "object": "realtime.session",
+                "model": self._model.id,
+                **merged,
+            },
+        )
+
+    async def _append(self, text: Any, event_id: Any) -> None:
+        if not isinstance(text, str):
+            await self._send_error("invalid_value", "text must be a string.", "text", event_id)
+            return
+        self._text_chars += len(text)
+        limit = self._options.max_text_chars
+        if limit is not None and self._text_chars > limit:
+            await self._send_error(
+                "invalid_value", f"Text exceeds {limit} characters.", "text", event_id
+            )
+            return
+        self._text_started = True
+        if self._record.config["mode"] == "commit":
+            self._commit_buffer += text
+            return
+        for segment in self._segmenter.feed(text):
+            self._enqueue(segment)
+
+    async def _commit(self, event_id: Any) -> None:
+        text = self._segmenter.flush() + self._commit_buffer
+        self._commit_buffer = ""
+        if not text:
+            await self._send_error(
+                "invalid_value",
+                "Error committing input text buffer: buffer is empty.",
+                None,
+                event_id,
+            )
+            return
+        await self._send("input_text_buffer.committed", item_id="")
+        self._enqueue(text)
+
+    def _enqueue(self, text: str) -> None:
+        if text:
+            self._segments.put_nowait(text)
+
+    async def _synthesize_segments(self) -> None:
+        while (segment := await self._segments.get()) is not None:
+            self._synthesizing = True
+            await self._respond(segment)
+            self._synthesizing = self._segments.qsize() > 0
+
+    async def _respond(self, text: str) -> None:
+        """Send one full response sequence for ``text``."""
+        options = self._options
+        config = self._record.config
+        self._record.spoken.append(text)
+        response_id, item_id = _new_id("resp_"), _new_id("item_")
+        voice = config["voice"]
+        await self._send(
+            "response.created",
+            response={
+                "id": response_id,
+                "object": "realtime.response",
+                "conversation_id": "",
+                "status": "in_progress",
+                "voice": voice,
+                "output": [],
+            },
+        )
+        item = {
+            "id": item_id,
+            "object": "realtime.item",
+            "type": "message",
+            "status": "in_progress",
+            "role": "assistant",
+            "content": [],
+        }
+        await self._send(
+            "response.output_item.added", response_id=response_id, output_index=0, item=item
+        )
+        where = {
+            "response_id": response_id,
+            "item_id": item_id,
+            "output_index": 0,
+            "content_index": 0,
+        }
+        part = {"type": "audio", "text": ""}
+        await self._send("response.content_part.added", **where, part=part)
+        await self._stream_audio(text, where)
+        done_item = {**item, "status": "completed", "content": [part]}
+        audio_done = ("response.audio.done", where)
+        part_done = ("response.content_part.done", {**where, "part": part})
+        item_done = (
+            "response.output_item.done",
+            {"response_id": response_id, "output_index": 0, "item": done_item},
+        )
+        order = [audio_done, part_done, item_done]
+        if options.event_order == "documented":
+            order = [item_done, audio_done, part_done]
+        for event_type, fields in order:
+            await self._send(event_type, **fields)
+        await self._send(
+            "response.done",
+            **({"response_id": response_id} if options.response_id_field else {}),
+            response={
+                "id": response_id,
+                "object": "realtime.response",
+                "conversation_id": "",
+                "status": "completed",
+                "modalities": ["text", "audio"],
+                "voice": voice,
+                "output": [{**done_item, "content": [{"type": "audio", "transcript": ""}]}],
+                "usage": self._usage(text),
+            },
+        )
+
+    def _usage(self, text: str) -> dict[str, Any]:
+        assert self._model is not None
+        if self._model.family == "qwen-tts-realtime":
+            audio_tokens = max(50, round(len(text) * 12))
+            text_tokens = len(text)
+            return {
+                "total_tokens": text_tokens + audio_tokens,
+                "input_tokens": text_tokens,
+                "output_tokens": audio_tokens,
+                "input_tokens_details": {"text_tokens": text_tokens},
+                "output_tokens_details": {"text_tokens": 0, "audio_tokens": audio_tokens},
+            }
+        return {"characters": catalog.billed_characters(text)}
+
+    async def _stream_audio(self, text: str, where: dict[str, Any]) -> None:
+        options = self._options
+        config = self._record.config
+        rate = int(config["sample_rate"])
+        pcm = synthesize(
+            text,
+            rate,
+            float(config.get("speech_rate", 1.0)),
+            float(config.get("pitch_rate", 1.0)),
+            int(config.get("volume", 50)),
+        )
+        if config["response_format"] == "wav":
+            pcm = wav_header(rate, len(pcm)) + pcm
+        step = max(2, options.delta_bytes - options.delta_bytes % 2)
+        loop = asyncio.get_running_loop()
+        start = loop.time() + options.first_audio_delay
+        if options.first_audio_delay:
+            await asyncio.sleep(options.first_audio_delay)
+        for offset in range(0, len(pcm), step):
+            await self._before_delta()
+            if options.real_time_factor:
+                due = start + options.real_time_factor * offset / (2 * rate)
+                if (delay := due - loop.time()) > 0:
+                    await asyncio.sleep(delay)
+            chunk = pcm[offset : offset + step]
+            await self._send("response.audio.delta", **where, delta=_b64(chunk))
+            self._record.deltas_sent += 1
+
+    async def _before_delta(self) -> None:
+        """Inject the configured mid-stream fault, if its delta count is reached."""
+        options = self._options
+        sent = self._record.deltas_sent
+        if sent == options.drop_after_deltas:
+            self._ws.transport.abort()
+            raise _SessionAborted
+        if sent == options.error_after_deltas:
+            await self._send_error("InternalError", "Simulated internal error.")
+            await self._ws.close(1011, "internal error")
+            raise _SessionAborted
+        if sent == options.stall_after_deltas:
+            await self._ws.wait_closed()
+            raise _SessionAborted
+
+
+class _SessionAborted(Exception):
+    """A fault ended the session (the socket is already dropped or closed)."""
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
