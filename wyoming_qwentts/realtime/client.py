@@ -19,6 +19,7 @@ from .errors import (
     QwenTimeoutError,
     RateLimitError,
     ServiceError,
+    error_from_event,
 )
 from .session import RealtimeSession, SessionMetrics
 
@@ -100,10 +101,7 @@ class QwenRealtimeClient:
                 session_id = str((event.get("session") or {}).get("id", ""))
             elif isinstance(event, dict) and event.get("type") == "error":
                 await ws.close()
-                error = event.get("error") or {}
-                code = str(error.get("code", "unknown_error"))
-                cls = RateLimitError if code.startswith("Throttling") else ServiceError
-                raise cls(code, str(error.get("message", "")), None)
+                raise error_from_event(event.get("error"))
         if not session_id:
             await ws.close()
             raise ConnectError(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from ..catalog import InvalidParameterError
 
@@ -12,6 +12,7 @@ __all__ = [
     "ConnectError",
     "ConnectionClosedError",
     "InvalidParameterError",
+    "ProtocolError",
     "QwenTimeoutError",
     "QwenTtsError",
     "RateLimitError",
@@ -64,6 +65,22 @@ class ServiceError(QwenTtsError):
 
 class RateLimitError(ServiceError):
     """HTTP 429 at the handshake, or a ``Throttling*`` error event."""
+
+
+def error_from_event(error: Any) -> ServiceError:
+    """The error of an ``error`` event's ``error`` object (any subset of its fields)."""
+    if not isinstance(error, dict):
+        error = {}
+    code = str(error.get("code") or "unknown_error")
+    message = str(error.get("message") or "The service reported an error.")
+    param = error.get("param") if isinstance(error.get("param"), str) else None
+    if code.startswith("Throttling"):
+        return RateLimitError(code, message, param)
+    return ServiceError(code, message, param)
+
+
+class ProtocolError(QwenTtsError):
+    """The service sent something the protocol does not allow (e.g. audio that is not base64)."""
 
 
 class ConnectionClosedError(QwenTtsError):

@@ -19,10 +19,10 @@ from .. import catalog
 from .config import SessionConfig, Timeouts
 from .errors import (
     ConnectionClosedError,
+    ProtocolError,
     QwenTimeoutError,
-    RateLimitError,
-    ServiceError,
     UnknownModelError,
+    error_from_event,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -109,6 +109,8 @@ class RealtimeSession:
         self._last_text_at: float | None = None
         self._finished = False
         self._events_seen = 0
+        self._pcm = True
+        self._odd_byte = b""
 
     def __repr__(self) -> str:
         return f"<RealtimeSession {self.session_id} model={self.model.id}>"
@@ -154,7 +156,11 @@ class RealtimeSession:
         except TimeoutError:
             await self.close()
             raise QwenTimeoutError("configure", self._timeouts.configure) from None
+        except BaseException:
+            await self.close()
+            raise
         self._config = config
+        self._pcm = config.response_format == "pcm"
         self.metrics.sample_rate = config.sample_rate
 
     async def append(self, text: str) -> None:
@@ -207,11 +213,16 @@ class RealtimeSession:
         return self
 
     async def __anext__(self) -> bytes:
-        while not self._finished:
-            msg = await self._receive()
-            audio = self._handle(self._parse(msg))
-            if audio:
-                return audio
+        try:
+            while not self._finished:
+                msg = await self._receive()
+                audio = self._handle(self._parse(msg))
+                if audio:
+                    return audio
+        except BaseException:
+            await self.close()  # a failed session is over: never leave its socket open
+            raise
+        await self.close()
         raise StopAsyncIteration
 
     async def read_all(self) -> bytes:
@@ -261,7 +272,7 @@ class RealtimeSession:
             return {}
         self._events_seen += 1
         if event.get("type") == "error":
-            raise self._service_error(event.get("error"))
+            raise error_from_event(event.get("error"))
         return event
 
     def _handle(self, event: dict[str, Any]) -> bytes | None:
@@ -280,10 +291,14 @@ class RealtimeSession:
         if not isinstance(delta, str):
             return None
         try:
-            audio = binascii.a2b_base64(delta)
-        except binascii.Error:
-            _LOGGER.warning("Ignoring an audio delta that is not valid base64")
-            return None
+            audio = binascii.a2b_base64(delta, strict_mode=True)
+        except binascii.Error as err:
+            raise ProtocolError(f"An audio delta is not valid base64 ({err}).") from None
+        if self._odd_byte:  # keep PCM16 samples whole across deltas of odd length
+            audio = self._odd_byte + audio
+            self._odd_byte = b""
+        if len(audio) % 2 and self._pcm:
+            audio, self._odd_byte = audio[:-1], audio[-1:]
         response = self._response
         if response is None:  # audio outside a response: account it to a synthetic one
             response = self._on_response_created({})
@@ -316,16 +331,6 @@ class RealtimeSession:
         usage = response.get("usage")
         if isinstance(usage, dict) and isinstance(usage.get("characters"), int):
             metrics.characters = usage["characters"]
-
-    def _service_error(self, error: Any) -> ServiceError:
-        if not isinstance(error, dict):
-            error = {}
-        code = str(error.get("code") or "unknown_error")
-        message = str(error.get("message") or "The service reported an error.")
-        param = error.get("param") if isinstance(error.get("param"), str) else None
-        if code.startswith("Throttling"):
-            return RateLimitError(code, message, param)
-        return ServiceError(code, message, param)
 
     def _closed_error(self, msg: aiohttp.WSMessage) -> Exception:
         clean = msg.type is aiohttp.WSMsgType.CLOSE and msg.data == aiohttp.WSCloseCode.OK

@@ -33,6 +33,8 @@ from .segmenter import Segmenter
 from .speech import synthesize, wav_header
 
 _LOGGER = logging.getLogger(__name__)
+_WS_LOGGER = logging.getLogger(f"{__name__}.websockets")
+_WS_LOGGER.setLevel(logging.INFO)  # websockets logs request headers, the key among them, at DEBUG
 
 PATH: Final = "/api-ws/v1/realtime"
 _ID_ALPHABET: Final = string.ascii_letters + string.digits
@@ -60,6 +62,8 @@ class SimulatorOptions:
     delta_bytes: int = 4800
     """Bytes of PCM per ``response.audio.delta`` (rounded down to whole samples)."""
     handshake_delay: float = 0.0
+    update_delay: float = 0.0
+    """Seconds before answering ``session.update``."""
     segment_chars: int = 120
     """server_commit: longest segment before a cut without punctuation."""
     # Limits
@@ -69,6 +73,8 @@ class SimulatorOptions:
     """Seconds without a client event (while nothing is being synthesized) before closing."""
     max_text_chars: int | None = None
     """Per-session text limit (undocumented for the real service)."""
+    retired_models: frozenset[str] = frozenset()
+    """Catalog models to treat as unknown (as a retired model would be)."""
     # Faults
     reject_handshake: int | None = None
     """Reject every handshake with this HTTP status (401, 403, 429, 500)."""
@@ -136,6 +142,7 @@ class QwenSimulator:
         self._port = port
         self._server: Server | None = None
         self._active = 0
+        self._handshakes: set[asyncio.Task[Any]] = set()
 
     @property
     def active_sessions(self) -> int:
@@ -160,11 +167,15 @@ class QwenSimulator:
             max_size=2**22,
             ping_interval=None,
             compression=None,
+            close_timeout=1,
+            logger=_WS_LOGGER,
         )
 
     async def stop(self) -> None:
         """Close every connection and stop listening."""
         if self._server is not None:
+            for task in self._handshakes:
+                task.cancel()
             self._server.close()
             await self._server.wait_closed()
             self._server = None
@@ -188,7 +199,13 @@ class QwenSimulator:
     ) -> Response | None:
         options = self.options
         if options.handshake_delay:
-            await asyncio.sleep(options.handshake_delay)
+            task = asyncio.current_task()
+            assert task is not None
+            self._handshakes.add(task)
+            try:
+                await asyncio.sleep(options.handshake_delay)
+            finally:
+                self._handshakes.discard(task)
         if urlsplit(request.path).path != PATH:
             return _json_response(HTTPStatus.NOT_FOUND, "NotFound", "Not found.")
         if options.reject_handshake is not None:
@@ -225,11 +242,18 @@ class QwenSimulator:
             self.options.max_sessions is not None and self._active >= self.options.max_sessions
         )
         self._active += 1
+        session = asyncio.ensure_future(
+            _Session(self.options, connection, record, throttled=throttled).run()
+        )
+        closed = asyncio.ensure_future(connection.wait_closed())
         try:
-            await _Session(self.options, connection, record, throttled=throttled).run()
-        except (ConnectionClosed, _SessionAborted):
-            pass
+            # A client that goes away ends the session at once, whatever it was doing.
+            await asyncio.wait({session, closed}, return_when=asyncio.FIRST_COMPLETED)
+            session.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionClosed, _SessionAborted):
+                await session
         finally:
+            closed.cancel()
             self._active -= 1
             record.closed.set()
 
@@ -255,7 +279,9 @@ class _Session:
         self._ws = connection
         self._record = record
         self._throttled = throttled
-        self._model = catalog.MODELS.get(record.model)
+        self._model = (
+            None if record.model in options.retired_models else catalog.MODELS.get(record.model)
+        )
         default_voice = (
             self._model.default_voice if self._model else None
         ) or catalog.DEFAULT_VOICE
@@ -376,6 +402,8 @@ class _Session:
 
     async def _update(self, session: Any, event_id: Any) -> None:
         assert self._model is not None
+        if self._options.update_delay:
+            await asyncio.sleep(self._options.update_delay)
         if self._record.updates or self._text_started:
             await self._send_error("invalid_value", _SESSION_UPDATE_REJECTED, None, event_id)
             return
