@@ -119,7 +119,7 @@ LANGUAGE_TYPES: Final[Mapping[str, str | None]] = {
 }
 """``language_type`` values and the ISO 639-1 code each one stands for (Auto: none)."""
 
-_QWEN3_LANGUAGES: Final = ("zh", "en", "fr", "de", "ru", "it", "es", "pt", "ja", "ko")
+QWEN3_LANGUAGES: Final = ("zh", "en", "fr", "de", "ru", "it", "es", "pt", "ja", "ko")
 _ZH_EN: Final = ("zh", "en")
 
 
@@ -129,7 +129,7 @@ def _voice(
     *,
     note: str | None = None,
     dialect: str | None = None,
-    languages: tuple[str, ...] = _QWEN3_LANGUAGES,
+    languages: tuple[str, ...] = QWEN3_LANGUAGES,
 ) -> Voice:
     return Voice(voice_id, gender, languages, dialect, note)
 

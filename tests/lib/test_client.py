@@ -31,9 +31,7 @@ from .conftest import API_KEY
 MIXED_TEXT = "Hello, 世界! Ünïcödé 😀 — 你好。Bye."
 
 
-async def test_synthesize_round_trip(
-    client: QwenRealtimeClient, simulator: QwenSimulator
-) -> None:
+async def test_synthesize_round_trip(client: QwenRealtimeClient, simulator: QwenSimulator) -> None:
     result = await client.synthesize(MIXED_TEXT, SessionConfig(voice="Ethan"))
 
     assert decode(result.audio) == MIXED_TEXT
@@ -277,9 +275,7 @@ async def test_unreachable_service_is_a_connect_error(http: aiohttp.ClientSessio
 
 async def test_connect_timeout(http: aiohttp.ClientSession, simulator: QwenSimulator) -> None:
     simulator.options.handshake_delay = 5
-    client = QwenRealtimeClient(
-        http, API_KEY, url=simulator.url, timeouts=Timeouts(connect=0.05)
-    )
+    client = QwenRealtimeClient(http, API_KEY, url=simulator.url, timeouts=Timeouts(connect=0.05))
     with pytest.raises(QwenTimeoutError) as err:
         await client.connect()
     assert err.value.phase == "connect"
@@ -292,13 +288,17 @@ async def test_error_event_mid_response(
     simulator.options.delta_bytes = 480
     simulator.options.error_after_deltas = 3
     session = await client.open_session(SessionConfig())
-    received = []
-    with pytest.raises(ServiceError) as err:
+    received: list[bytes] = []
+
+    async def consume() -> None:
         async with session:
             await session.append("A long enough sentence.")
             await session.finish()
             async for chunk in session:
                 received.append(chunk)
+
+    with pytest.raises(ServiceError) as err:
+        await consume()
     assert err.value.code == "InternalError"
     assert len(received) == 3
     assert session.closed
@@ -318,9 +318,7 @@ async def test_stall_hits_the_gap_timeout(
 ) -> None:
     simulator.options.delta_bytes = 480
     simulator.options.stall_after_deltas = 1
-    client = QwenRealtimeClient(
-        http, API_KEY, url=simulator.url, timeouts=Timeouts(audio_gap=0.1)
-    )
+    client = QwenRealtimeClient(http, API_KEY, url=simulator.url, timeouts=Timeouts(audio_gap=0.1))
     with pytest.raises(QwenTimeoutError) as err:
         await client.synthesize("Stalls after one delta.", SessionConfig())
     assert err.value.phase == "audio_gap"
@@ -345,9 +343,7 @@ async def test_first_audio_timeout_starts_at_finish(
 
 
 async def test_configure_timeout(http: aiohttp.ClientSession, simulator: QwenSimulator) -> None:
-    client = QwenRealtimeClient(
-        http, API_KEY, url=simulator.url, timeouts=Timeouts(configure=0.05)
-    )
+    client = QwenRealtimeClient(http, API_KEY, url=simulator.url, timeouts=Timeouts(configure=0.05))
     session = await client.connect()
     await session.append("text first")  # the service now rejects the update ...
     with pytest.raises(ServiceError, match="Session update error"):

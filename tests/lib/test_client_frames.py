@@ -138,7 +138,11 @@ async def test_close_after_audio_is_not_an_unknown_model(scripted: Any) -> None:
 @pytest.mark.parametrize(
     ("first", "error", "text"),
     [
-        (event("error", error={"code": "Throttling.AllocationQuota"}), RateLimitError, "Throttling"),
+        (
+            event("error", error={"code": "Throttling.AllocationQuota"}),
+            RateLimitError,
+            "Throttling",
+        ),
         (event("error", error="weird"), Exception, "unknown_error"),
         ("garbage", ConnectError, "did not open a session"),
         (event("session.updated"), ConnectError, "did not open a session"),

@@ -67,7 +67,9 @@ async def test_full_event_sequence(raw: RawSession) -> None:
     assert created["session"]["mode"] == "server_commit"
     assert created["session"]["id"].startswith("sess_")
 
-    await raw.send("session.update", session={"voice": "Ethan", "mode": "commit", "enable_tn": True})
+    await raw.send(
+        "session.update", session={"voice": "Ethan", "mode": "commit", "enable_tn": True}
+    )
     updated = await raw.next()
     assert updated["type"] == "session.updated"
     assert updated["session"]["voice"] == "Ethan"
@@ -196,7 +198,9 @@ async def test_missing_or_wrong_authorization(
 ) -> None:
     for headers in ({}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer nope"}):
         with pytest.raises(aiohttp.WSServerHandshakeError) as err:
-            await http.ws_connect(f"{simulator.url}?model=qwen3-tts-flash-realtime", headers=headers)
+            await http.ws_connect(
+                f"{simulator.url}?model=qwen3-tts-flash-realtime", headers=headers
+            )
         assert err.value.status == 401
     async with http.get(
         simulator.url.replace("ws://", "http://"),

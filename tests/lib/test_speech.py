@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from array import array
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wyoming_qwentts import catalog
+from wyoming_qwentts.audio import wav_header
 from wyoming_qwentts.simulator.segmenter import Segmenter
-from wyoming_qwentts.simulator.speech import (
-    decode,
-    decode_wav,
-    duration_seconds,
-    synthesize,
-    wav_header,
-)
+from wyoming_qwentts.simulator.speech import decode, decode_wav, duration_seconds, synthesize
 
 
 @settings(max_examples=60, deadline=None)
@@ -54,7 +50,7 @@ def test_volume_scales_amplitude_and_zero_is_silence() -> None:
 def test_pitch_raises_the_tone() -> None:
     def sign_changes(pcm: bytes) -> int:
         samples = array("h", pcm)
-        return sum(1 for a, b in zip(samples, samples[1:], strict=False) if a * b < 0)
+        return sum(1 for a, b in pairwise(samples) if a * b < 0)
 
     def active(pcm: bytes) -> int:
         return sum(1 for sample in array("h", pcm) if sample)
@@ -67,8 +63,8 @@ def test_pitch_raises_the_tone() -> None:
 
 def test_cut_audio_never_decodes_to_the_input() -> None:
     pcm = synthesize("Hello world", 24000)
-    for cut in (len(pcm) // 3, len(pcm) // 2, len(pcm) - 960):  # 960 bytes: one slot
-        cut -= cut % 2
+    for point in (len(pcm) // 3, len(pcm) // 2, len(pcm) - 960):  # 960 bytes: one slot
+        cut = point - point % 2
         assert decode(pcm[:cut]) != "Hello world"
         assert decode(pcm[cut:]) != "Hello world"
     assert decode(pcm[: len(pcm) // 2] + pcm) != "Hello world"  # repeated audio is visible too
@@ -79,7 +75,9 @@ def test_corrupt_bursts_decode_to_replacement_characters() -> None:
     assert decode(too_many) == "\ufffd"
     marker_only = array("h", [300, 300, 0, 0]).tobytes()
     assert decode(marker_only) == "\ufffd"
-    out_of_range = synthesize("a", 8000)[:0] + array("h", [300, 0] + [300, -300, 300, 0] * 7).tobytes()
+    out_of_range = (
+        synthesize("a", 8000)[:0] + array("h", [300, 0] + [300, -300, 300, 0] * 7).tobytes()
+    )
     assert decode(out_of_range) == "\ufffd"
 
 
@@ -88,7 +86,7 @@ def test_wav_helpers() -> None:
     stream = wav_header(16000, len(one)) + one + wav_header(16000, len(two)) + two
     assert decode_wav(stream) == "abc"
     assert decode_wav(wav_header(16000, 0xFFFFFFFF) + one) == "ab"
-    with pytest.raises(ValueError, match="not a simulator WAV stream at byte 0"):
+    with pytest.raises(ValueError, match="no WAV header at byte 0"):
         decode_wav(b"JUNK" * 20)
 
 
@@ -138,15 +136,40 @@ def test_catalog_shape() -> None:
         ("qwen3-tts-flash-realtime", {"voice": 3}, "session.voice", "non-empty"),
         ("qwen3-tts-vc-realtime-2026-01-15", {"voice": "Cherry"}, "session.voice", "only custom"),
         ("qwen3-tts-flash-realtime", {"sample_rate": "24000"}, "session.sample_rate", "integer"),
-        ("qwen3-tts-flash-realtime", {"response_format": "flac"}, "session.response_format", "flac"),
-        ("qwen3-tts-flash-realtime", {"language_type": "Klingon"}, "session.language_type", "Klingon"),
+        (
+            "qwen3-tts-flash-realtime",
+            {"response_format": "flac"},
+            "session.response_format",
+            "flac",
+        ),
+        (
+            "qwen3-tts-flash-realtime",
+            {"language_type": "Klingon"},
+            "session.language_type",
+            "Klingon",
+        ),
         ("qwen3-tts-flash-realtime", {"volume": 50.5}, "session.volume", "integer"),
         ("qwen3-tts-flash-realtime", {"volume": True}, "session.volume", "number"),
         ("qwen3-tts-flash-realtime", {"volume": 101}, "session.volume", "out of range"),
-        ("qwen3-tts-flash-realtime", {"bit_rate": 64}, "session.bit_rate", "only to response_format"),
+        (
+            "qwen3-tts-flash-realtime",
+            {"bit_rate": 64},
+            "session.bit_rate",
+            "only to response_format",
+        ),
         ("qwen-tts-realtime", {"speech_rate": 1.2}, "session.speech_rate", "does not accept"),
-        ("qwen-tts-realtime", {"sample_rate": 16000}, "session.sample_rate", "expected one of 24000"),
-        ("qwen3-tts-instruct-flash-realtime", {"instructions": 5}, "session.instructions", "string"),
+        (
+            "qwen-tts-realtime",
+            {"sample_rate": 16000},
+            "session.sample_rate",
+            "expected one of 24000",
+        ),
+        (
+            "qwen3-tts-instruct-flash-realtime",
+            {"instructions": 5},
+            "session.instructions",
+            "string",
+        ),
         (
             "qwen3-tts-instruct-flash-realtime",
             {"optimize_instructions": "yes"},
@@ -180,4 +203,6 @@ def test_check_session_accepts() -> None:
         catalog.MODELS["qwen3-tts-flash-realtime"],
         {"response_format": "opus", "bit_rate": 64, "instructions": "", "volume": 0},
     )
-    catalog.check_session(catalog.MODELS["qwen3-tts-vd-realtime-2025-12-16"], {"voice": "my design"})
+    catalog.check_session(
+        catalog.MODELS["qwen3-tts-vd-realtime-2025-12-16"], {"voice": "my design"}
+    )

@@ -24,6 +24,7 @@ from .errors import (
 from .session import RealtimeSession, SessionMetrics
 
 _MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+_WS_TIMEOUT = aiohttp.ClientWSTimeout(ws_close=2.0)  # a hung peer must not hold a close
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,7 @@ class QwenRealtimeClient:
                     headers=headers,
                     autoping=True,
                     max_msg_size=_MAX_MESSAGE_BYTES,
+                    timeout=_WS_TIMEOUT,
                 )
                 msg = await ws.receive()
         except aiohttp.WSServerHandshakeError as err:

@@ -138,14 +138,21 @@ class RealtimeSession:
         event = {"event_id": next(self._event_ids), "type": event_type, **fields}
         await self._ws.send_str(json.dumps(event, ensure_ascii=False))
 
-    async def configure(self, config: SessionConfig) -> None:
-        """Send ``session.update`` and wait for ``session.updated``.
+    async def configure(self, config: SessionConfig, *, wait: bool = True) -> None:
+        """Send ``session.update``; with ``wait``, also wait for ``session.updated``.
 
         The configuration is validated against the catalog first (InvalidParameterError,
-        nothing sent). The service accepts one update per session.
+        nothing sent). The service accepts one update per session. Without ``wait`` text can
+        follow at once (the socket keeps order), saving a round trip; a rejection then
+        surfaces while reading audio.
         """
         session = config.to_session(self.model)
         await self._send("session.update", session=session)
+        self._config = config
+        self._pcm = config.response_format == "pcm"
+        self.metrics.sample_rate = config.sample_rate
+        if not wait:
+            return
         try:
             async with asyncio.timeout(self._timeouts.configure):
                 while True:
@@ -159,9 +166,6 @@ class RealtimeSession:
         except BaseException:
             await self.close()
             raise
-        self._config = config
-        self._pcm = config.response_format == "pcm"
-        self.metrics.sample_rate = config.sample_rate
 
     async def append(self, text: str) -> None:
         """Append text to the input buffer (in ``server_commit`` the service segments it)."""

@@ -29,12 +29,13 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from .. import catalog
+from ..audio import wav_header
 from .segmenter import Segmenter
-from .speech import synthesize, wav_header
+from .speech import synthesize
 
 _LOGGER = logging.getLogger(__name__)
 _WS_LOGGER = logging.getLogger(f"{__name__}.websockets")
-_WS_LOGGER.setLevel(logging.INFO)  # websockets logs request headers, the key among them, at DEBUG
+_WS_LOGGER.setLevel(logging.WARNING)  # websockets logs request headers (the key) at DEBUG
 
 PATH: Final = "/api-ws/v1/realtime"
 _ID_ALPHABET: Final = string.ascii_letters + string.digits

@@ -14,11 +14,12 @@ that exactly its input was spoken, once, in order, with nothing cut off.
 from __future__ import annotations
 
 import re
-import struct
 import sys
 from array import array
 from functools import lru_cache
 from typing import Final
+
+from ..audio import STREAMING_SIZE, WAV_HEADER_SIZE, parse_wav_header
 
 SLOT_SECONDS: Final = 0.02
 """Length of one burst slot at speech_rate 1.0."""
@@ -28,7 +29,6 @@ _DIGIT_BASE: Final = 2
 _MAX_HALF_CYCLES: Final = 15 + _DIGIT_BASE
 _AMPLITUDE_PER_VOLUME: Final = 320
 _MIN_AMPLITUDE: Final = 256  # keeps the high byte non-zero, which the decoder relies on
-_WAV_HEADER: Final = struct.Struct("<4sI4s4sIHHIIHH4sI")
 
 
 def synthesize(
@@ -114,26 +114,14 @@ def _to_char(code: int) -> str:
     return chr(code)
 
 
-def wav_header(sample_rate: int, data_size: int) -> bytes:
-    """A 44-byte RIFF/WAVE header for PCM16 mono (``0xFFFFFFFF`` sizes mean streaming)."""
-    riff_size = 0xFFFFFFFF if data_size == 0xFFFFFFFF else 36 + data_size
-    return _WAV_HEADER.pack(
-        b"RIFF", riff_size, b"WAVE", b"fmt ", 16, 1, 1, sample_rate, sample_rate * 2, 2, 16,
-        b"data", data_size,
-    )  # fmt: skip
-
-
 def decode_wav(data: bytes) -> str:
     """Decode one or more concatenated simulator WAV files (as sent for ``wav`` sessions)."""
     texts = []
     offset = 0
-    while offset + _WAV_HEADER.size <= len(data):
-        fields = _WAV_HEADER.unpack_from(data, offset)
-        if fields[0] != b"RIFF" or fields[11] != b"data":
-            raise ValueError(f"not a simulator WAV stream at byte {offset}")
-        size = fields[12]
-        start = offset + _WAV_HEADER.size
-        end = len(data) if size == 0xFFFFFFFF else start + size
+    while offset < len(data):
+        _, size = parse_wav_header(data, offset)
+        start = offset + WAV_HEADER_SIZE
+        end = len(data) if size == STREAMING_SIZE else start + size
         texts.append(decode(data[start:end]))
         offset = end
     return "".join(texts)

@@ -1,0 +1,359 @@
+"""Command line: the Wyoming server (default), ``say`` and ``voices``.
+
+Every flag can also be set with an environment variable: ``QWENTTS_`` plus the flag's name in
+capitals (``--speech-rate`` → ``QWENTTS_SPEECH_RATE``); the key also comes from
+``DASHSCOPE_API_KEY``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+import wave
+from collections.abc import AsyncIterator, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+from wyoming.server import AsyncServer
+
+from . import __version__, catalog
+from .handler import QwenTtsEventHandler
+from .info import build_info
+from .realtime import QwenRealtimeClient, QwenTtsError, SessionConfig
+from .service import ServiceSettings, TtsService
+
+_LOGGER = logging.getLogger("wyoming_qwentts")
+ENV_PREFIX = "QWENTTS_"
+DEFAULT_URI = "tcp://0.0.0.0:10200"
+ZEROCONF_NAME = "qwen-tts"
+_TRUE = {"1", "true", "yes", "on"}
+
+
+class UsageError(Exception):
+    """A bad flag or combination: printed as one line, exit status 2."""
+
+
+def _env(name: str, default: Any = None) -> Any:
+    return os.environ.get(ENV_PREFIX + name, default)
+
+
+def _env_flag(name: str) -> bool:
+    return str(_env(name, "")).strip().lower() in _TRUE
+
+
+def _common_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(add_help=False)
+    service = parser.add_argument_group("service")
+    service.add_argument(
+        "--api-key",
+        default=os.environ.get("DASHSCOPE_API_KEY", _env("API_KEY")),
+        help="DashScope API key (env DASHSCOPE_API_KEY)",
+    )
+    service.add_argument(
+        "--region",
+        default=_env("REGION", catalog.DEFAULT_REGION),
+        choices=tuple(catalog.REGIONS),
+        help="region of the key (default: %(default)s)",
+    )
+    service.add_argument("--url", default=_env("URL"), help="WebSocket endpoint override")
+    service.add_argument(
+        "--simulate",
+        action="store_true",
+        default=_env_flag("SIMULATE"),
+        help="serve simulated audio from the bundled simulator (no key needed)",
+    )
+    voice = parser.add_argument_group("voice")
+    voice.add_argument("--model", default=_env("MODEL", catalog.DEFAULT_MODEL), help="model id")
+    voice.add_argument("--voice", default=_env("VOICE"), help="default voice id")
+    voice.add_argument("--language", default=_env("LANGUAGE"), help="language_type (Auto)")
+    voice.add_argument("--speech-rate", type=float, default=_env("SPEECH_RATE"), help="0.5-2.0")
+    voice.add_argument("--volume", type=int, default=_env("VOLUME"), help="0-100")
+    voice.add_argument("--pitch-rate", type=float, default=_env("PITCH_RATE"), help="0.5-2.0")
+    voice.add_argument("--instructions", default=_env("INSTRUCTIONS"), help="instruct models only")
+    voice.add_argument(
+        "--optimize-instructions",
+        action="store_true",
+        default=_env_flag("OPTIMIZE_INSTRUCTIONS"),
+        help="let the service rewrite the instructions (instruct models only)",
+    )
+    logs = parser.add_argument_group("logging")
+    logs.add_argument("--debug", action="store_true", default=_env_flag("DEBUG"))
+    logs.add_argument("--log-format", default=_env("LOG_FORMAT", logging.BASIC_FORMAT))
+    return parser
+
+
+def _server_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wyoming-qwentts",
+        description="Wyoming TTS server for Qwen realtime text-to-speech. "
+        "Subcommands: 'say TEXT -o FILE.wav', 'voices'.",
+        parents=[_common_parser()],
+    )
+    parser.add_argument(
+        "--uri", default=_env("URI", DEFAULT_URI), help="tcp://, unix:// or stdio://"
+    )
+    parser.add_argument(
+        "--zeroconf",
+        nargs="?",
+        const=ZEROCONF_NAME,
+        default=_env("ZEROCONF"),
+        metavar="NAME",
+        help="advertise the server with mDNS for Home Assistant discovery",
+    )
+    parser.add_argument("--samples-per-chunk", type=int, default=_env("SAMPLES_PER_CHUNK", 1024))
+    parser.add_argument(
+        "--no-streaming",
+        action="store_true",
+        default=_env_flag("NO_STREAMING"),
+        help="do not advertise streaming text input",
+    )
+    parser.add_argument("--max-concurrency", type=int, default=_env("MAX_CONCURRENCY", 16))
+    parser.add_argument(
+        "--queue-timeout",
+        type=float,
+        default=_env("QUEUE_TIMEOUT", 30.0),
+        help="seconds a request waits for a free upstream session",
+    )
+    parser.add_argument("--max-text-length", type=int, default=_env("MAX_TEXT_LENGTH", 20_000))
+    parser.add_argument(
+        "--shutdown-grace",
+        type=float,
+        default=_env("SHUTDOWN_GRACE", 10.0),
+        help="seconds in-flight requests may finish after SIGTERM",
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    return parser
+
+
+def _say_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wyoming-qwentts say",
+        description="Speak a text into a WAV file (checks key, region and voice).",
+        parents=[_common_parser()],
+    )
+    parser.add_argument("text", help="the text, or - to read it from standard input")
+    parser.add_argument("-o", "--output", required=True, type=Path, help="WAV file to write")
+    return parser
+
+
+def _voices_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wyoming-qwentts voices", description="List a model's voices."
+    )
+    parser.add_argument("--model", default=_env("MODEL", catalog.DEFAULT_MODEL))
+    return parser
+
+
+def _session_config(args: argparse.Namespace) -> tuple[catalog.Model, SessionConfig]:
+    """Validate the voice flags against the catalog."""
+    try:
+        model = catalog.get_model(args.model)
+        voice = args.voice or model.default_voice
+        if voice is None:
+            raise UsageError(f"{model.id} takes only custom voices: pass --voice with its id")
+        config = SessionConfig(
+            voice=voice,
+            language_type=args.language,
+            speech_rate=args.speech_rate,
+            volume=args.volume,
+            pitch_rate=args.pitch_rate,
+            instructions=args.instructions,
+            optimize_instructions=args.optimize_instructions or None,
+        )
+        config.to_session(model)
+    except catalog.InvalidParameterError as err:
+        raise UsageError(str(err)) from None
+    if not args.api_key and not args.simulate and not args.url:
+        raise UsageError("an API key is required: --api-key or DASHSCOPE_API_KEY (or --simulate)")
+    return model, config
+
+
+def _check_server_args(args: argparse.Namespace) -> None:
+    uri = urlsplit(args.uri)
+    if uri.scheme not in ("tcp", "unix", "stdio"):
+        raise UsageError(
+            f"--uri must be tcp://HOST:PORT, unix://PATH or stdio://, not {args.uri!r}"
+        )
+    if uri.scheme == "tcp" and (uri.hostname is None or uri.port is None):
+        raise UsageError(f"--uri {args.uri!r} needs a host and a port")
+    if args.zeroconf is not None and uri.scheme != "tcp":
+        raise UsageError("--zeroconf needs a tcp:// --uri")
+    for name in ("samples_per_chunk", "max_concurrency", "max_text_length"):
+        if getattr(args, name) < 1:
+            raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
+
+
+@contextlib.asynccontextmanager
+async def _client(
+    args: argparse.Namespace, model: catalog.Model
+) -> AsyncIterator[QwenRealtimeClient]:
+    """A client for the flags; with --simulate, against the bundled simulator."""
+    async with contextlib.AsyncExitStack() as stack:
+        url, api_key = args.url, args.api_key or "sk-none"
+        if args.simulate:
+            from .simulator import QwenSimulator
+
+            simulator = await stack.enter_async_context(QwenSimulator())
+            url, api_key = simulator.url, simulator.options.api_key
+            _LOGGER.warning(
+                "--simulate: audio comes from the bundled simulator at %s "
+                "(encoded tones, not speech)",
+                url,
+            )
+        http = await stack.enter_async_context(aiohttp.ClientSession())
+        yield QwenRealtimeClient(http, api_key, model=model.id, region=args.region, url=url)
+
+
+def _listening(server: AsyncServer, uri: str) -> str:
+    """The address actually bound (the port when 0 was asked for)."""
+    listener: asyncio.Server | None = getattr(server, "_server", None)
+    if listener is not None and uri.startswith("tcp://"):
+        host, port = listener.sockets[0].getsockname()[:2]
+        return f"tcp://{host}:{port}"
+    return uri
+
+
+async def _register_zeroconf(name: str, port: int) -> None:
+    """Advertise ``_wyoming._tcp`` with the LAN address (never 0.0.0.0)."""
+    try:
+        from wyoming import zeroconf
+    except ImportError:
+        _LOGGER.error(
+            "--zeroconf needs the zeroconf package: pip install 'wyoming-qwentts[zeroconf]'"
+        )
+        return
+    if hasattr(zeroconf, "HomeAssistantZeroconf"):  # wyoming >= 1.8
+        await zeroconf.HomeAssistantZeroconf(port=port, name=name).register_server()
+    else:  # wyoming 1.7 (Home Assistant 2026.2's pin)
+        await getattr(zeroconf, "register_server")(name, port)  # noqa: B009
+    _LOGGER.info("Zeroconf discovery enabled as %s", name)
+
+
+async def _serve(args: argparse.Namespace, model: catalog.Model, config: SessionConfig) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with _client(args, model) as client:
+        service = TtsService(
+            client,
+            ServiceSettings(config, args.max_concurrency, args.queue_timeout),
+        )
+        info = build_info(model, config.voice, streaming=not args.no_streaming)
+        factory = partial(
+            QwenTtsEventHandler,
+            info=info,
+            service=service,
+            samples_per_chunk=args.samples_per_chunk,
+            max_text_chars=args.max_text_length,
+        )
+        server = AsyncServer.from_uri(args.uri)
+        if args.uri.startswith("stdio://"):
+            await server.run(factory)
+            await service.drain(args.shutdown_grace)
+            return
+        await server.start(factory)
+        address = _listening(server, args.uri)
+        _LOGGER.info(
+            "Ready: %s (model %s, voice %s) on %s", __version__, model.id, config.voice, address
+        )
+        if args.zeroconf is not None:
+            await _register_zeroconf(args.zeroconf, int(address.rsplit(":", 1)[1]))
+        await stop.wait()
+        _LOGGER.info("Stopping: no new connections")
+        listener: asyncio.AbstractServer | None = getattr(server, "_server", None)
+        if listener is not None:
+            listener.close()
+        await service.drain(args.shutdown_grace)
+        await server.stop()
+    _LOGGER.info("Stopped")
+
+
+async def _say(args: argparse.Namespace, model: catalog.Model, config: SessionConfig) -> None:
+    text = sys.stdin.read() if args.text == "-" else args.text
+    if not text.strip():
+        raise UsageError("there is no text to speak")
+    async with _client(args, model) as client:
+        session = await client.open_session(config)
+        async with session:
+            await session.append(text)
+            await session.finish()
+            with wave.open(str(args.output), "wb") as wav:
+                wav.setnchannels(catalog.PCM_CHANNELS)
+                wav.setsampwidth(catalog.PCM_WIDTH)
+                wav.setframerate(config.sample_rate)
+                shown = 0.0
+                async for audio in session:
+                    wav.writeframes(audio)
+                    seconds = session.metrics.audio_seconds
+                    if len(text) > 200 and seconds - shown >= 5:
+                        shown = seconds
+                        print(f"  {seconds:5.1f} s of audio ...", file=sys.stderr, flush=True)
+    metrics = session.metrics
+    first = metrics.time_to_first_audio or 0.0
+    print(
+        f"Wrote {args.output}: {metrics.audio_seconds:.1f} s of audio, {metrics.characters} "
+        f"characters billed, first audio after {first * 1000:.0f} ms, voice {config.voice}"
+    )
+
+
+def _voices(model_id: str) -> None:
+    try:
+        model = catalog.get_model(model_id)
+    except catalog.InvalidParameterError as err:
+        raise UsageError(f"{err} Known models: {', '.join(err.allowed)}") from None
+    if model.custom_voices:
+        print(f"{model.id} speaks only custom voices (pass their id with --voice).")
+        return
+    for voice_id in model.voices:
+        voice = catalog.get_voice(model, voice_id)
+        assert voice is not None
+        print(f"{voice.id:<12} {voice.description:<32} {' '.join(voice.languages)}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv and argv[0] in ("say", "voices") else None
+    try:
+        if command == "voices":
+            _voices(_voices_parser().parse_args(argv[1:]).model)
+            return 0
+        parser = _say_parser() if command == "say" else _server_parser()
+        args = parser.parse_args(argv[1:] if command else argv)
+        logging.basicConfig(
+            level=logging.DEBUG if args.debug else logging.INFO, format=args.log_format
+        )
+        model, config = _session_config(args)
+        if command == "say":
+            asyncio.run(_say(args, model, config))
+        else:
+            _check_server_args(args)
+            asyncio.run(_serve(args, model, config))
+    except UsageError as err:
+        print(f"wyoming-qwentts: error: {err}", file=sys.stderr)
+        return 2
+    except QwenTtsError as err:
+        print(f"wyoming-qwentts: {type(err).__name__}: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(f"wyoming-qwentts: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

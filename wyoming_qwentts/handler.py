@@ -1,0 +1,315 @@
+"""The Wyoming event handler: synthesize events in, PCM audio out, as it arrives.
+
+Both Home Assistant sequences are supported:
+
+- ``synthesize`` alone gives one ``audio-start`` … ``audio-stop``;
+- ``synthesize-start``, ``synthesize-chunk`` × N, the compatibility ``synthesize`` (ignored
+  inside a stream), ``synthesize-stop`` give one ``audio-start`` … ``audio-stop`` and then
+  ``synthesize-stopped``, which ends every stream, failed ones included.
+
+Each request runs in its own task so that ``handle_event`` returns at once: chunk text goes
+upstream the moment it arrives while another task pumps audio back. Requests of one
+connection are answered in order. Errors become ``Error(text, code)`` events; nothing a
+client sends can end the connection or the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from wyoming.audio import AudioChunk, AudioStart, AudioStop
+from wyoming.error import Error
+from wyoming.event import Event
+from wyoming.info import Info
+from wyoming.ping import Pong
+from wyoming.server import AsyncEventHandler
+from wyoming.tts import SynthesizeStopped
+
+from . import catalog
+from .audio import PcmChunker
+from .realtime import (
+    AccessDeniedError,
+    AuthenticationError,
+    ConnectError,
+    InvalidParameterError,
+    QwenTimeoutError,
+    QwenTtsError,
+    RateLimitError,
+    RealtimeSession,
+    UnknownModelError,
+)
+from .service import ServerBusyError, TtsService
+
+_LOGGER = logging.getLogger(__name__)
+
+_WIDTH: Final = catalog.PCM_WIDTH
+_CHANNELS: Final = catalog.PCM_CHANNELS
+
+
+class RequestError(Exception):
+    """A request the server refuses, with its stable Wyoming error code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def error_code(err: BaseException) -> str:
+    """The stable Wyoming ``Error.code`` of a failure."""
+    if isinstance(err, RequestError):
+        return err.code
+    if isinstance(err, InvalidParameterError):
+        return "invalid-voice" if err.param == "session.voice" else "invalid-parameter"
+    codes: tuple[tuple[type[BaseException], str], ...] = (
+        (AuthenticationError, "auth-failed"),
+        (AccessDeniedError, "access-denied"),
+        (RateLimitError, "rate-limited"),
+        (UnknownModelError, "unknown-model"),
+        (QwenTimeoutError, "upstream-timeout"),
+        (ConnectError, "upstream-unreachable"),
+        (ServerBusyError, "server-busy"),
+        (QwenTtsError, "upstream-failed"),
+    )
+    for kind, code in codes:
+        if isinstance(err, kind):
+            return code
+    return "internal-error"
+
+
+@dataclass(slots=True)
+class _Request:
+    """One synthesis request: a standalone ``synthesize`` or a streamed one."""
+
+    streaming: bool
+    voice: str | None
+    language: str | None
+    texts: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
+    chars: int = 0
+    failure: RequestError | None = None
+    job: asyncio.Task[None] | None = None
+
+    def push(self, text: str, limit: int) -> None:
+        """Queue text for upstream, unless the request already failed or got too long."""
+        if self.failure is not None:
+            return
+        self.chars += len(text)
+        if self.chars > limit:
+            self.failure = RequestError(
+                "text-too-long", f"The text is longer than the limit of {limit} characters."
+            )
+            if self.job is not None:
+                self.job.cancel()
+            return
+        self.texts.put_nowait(text)
+
+
+def _voice_fields(data: dict[str, Any]) -> tuple[str | None, str | None]:
+    """``(name, language)`` of an event's optional ``voice`` object, tolerating bad types."""
+    voice = data.get("voice")
+    if not isinstance(voice, dict):
+        return None, None
+    name, language = voice.get("name"), voice.get("language")
+    return (
+        name if isinstance(name, str) and name else None,
+        language if isinstance(language, str) and language else None,
+    )
+
+
+class QwenTtsEventHandler(AsyncEventHandler):
+    """Handles one Wyoming connection."""
+
+    def __init__(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        *,
+        info: Info,
+        service: TtsService,
+        samples_per_chunk: int = 1024,
+        max_text_chars: int = 20_000,
+    ) -> None:
+        super().__init__(reader, writer)
+        self._info_event = info.event()
+        self._service = service
+        self._chunk_bytes = samples_per_chunk * _WIDTH
+        self._max_text_chars = max_text_chars
+        self._stream: _Request | None = None
+        self._last_job: asyncio.Task[None] | None = None
+        self._jobs: set[asyncio.Task[None]] = set()
+
+    async def handle_event(self, event: Event) -> bool:
+        """Dispatch one event; never raises, so a bad event cannot end the connection."""
+        try:
+            await self._dispatch(event)
+        except ConnectionError:
+            return False  # the client went away while we answered
+        except Exception:
+            _LOGGER.exception("Unexpected error handling a %s event", event.type)
+        return True
+
+    async def _dispatch(self, event: Event) -> None:
+        kind, data = event.type, event.data or {}
+        if kind == "describe":
+            await self.write_event(self._info_event)
+        elif kind == "ping":
+            await self.write_event(Pong(text=data.get("text")).event())
+        elif kind == "synthesize-start":
+            self._start_stream(data)
+        elif kind == "synthesize-chunk":
+            self._on_chunk(data)
+        elif kind == "synthesize-stop":
+            self._stop_stream()
+        elif kind == "synthesize":
+            await self._on_synthesize(data)
+        else:
+            _LOGGER.debug("Ignoring a %s event", kind)
+
+    def _start_stream(self, data: dict[str, Any]) -> None:
+        if self._stream is not None:
+            _LOGGER.warning("synthesize-start inside an open stream: ending the previous one")
+            self._stop_stream()
+        voice, language = _voice_fields(data)
+        self._stream = self._start(_Request(streaming=True, voice=voice, language=language))
+
+    def _on_chunk(self, data: dict[str, Any]) -> None:
+        text = data.get("text")
+        if self._stream is None:
+            _LOGGER.debug("Ignoring synthesize-chunk outside a stream")
+        elif not isinstance(text, str):
+            _LOGGER.warning("Ignoring synthesize-chunk without text")
+        else:
+            self._stream.push(text, self._max_text_chars)
+
+    def _stop_stream(self) -> None:
+        if self._stream is None:
+            _LOGGER.debug("Ignoring synthesize-stop outside a stream")
+            return
+        self._stream.texts.put_nowait(None)
+        self._stream = None
+
+    async def _on_synthesize(self, data: dict[str, Any]) -> None:
+        if self._stream is not None:
+            return  # Home Assistant repeats the whole text for older servers: speak it once
+        text = data.get("text")
+        voice, language = _voice_fields(data)
+        request = _Request(streaming=False, voice=voice, language=language)
+        if not isinstance(text, str):
+            request.failure = RequestError("bad-request", "synthesize needs a text string.")
+        elif not text.strip():
+            request.failure = RequestError("empty-text", "There is no text to speak.")
+        else:
+            request.push(text, self._max_text_chars)
+        request.texts.put_nowait(None)
+        self._start(request)
+
+    def _start(self, request: _Request) -> _Request:
+        job = asyncio.create_task(self._run(request, self._last_job))
+        request.job = job
+        self._last_job = job
+        self._jobs.add(job)
+        job.add_done_callback(self._jobs.discard)
+        self._service.track(job)
+        return request
+
+    async def disconnect(self) -> None:
+        """The client went away: cancel its requests and their upstream sessions at once."""
+        for job in list(self._jobs):
+            job.cancel()
+        if self._jobs:
+            await asyncio.wait(set(self._jobs))
+
+    # One request ----------------------------------------------------------------------
+
+    async def _run(self, request: _Request, previous: asyncio.Task[None] | None) -> None:
+        if previous is not None:
+            await asyncio.wait({previous})  # answer in order
+        output = _AudioOutput(self, self._service.settings.config.sample_rate, self._chunk_bytes)
+        try:
+            await self._synthesize(request, output)
+        except asyncio.CancelledError:
+            if request.failure is None:
+                raise  # the client disconnected or the server stops
+            await self._report(request.failure)
+        except Exception as err:
+            await self._report(err)
+        with contextlib.suppress(ConnectionError):
+            await output.stop()
+            if request.streaming:
+                await self.write_event(SynthesizeStopped().event())
+
+    async def _report(self, err: BaseException) -> None:
+        code = error_code(err)
+        if code == "internal-error":
+            _LOGGER.error("Synthesis failed", exc_info=err)
+        else:
+            _LOGGER.warning("Synthesis failed (%s): %s", code, err)
+        with contextlib.suppress(ConnectionError):
+            await self.write_event(Error(text=str(err), code=code).event())
+
+    async def _synthesize(self, request: _Request, output: _AudioOutput) -> None:
+        if request.failure is not None:
+            raise request.failure
+        config = self._service.config_for(request.voice, request.language)
+        first = await self._first_text(request)
+        if first is None:
+            return  # nothing to say: no upstream session at all
+        async with self._service.session(config) as session:
+            feeder = asyncio.create_task(self._feed(session, first, request.texts))
+            try:
+                async for audio in session:
+                    await output.write(audio)
+                await feeder
+            finally:
+                feeder.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await feeder
+
+    @staticmethod
+    async def _first_text(request: _Request) -> str | None:
+        """Wait for text worth speaking (whitespace is kept and sent along with it)."""
+        pending = ""
+        while (piece := await request.texts.get()) is not None:
+            pending += piece
+            if pending.strip():
+                return pending
+        return None
+
+    @staticmethod
+    async def _feed(session: RealtimeSession, first: str, texts: asyncio.Queue[str | None]) -> None:
+        """Send each piece of text upstream as soon as it arrives, then finish."""
+        await session.append(first)
+        while (piece := await texts.get()) is not None:
+            await session.append(piece)
+        await session.finish()
+
+
+class _AudioOutput:
+    """Writes one ``audio-start``, fixed-size ``audio-chunk``s and one ``audio-stop``."""
+
+    def __init__(self, handler: AsyncEventHandler, rate: int, chunk_bytes: int) -> None:
+        self._handler = handler
+        self._rate = rate
+        self._chunker = PcmChunker(chunk_bytes)
+        self._started = False
+
+    async def _start(self) -> None:
+        if not self._started:
+            self._started = True
+            await self._handler.write_event(AudioStart(self._rate, _WIDTH, _CHANNELS).event())
+
+    async def write(self, audio: bytes) -> None:
+        await self._start()
+        for chunk in self._chunker.push(audio):
+            await self._chunk(chunk)
+
+    async def _chunk(self, audio: bytes) -> None:
+        await self._handler.write_event(AudioChunk(self._rate, _WIDTH, _CHANNELS, audio).event())
+
+    async def stop(self) -> None:
+        if rest := self._chunker.flush():
+            await self._chunk(rest)
+        await self._handler.write_event(AudioStop().event())

@@ -1,0 +1,101 @@
+"""Upstream sessions for the Wyoming server: voice defaults, concurrency and shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+
+from . import catalog
+from .realtime import QwenRealtimeClient, RealtimeSession, SessionConfig
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class ServerBusyError(Exception):
+    """No upstream slot became free within the queue timeout."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSettings:
+    """How the server synthesizes: the session defaults and its limits."""
+
+    config: SessionConfig
+    max_concurrency: int = 16
+    queue_timeout: float = 30.0
+    """Seconds a request may wait for an upstream slot before ``server-busy``."""
+
+
+class TtsService:
+    """Opens configured upstream sessions, at most ``max_concurrency`` at once."""
+
+    def __init__(self, client: QwenRealtimeClient, settings: ServiceSettings) -> None:
+        self.client = client
+        self.settings = settings
+        self.jobs: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(settings.max_concurrency)
+
+    @property
+    def model(self) -> catalog.Model:
+        """The configured model."""
+        return self.client.model
+
+    def config_for(self, voice: str | None, language: str | None) -> SessionConfig:
+        """The session for a request's voice and language (InvalidParameterError if invalid)."""
+        config = self.settings.config
+        if voice:
+            config = replace(config, voice=voice)
+        if language and (language_type := language_type_for(language)):
+            config = replace(config, language_type=language_type)
+        config.to_session(self.model)
+        return config
+
+    def track(self, job: asyncio.Task[None]) -> None:
+        """Count a request's task among the in-flight jobs until it ends."""
+        self.jobs.add(job)
+        job.add_done_callback(self.jobs.discard)
+
+    @asynccontextmanager
+    async def session(self, config: SessionConfig) -> AsyncIterator[RealtimeSession]:
+        """A connected session with ``config`` sent (not awaited), closed on exit."""
+        try:
+            async with asyncio.timeout(self.settings.queue_timeout):
+                await self._slots.acquire()
+        except TimeoutError:
+            raise ServerBusyError(
+                f"All {self.settings.max_concurrency} upstream sessions stayed busy for "
+                f"{self.settings.queue_timeout:g} s."
+            ) from None
+        try:
+            session = await self.client.connect()
+            try:
+                await session.configure(config, wait=False)
+                yield session
+            finally:
+                await session.close()
+        finally:
+            self._slots.release()
+
+    async def drain(self, grace: float) -> None:
+        """Let in-flight jobs finish for up to ``grace`` seconds, then cancel the rest."""
+        if self.jobs:
+            _LOGGER.info("Waiting up to %g s for %d in-flight request(s)", grace, len(self.jobs))
+            _, pending = await asyncio.wait(set(self.jobs), timeout=grace)
+            for job in pending:
+                job.cancel()
+            if pending:
+                _LOGGER.warning(
+                    "Cancelled %d request(s) still running after %g s", len(pending), grace
+                )
+                await asyncio.wait(pending)
+
+
+def language_type_for(language: str) -> str | None:
+    """The ``language_type`` for a language code such as ``en``, ``en-US`` or ``zh_CN``."""
+    code = language.replace("_", "-").split("-")[0].lower()
+    for language_type, iso in catalog.LANGUAGE_TYPES.items():
+        if iso == code:
+            return language_type
+    return None
