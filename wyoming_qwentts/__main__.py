@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import logging
 import os
 import signal
@@ -224,7 +225,7 @@ def _listening(server: AsyncServer, uri: str) -> str:
 async def _register_zeroconf(name: str, port: int) -> None:
     """Advertise ``_wyoming._tcp`` with the LAN address (never 0.0.0.0)."""
     try:
-        from wyoming import zeroconf
+        zeroconf = importlib.import_module("wyoming.zeroconf")
     except ImportError:
         _LOGGER.error(
             "--zeroconf needs the zeroconf package: pip install 'wyoming-qwentts[zeroconf]'"

@@ -87,10 +87,10 @@ class _Request:
     streaming: bool
     voice: str | None
     language: str | None
-    texts: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
+    texts: asyncio.Queue[str | RequestError | None] = field(default_factory=asyncio.Queue)
+    """Text for upstream; an error aborts the request, None ends it."""
     chars: int = 0
     failure: RequestError | None = None
-    job: asyncio.Task[None] | None = None
 
     def push(self, text: str, limit: int) -> None:
         """Queue text for upstream, unless the request already failed or got too long."""
@@ -98,13 +98,18 @@ class _Request:
             return
         self.chars += len(text)
         if self.chars > limit:
-            self.failure = RequestError(
-                "text-too-long", f"The text is longer than the limit of {limit} characters."
+            self.fail(
+                RequestError(
+                    "text-too-long", f"The text is longer than the limit of {limit} characters."
+                )
             )
-            if self.job is not None:
-                self.job.cancel()
-            return
-        self.texts.put_nowait(text)
+        else:
+            self.texts.put_nowait(text)
+
+    def fail(self, failure: RequestError) -> None:
+        """Abort the request with ``failure`` (it reaches the job through the queue)."""
+        self.failure = failure
+        self.texts.put_nowait(failure)
 
 
 def _voice_fields(data: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -198,9 +203,9 @@ class QwenTtsEventHandler(AsyncEventHandler):
         voice, language = _voice_fields(data)
         request = _Request(streaming=False, voice=voice, language=language)
         if not isinstance(text, str):
-            request.failure = RequestError("bad-request", "synthesize needs a text string.")
+            request.fail(RequestError("bad-request", "synthesize needs a text string."))
         elif not text.strip():
-            request.failure = RequestError("empty-text", "There is no text to speak.")
+            request.fail(RequestError("empty-text", "There is no text to speak."))
         else:
             request.push(text, self._max_text_chars)
         request.texts.put_nowait(None)
@@ -208,7 +213,6 @@ class QwenTtsEventHandler(AsyncEventHandler):
 
     def _start(self, request: _Request) -> _Request:
         job = asyncio.create_task(self._run(request, self._last_job))
-        request.job = job
         self._last_job = job
         self._jobs.add(job)
         job.add_done_callback(self._jobs.discard)
@@ -230,10 +234,6 @@ class QwenTtsEventHandler(AsyncEventHandler):
         output = _AudioOutput(self, self._service.settings.config.sample_rate, self._chunk_bytes)
         try:
             await self._synthesize(request, output)
-        except asyncio.CancelledError:
-            if request.failure is None:
-                raise  # the client disconnected or the server stops
-            await self._report(request.failure)
         except Exception as err:
             await self._report(err)
         with contextlib.suppress(ConnectionError):
@@ -251,8 +251,6 @@ class QwenTtsEventHandler(AsyncEventHandler):
             await self.write_event(Error(text=str(err), code=code).event())
 
     async def _synthesize(self, request: _Request, output: _AudioOutput) -> None:
-        if request.failure is not None:
-            raise request.failure
         config = self._service.config_for(request.voice, request.language)
         first = await self._first_text(request)
         if first is None:
@@ -262,6 +260,11 @@ class QwenTtsEventHandler(AsyncEventHandler):
             try:
                 async for audio in session:
                     await output.write(audio)
+            except QwenTtsError:
+                if request.failure is not None:  # the feeder closed the session on purpose
+                    raise request.failure from None
+                raise
+            else:
                 await feeder
             finally:
                 feeder.cancel()
@@ -273,18 +276,31 @@ class QwenTtsEventHandler(AsyncEventHandler):
         """Wait for text worth speaking (whitespace is kept and sent along with it)."""
         pending = ""
         while (piece := await request.texts.get()) is not None:
+            if isinstance(piece, RequestError):
+                raise piece
             pending += piece
             if pending.strip():
                 return pending
         return None
 
     @staticmethod
-    async def _feed(session: RealtimeSession, first: str, texts: asyncio.Queue[str | None]) -> None:
-        """Send each piece of text upstream as soon as it arrives, then finish."""
-        await session.append(first)
-        while (piece := await texts.get()) is not None:
-            await session.append(piece)
-        await session.finish()
+    async def _feed(
+        session: RealtimeSession, first: str, texts: asyncio.Queue[str | RequestError | None]
+    ) -> None:
+        """Send each piece of text upstream as soon as it arrives, then finish.
+
+        Any failure here closes the session, which ends the audio loop at once.
+        """
+        try:
+            await session.append(first)
+            while (piece := await texts.get()) is not None:
+                if isinstance(piece, RequestError):
+                    raise piece
+                await session.append(piece)
+            await session.finish()
+        except BaseException:
+            await session.close()
+            raise
 
 
 class _AudioOutput:

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from functools import partial
 
 import aiohttp
 import pytest
+from wyoming.client import AsyncTcpClient
+from wyoming.server import AsyncServer
 
-from wyoming_qwentts.realtime import QwenRealtimeClient
+from wyoming_qwentts.handler import QwenTtsEventHandler
+from wyoming_qwentts.info import build_info
+from wyoming_qwentts.realtime import QwenRealtimeClient, SessionConfig, Timeouts
+from wyoming_qwentts.service import ServiceSettings, TtsService
 from wyoming_qwentts.simulator import QwenSimulator
 
 API_KEY = "sk-test-0123456789abcdef"
@@ -29,6 +35,59 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 @pytest.fixture
-def client(http: aiohttp.ClientSession, simulator: QwenSimulator) -> QwenRealtimeClient:
+def timeouts() -> Timeouts:
+    """The client's timeouts (parametrize ``timeouts`` to change them)."""
+    return Timeouts()
+
+
+@pytest.fixture
+def client(
+    http: aiohttp.ClientSession, simulator: QwenSimulator, timeouts: Timeouts
+) -> QwenRealtimeClient:
     """A client for the default model, pointed at the simulator."""
-    return QwenRealtimeClient(http, API_KEY, url=simulator.url)
+    return QwenRealtimeClient(http, API_KEY, url=simulator.url, timeouts=timeouts)
+
+
+class WyomingServer:
+    """The Wyoming server in-process on 127.0.0.1, upstream the simulator."""
+
+    def __init__(self, service: TtsService, port: int) -> None:
+        self.service = service
+        self.port = port
+
+    def client(self) -> AsyncTcpClient:
+        """A new connection (use ``async with``)."""
+        return AsyncTcpClient("127.0.0.1", self.port)
+
+
+@pytest.fixture
+def service_settings() -> ServiceSettings:
+    """Override in a test module (or parametrize) to change the server's settings."""
+    return ServiceSettings(SessionConfig())
+
+
+@pytest.fixture
+def samples_per_chunk() -> int:
+    return 1024
+
+
+@pytest.fixture
+async def wyoming_server(
+    client: QwenRealtimeClient, service_settings: ServiceSettings, samples_per_chunk: int
+) -> AsyncIterator[WyomingServer]:
+    service = TtsService(client, service_settings)
+    info = build_info(client.model, service_settings.config.voice)
+    server = AsyncServer.from_uri("tcp://127.0.0.1:0")
+    await server.start(
+        partial(
+            QwenTtsEventHandler,
+            info=info,
+            service=service,
+            samples_per_chunk=samples_per_chunk,
+            max_text_chars=2000,
+        )
+    )
+    listener = server._server  # type: ignore[attr-defined]
+    yield WyomingServer(service, listener.sockets[0].getsockname()[1])
+    await server.stop()
+    await service.drain(5)

@@ -1,0 +1,252 @@
+"""The command line in a subprocess: flags, environment variables, exit codes, subcommands."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+import wave
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from wyoming.client import AsyncTcpClient
+from wyoming.info import Describe, Info
+from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
+
+from wyoming_qwentts import __main__ as cli
+from wyoming_qwentts import __version__
+from wyoming_qwentts.simulator import QwenSimulator, decode
+
+from .conftest import API_KEY
+from .test_wyoming_server import audio_of, read_until, stream
+
+READY = re.compile(r"Ready: .* on tcp://127\.0\.0\.1:(\d+)")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment without any of our variables, plus ``extra``."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(cli.ENV_PREFIX) and key != "DASHSCOPE_API_KEY"
+    }
+    return {**env, **extra}
+
+
+async def run(
+    *args: str, env: dict[str, str] | None = None, stdin: bytes = b""
+) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "wyoming_qwentts", *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env or clean_env(),
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(stdin), 60)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+@asynccontextmanager
+async def server(*args: str, env: dict[str, str] | None = None) -> AsyncIterator[Any]:
+    """Start the server on a free port; yield (process, port); SIGTERM it at the end."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "wyoming_qwentts", "--uri", "tcp://127.0.0.1:0", *args,
+        stderr=asyncio.subprocess.PIPE,
+        env=env or clean_env(),
+    )  # fmt: skip
+    assert process.stderr is not None
+    try:
+        port = None
+        while port is None:
+            line = (await asyncio.wait_for(process.stderr.readline(), 30)).decode()
+            assert line, "the server exited before it was ready"
+            if match := READY.search(line):
+                port = int(match.group(1))
+        yield process, port
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.wait(), 30)
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        ([], {}, "an API key is required"),
+        (["--simulate", "--voice", "Nobody"], {}, "'Nobody' is not offered"),
+        (["--simulate", "--instructions", "Whisper"], {}, "does not accept instructions"),
+        (["--simulate", "--speech-rate", "9"], {}, "out of range"),
+        (["--simulate", "--model", "qwen9"], {}, "Unknown model 'qwen9'"),
+        (["--simulate", "--uri", "http://x:1"], {}, "--uri must be tcp://"),
+        (["--simulate", "--uri", "tcp://127.0.0.1"], {}, "needs a host and a port"),
+        (["--simulate", "--uri", "unix:///tmp/x", "--zeroconf"], {}, "--zeroconf needs a tcp://"),
+        (["--simulate", "--samples-per-chunk", "0"], {}, "--samples-per-chunk must be at least 1"),
+        (["--simulate", "--model", "qwen3-tts-vc-realtime-2026-01-15"], {}, "only custom voices"),
+        (
+            ["--simulate"],
+            {"QWENTTS_MODEL": "qwen3-tts-flash-realtime-2025-09-18", "QWENTTS_VOICE": "Momo"},
+            "'Momo' is not offered by qwen3-tts-flash-realtime-2025-09-18",
+        ),
+        (["say", "  ", "-o", "/tmp/never.wav", "--simulate"], {}, "no text to speak"),
+        (["voices", "--model", "qwen9"], {}, "Known models: qwen3-tts-flash-realtime"),
+    ],
+)
+async def test_bad_configuration_exits_2_with_one_line(
+    args: list[str], env: dict[str, str], message: str
+) -> None:
+    code, _, err = await run(*args, env=clean_env(**env))
+    assert code == 2
+    lines = [line for line in err.splitlines() if line.startswith("wyoming-qwentts: error:")]
+    assert len(lines) == 1, err
+    assert message in lines[0]
+    assert "Ready" not in err  # no port was bound
+
+
+async def test_version() -> None:
+    code, out, _ = await run("--version")
+    assert (code, out.strip()) == (0, __version__)
+
+
+async def test_voices() -> None:
+    code, out, _ = await run("voices")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 49
+    assert re.match(
+        r"Eldric Sage\s+male, old man\s+zh en fr", next(line for line in lines if "Eldric" in line)
+    )
+    code, out, _ = await run("voices", "--model", "qwen3-tts-vd-realtime-2026-01-15")
+    assert "only custom voices" in out
+
+
+async def test_say_writes_a_wav(tmp_path: Path) -> None:
+    target = tmp_path / "out.wav"
+    text = "The garage door is open. " * 12  # long enough for progress lines
+    code, out, err = await run("say", "-", "-o", str(target), "--simulate", "--voice", "Ethan",
+                               stdin=text.encode())  # fmt: skip
+    assert code == 0, err
+    with wave.open(str(target)) as wav:
+        assert (wav.getframerate(), wav.getsampwidth(), wav.getnchannels()) == (24000, 2, 1)
+        assert decode(wav.readframes(wav.getnframes())) == text
+    assert f"Wrote {target}" in out
+    assert "voice Ethan" in out
+    assert "s of audio ..." in err
+    assert "simulated" in err.lower() or "simulator" in err
+
+
+async def test_say_reports_a_rejected_key(simulator: QwenSimulator, tmp_path: Path) -> None:
+    code, _, err = await run(
+        "say", "Hello", "-o", str(tmp_path / "x.wav"), "--url", simulator.url,
+        "--api-key", "sk-wrong-key-123",
+    )  # fmt: skip
+    assert code == 1
+    assert "AuthenticationError: The API key was rejected in region 'singapore'" in err
+    assert "sk-wrong-key-123" not in err
+
+
+async def test_server_against_an_external_endpoint_from_environment(
+    simulator: QwenSimulator,
+) -> None:
+    env = clean_env(
+        DASHSCOPE_API_KEY=API_KEY,
+        QWENTTS_URL=simulator.url,
+        QWENTTS_VOICE="Kiki",
+        QWENTTS_SPEECH_RATE="1.5",
+        QWENTTS_NO_STREAMING="1",
+        QWENTTS_DEBUG="true",
+    )
+    async with server(env=env) as (process, port), AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Describe().event())
+        info = Info.from_event((await read_until(client, "info"))[-1])
+        assert info.tts[0].supports_synthesize_streaming is False
+        await client.write_event(Synthesize(text="From the environment.").event())
+        events = await read_until(client, "audio-stop")
+    assert decode(audio_of(events)) == "From the environment."
+    assert simulator.sessions[0].config["voice"] == "Kiki"
+    assert simulator.sessions[0].config["speech_rate"] == 1.5
+    assert process.returncode == 0
+    stderr = await process.stderr.read()
+    assert API_KEY.encode() not in stderr  # not even at DEBUG
+
+
+async def test_simulate_streams_and_sigterm_lets_requests_finish() -> None:
+    async with server("--simulate") as (process, port):
+        async with AsyncTcpClient("127.0.0.1", port) as client:
+            assert decode(audio_of(await stream(client, ["Simulated ", "speech."]))) == (
+                "Simulated speech."
+            )
+        async with AsyncTcpClient("127.0.0.1", port) as client:
+            await client.write_event(SynthesizeStart().event())
+            await client.write_event(SynthesizeChunk(text="In flight when stopped. ").event())
+            first = await read_until(client, "audio-chunk")
+            process.send_signal(signal.SIGTERM)
+            await client.write_event(SynthesizeChunk(text="Still finishes.").event())
+            await client.write_event(SynthesizeStop().event())
+            rest = await read_until(client, "synthesize-stopped")
+        assert decode(audio_of(first + rest)) == "In flight when stopped. Still finishes."
+        assert await asyncio.wait_for(process.wait(), 30) == 0
+        with pytest.raises(ConnectionRefusedError):
+            await asyncio.open_connection("127.0.0.1", port)
+
+
+async def test_shutdown_grace_cancels_what_does_not_finish() -> None:
+    async with (
+        server("--simulate", "--shutdown-grace", "0.2") as (process, port),
+        AsyncTcpClient("127.0.0.1", port) as client,
+    ):
+        await client.write_event(SynthesizeStart().event())
+        await client.write_event(SynthesizeChunk(text="Never stopped. ").event())
+        await read_until(client, "audio-chunk")
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 30) == 0
+    stderr = (await process.stderr.read()).decode()
+    assert "Cancelled 1 request(s) still running after 0.2 s" in stderr
+
+
+async def test_port_in_use_exits_1() -> None:
+    blocker = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+    port = blocker.sockets[0].getsockname()[1]
+    try:
+        code, _, err = await run("--simulate", "--uri", f"tcp://127.0.0.1:{port}")
+    finally:
+        blocker.close()
+    assert code == 1
+    assert "address already in use" in err.lower()
+
+
+async def test_zeroconf_registers_the_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    registered: list[tuple[str, int]] = []
+
+    class FakeZeroconf:
+        def __init__(self, port: int, name: str) -> None:
+            self.args = (name, port)
+
+        async def register_server(self) -> None:
+            registered.append(self.args)
+
+    async def register_server(name: str, port: int) -> None:  # wyoming 1.7
+        registered.append((name, port))
+
+    from wyoming import zeroconf as module
+
+    monkeypatch.setattr(module, "HomeAssistantZeroconf", FakeZeroconf, raising=False)
+    await cli._register_zeroconf("kitchen", 10200)
+    monkeypatch.delattr(module, "HomeAssistantZeroconf")
+    monkeypatch.setattr(module, "register_server", register_server, raising=False)
+    await cli._register_zeroconf("qwen-tts", 10201)
+    assert registered == [("kitchen", 10200), ("qwen-tts", 10201)]
+
+
+async def test_zeroconf_without_the_package(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setitem(sys.modules, "wyoming.zeroconf", None)
+    await cli._register_zeroconf("kitchen", 10200)
+    assert "pip install 'wyoming-qwentts[zeroconf]'" in caplog.text

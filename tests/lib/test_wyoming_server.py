@@ -1,0 +1,389 @@
+"""The Wyoming server over real TCP, driven by the wyoming package's own client."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from wyoming.audio import AudioChunk, AudioStart
+from wyoming.client import AsyncTcpClient
+from wyoming.error import Error
+from wyoming.event import Event
+from wyoming.info import Describe, Info
+from wyoming.ping import Ping, Pong
+from wyoming.tts import (
+    Synthesize,
+    SynthesizeChunk,
+    SynthesizeStart,
+    SynthesizeStop,
+    SynthesizeVoice,
+)
+
+from wyoming_qwentts.realtime import SessionConfig, Timeouts
+from wyoming_qwentts.service import ServiceSettings
+from wyoming_qwentts.simulator import QwenSimulator, decode
+
+from .conftest import WyomingServer
+
+TEXT = "Hello from Qwen. 你好，世界！ The weather is fine."
+
+
+async def read_until(client: AsyncTcpClient, event_type: str) -> list[Event]:
+    """Read events up to and including the first of ``event_type``."""
+    events: list[Event] = []
+    while True:
+        event = await asyncio.wait_for(client.read_event(), 10)
+        assert event is not None, f"connection closed before {event_type}: {types(events)}"
+        events.append(event)
+        if event.type == event_type:
+            return events
+
+
+def types(events: list[Event]) -> list[str]:
+    return [event.type for event in events]
+
+
+def audio_of(events: list[Event]) -> bytes:
+    return b"".join(AudioChunk.from_event(e).audio for e in events if AudioChunk.is_type(e.type))
+
+
+def shape(events: list[Event]) -> list[str]:
+    """Event types with runs of audio-chunk folded into one."""
+    folded: list[str] = []
+    for kind in types(events):
+        if not (kind == "audio-chunk" and folded and folded[-1] == "audio-chunk"):
+            folded.append(kind)
+    return folded
+
+
+async def stream(
+    client: AsyncTcpClient, chunks: list[str], voice: SynthesizeVoice | None = None
+) -> list[Event]:
+    """Home Assistant's streaming sequence, event for event (tts.py, 2025.7 and later)."""
+    await client.write_event(SynthesizeStart(voice=voice).event())
+    for chunk in chunks:
+        await client.write_event(SynthesizeChunk(text=chunk).event())
+    await client.write_event(Synthesize(text="".join(chunks), voice=voice).event())
+    await client.write_event(SynthesizeStop().event())
+    return await read_until(client, "synthesize-stopped")
+
+
+def split_anywhere(text: str, size: int = 7) -> list[str]:
+    """Chunks that cut words (and characters' neighbours) apart, as LLM deltas do."""
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+async def test_describe(wyoming_server: WyomingServer, simulator: QwenSimulator) -> None:
+    async with wyoming_server.client() as client:
+        await client.write_event(Describe().event())
+        events = await read_until(client, "info")
+    assert types(events) == ["info"]
+    info = Info.from_event(events[0])
+    assert len(info.tts) == 1
+    program = info.tts[0]
+    assert program.name == "qwen-tts"
+    assert program.supports_synthesize_streaming
+    assert program.installed
+    assert len(program.voices) == 49
+    cherry = next(voice for voice in program.voices if voice.name == "Cherry")
+    assert cherry.description == "Cherry (female)"
+    assert cherry.languages == ["zh", "en", "fr", "de", "ru", "it", "es", "pt", "ja", "ko"]
+    assert any(voice.name == "Eldric Sage" for voice in program.voices)
+    assert simulator.sessions == []  # answered from memory
+
+
+async def test_standalone_synthesize(wyoming_server: WyomingServer) -> None:
+    async with wyoming_server.client() as client:
+        await client.write_event(Synthesize(text=TEXT).event())
+        events = await read_until(client, "audio-stop")
+    assert shape(events) == ["audio-start", "audio-chunk", "audio-stop"]
+    start = AudioStart.from_event(events[0])
+    assert (start.rate, start.width, start.channels) == (24000, 2, 1)
+    chunks = [AudioChunk.from_event(e) for e in events if e.type == "audio-chunk"]
+    assert all(len(c.audio) == 2048 for c in chunks[:-1])
+    assert 0 < len(chunks[-1].audio) <= 2048
+    assert {(c.rate, c.width, c.channels) for c in chunks} == {(24000, 2, 1)}
+    assert decode(audio_of(events)) == TEXT
+
+
+async def test_home_assistant_streaming_sequence(
+    wyoming_server: WyomingServer, simulator: QwenSimulator
+) -> None:
+    chunks = split_anywhere(TEXT)
+    async with wyoming_server.client() as client:
+        events = await stream(client, chunks)
+    assert shape(events) == ["audio-start", "audio-chunk", "audio-stop", "synthesize-stopped"]
+    assert decode(audio_of(events)) == TEXT  # spoken once: the compat synthesize was ignored
+    record = simulator.sessions[0]
+    appended = [e["text"] for e in record.events if e["type"] == "input_text_buffer.append"]
+    assert appended == chunks  # every chunk went upstream as it was, no waiting for sentences
+    assert record.event_types()[-1] == "session.finish"
+    assert len(simulator.sessions) == 1
+
+
+async def test_single_chunk_stream_as_tts_speak_sends_it(wyoming_server: WyomingServer) -> None:
+    async with wyoming_server.client() as client:
+        events = await stream(client, ["Turn off the lights."])
+    assert decode(audio_of(events)) == "Turn off the lights."
+
+
+async def test_audio_starts_before_the_text_is_complete(
+    wyoming_server: WyomingServer, simulator: QwenSimulator
+) -> None:
+    async with wyoming_server.client() as client:
+        await client.write_event(SynthesizeStart().event())
+        await client.write_event(SynthesizeChunk(text="First sentence is here. ").event())
+        early = await read_until(client, "audio-chunk")  # before any further text is sent
+        assert types(early) == ["audio-start", "audio-chunk"]
+        await client.write_event(SynthesizeChunk(text="And the rest.").event())
+        await client.write_event(SynthesizeStop().event())
+        rest = await read_until(client, "synthesize-stopped")
+    assert decode(audio_of(early + rest)) == "First sentence is here. And the rest."
+    assert types(rest).count("audio-start") == 0  # one audio-start per stream
+
+
+async def test_several_requests_on_one_connection(wyoming_server: WyomingServer) -> None:
+    async with wyoming_server.client() as client:
+        first = await stream(client, ["One."])
+        await client.write_event(Synthesize(text="Two.").event())
+        second = await read_until(client, "audio-stop")
+        third = await stream(client, ["Thr", "ee."])
+        await client.write_event(Ping(text="still there?").event())
+        pong = await read_until(client, "pong")
+    assert [decode(audio_of(e)) for e in (first, second, third)] == ["One.", "Two.", "Three."]
+    assert Pong.from_event(pong[-1]).text == "still there?"
+
+
+async def test_requests_are_answered_in_order(wyoming_server: WyomingServer) -> None:
+    async with wyoming_server.client() as client:
+        for text in ("Alpha.", "Beta.", "Gamma."):
+            await client.write_event(Synthesize(text=text).event())
+        answers = [decode(audio_of(await read_until(client, "audio-stop"))) for _ in range(3)]
+    assert answers == ["Alpha.", "Beta.", "Gamma."]
+
+
+async def test_voice_and_language_of_the_request(
+    wyoming_server: WyomingServer, simulator: QwenSimulator
+) -> None:
+    async with wyoming_server.client() as client:
+        await stream(client, ["Hi."], voice=SynthesizeVoice(name="Eldric Sage"))
+        await client.write_event(
+            Synthesize(text="Bonjour.", voice=SynthesizeVoice(language="fr-FR")).event()
+        )
+        await read_until(client, "audio-stop")
+    assert simulator.sessions[0].config["voice"] == "Eldric Sage"
+    assert simulator.sessions[1].config["voice"] == "Cherry"
+    assert simulator.sessions[1].config["language_type"] == "French"
+
+
+async def test_unknown_voice_names_the_valid_ones(
+    wyoming_server: WyomingServer, simulator: QwenSimulator
+) -> None:
+    async with wyoming_server.client() as client:
+        events = await stream(client, ["Hi."], voice=SynthesizeVoice(name="Nobody"))
+        await client.write_event(Synthesize(text="Hi.", voice=SynthesizeVoice(name="x")).event())
+        standalone = await read_until(client, "audio-stop")
+    assert types(events) == ["error", "audio-stop", "synthesize-stopped"]
+    error = Error.from_event(events[0])
+    assert error.code == "invalid-voice"
+    assert "'Nobody' is not offered" in error.text
+    assert "Eldric Sage" in error.text
+    assert types(standalone) == ["error", "audio-stop"]
+    assert simulator.sessions == []
+
+
+async def test_empty_text(wyoming_server: WyomingServer, simulator: QwenSimulator) -> None:
+    async with wyoming_server.client() as client:
+        await client.write_event(Synthesize(text="  \n ").event())
+        standalone = await read_until(client, "audio-stop")
+        streamed = await stream(client, [" ", "\n"])
+        await client.write_event(SynthesizeStart().event())
+        await client.write_event(SynthesizeStop().event())
+        nothing = await read_until(client, "synthesize-stopped")
+    assert types(standalone) == ["error", "audio-stop"]
+    assert Error.from_event(standalone[0]).code == "empty-text"
+    assert types(streamed) == ["audio-stop", "synthesize-stopped"]
+    assert types(nothing) == ["audio-stop", "synthesize-stopped"]
+    assert simulator.sessions == []  # no upstream call at all
+
+
+async def test_leading_whitespace_is_kept_with_the_text(wyoming_server: WyomingServer) -> None:
+    async with wyoming_server.client() as client:
+        events = await stream(client, ["\n", "  Spoken."])
+    assert decode(audio_of(events)) == "\n  Spoken."
+
+
+async def test_text_too_long(wyoming_server: WyomingServer, simulator: QwenSimulator) -> None:
+    async with wyoming_server.client() as client:  # the fixture's limit is 2000 characters
+        await client.write_event(Synthesize(text="x" * 2001).event())
+        standalone = await read_until(client, "audio-stop")
+        events = await stream(client, ["Fine so far. ", "y" * 1000, "z" * 1000])
+        after = await stream(client, ["Still works."])
+    assert types(standalone) == ["error", "audio-stop"]
+    assert Error.from_event(standalone[0]).code == "text-too-long"
+    assert "2000 characters" in Error.from_event(standalone[0]).text
+    errors = [Error.from_event(e) for e in events if e.type == "error"]
+    assert [e.code for e in errors] == ["text-too-long"]
+    assert types(events)[-2:] == ["audio-stop", "synthesize-stopped"]
+    assert decode(audio_of(after)) == "Still works."
+    assert simulator.sessions[0].closed.is_set()  # the long stream's upstream session was cut
+
+
+async def test_malformed_events_get_errors_not_disconnects(wyoming_server: WyomingServer) -> None:
+    async with wyoming_server.client() as client:
+        await client.write_event(Event("synthesize", {"voice": None}))
+        bad = await read_until(client, "audio-stop")
+        await client.write_event(Event("synthesize-start", {"voice": "Cherry"}))
+        await client.write_event(Event("synthesize-chunk", {"text": 5}))
+        await client.write_event(Event("synthesize-chunk", {"text": "Ok."}))
+        await client.write_event(Event("synthesize-stop"))
+        ok = await read_until(client, "synthesize-stopped")
+        for kind in ("synthesize-chunk", "synthesize-stop", "select-program", "transcribe"):
+            await client.write_event(Event(kind, {"text": "ignored"}))
+        await client.write_event(Ping().event())
+        assert types(await read_until(client, "pong")) == ["pong"]
+    assert Error.from_event(bad[0]).code == "bad-request"
+    assert decode(audio_of(ok)) == "Ok."
+
+
+async def test_start_inside_a_stream_ends_the_previous_one(wyoming_server: WyomingServer) -> None:
+    async with wyoming_server.client() as client:
+        await client.write_event(SynthesizeStart().event())
+        await client.write_event(SynthesizeChunk(text="First.").event())
+        events = await stream(client, ["Second."])
+        events += await read_until(client, "synthesize-stopped")
+    assert types(events).count("synthesize-stopped") == 2
+    assert decode(audio_of(events)) == "First.Second."
+
+
+@pytest.mark.parametrize(
+    ("options", "code", "message"),
+    [
+        ({"reject_handshake": 401}, "auth-failed", "per region"),
+        ({"reject_handshake": 403}, "access-denied", "denied"),
+        ({"reject_handshake": 429}, "rate-limited", "rate limit"),
+        ({"reject_handshake": 500}, "upstream-failed", "unavailable"),
+        ({"error_after_deltas": 2, "delta_bytes": 480}, "upstream-failed", "InternalError"),
+        (
+            {"drop_after_deltas": 2, "delta_bytes": 480},
+            "upstream-failed",
+            "before session.finished",
+        ),
+        ({"retired_models": frozenset({"qwen3-tts-flash-realtime"})}, "unknown-model", "unknown"),
+    ],
+)
+async def test_upstream_failures_end_every_stream(
+    wyoming_server: WyomingServer,
+    simulator: QwenSimulator,
+    options: dict[str, Any],
+    code: str,
+    message: str,
+) -> None:
+    for name, value in options.items():
+        setattr(simulator.options, name, value)
+    async with wyoming_server.client() as client:
+        streamed = await stream(client, split_anywhere(TEXT))
+        await client.write_event(Synthesize(text=TEXT).event())
+        standalone = await read_until(client, "audio-stop")
+        await client.write_event(Ping().event())
+        await read_until(client, "pong")  # the connection survived
+    for events in (streamed, standalone):
+        errors = [Error.from_event(e) for e in events if e.type == "error"]
+        assert [e.code for e in errors] == [code]
+        assert message in errors[0].text
+    assert types(streamed)[-2:] == ["audio-stop", "synthesize-stopped"]
+    assert types(standalone)[-1] == "audio-stop"
+
+
+@pytest.mark.parametrize("timeouts", [Timeouts(audio_gap=0.1)])
+async def test_upstream_stall_is_a_timeout(
+    wyoming_server: WyomingServer, simulator: QwenSimulator
+) -> None:
+    simulator.options.stall_after_deltas = 1
+    async with wyoming_server.client() as client:
+        events = await stream(client, [TEXT])
+    assert Error.from_event(next(e for e in events if e.type == "error")).code == "upstream-timeout"
+    assert types(events)[-2:] == ["audio-stop", "synthesize-stopped"]
+
+
+async def test_unreachable_upstream(
+    wyoming_server: WyomingServer, simulator: QwenSimulator
+) -> None:
+    await simulator.stop()
+    async with wyoming_server.client() as client:
+        events = await stream(client, ["Anyone?"])
+    assert Error.from_event(events[0]).code == "upstream-unreachable"
+
+
+@pytest.mark.parametrize(
+    "service_settings", [ServiceSettings(SessionConfig(), max_concurrency=1, queue_timeout=0.05)]
+)
+async def test_busy_server_answers_server_busy(
+    wyoming_server: WyomingServer, simulator: QwenSimulator
+) -> None:
+    async with wyoming_server.client() as holder, wyoming_server.client() as other:
+        await holder.write_event(SynthesizeStart().event())
+        await holder.write_event(SynthesizeChunk(text="Holding the only slot. ").event())
+        await read_until(holder, "audio-chunk")  # its upstream session is open now
+        events = await stream(other, ["Me too."])
+        await holder.write_event(SynthesizeStop().event())
+        held = await read_until(holder, "synthesize-stopped")
+    assert Error.from_event(events[0]).code == "server-busy"
+    assert "stayed busy for 0.05 s" in Error.from_event(events[0]).text
+    assert "error" not in types(held)
+
+
+@pytest.mark.parametrize(
+    "service_settings", [ServiceSettings(SessionConfig(), max_concurrency=2, queue_timeout=30)]
+)
+async def test_requests_over_the_limit_wait_for_a_slot(
+    wyoming_server: WyomingServer, simulator: QwenSimulator
+) -> None:
+    texts = [f"Request number {n}." for n in range(6)]
+
+    async def one(text: str) -> str:
+        async with wyoming_server.client() as client:
+            return decode(audio_of(await stream(client, split_anywhere(text))))
+
+    assert await asyncio.gather(*(one(t) for t in texts)) == texts
+    assert len(simulator.sessions) == 6
+
+
+async def test_disconnect_mid_stream_closes_the_upstream_session(
+    wyoming_server: WyomingServer, simulator: QwenSimulator
+) -> None:
+    simulator.options.real_time_factor = 1.0  # keep the session busy while we leave
+    async with wyoming_server.client() as client:
+        await client.write_event(SynthesizeStart().event())
+        await client.write_event(SynthesizeChunk(text="A long announcement. " * 20).event())
+        await read_until(client, "audio-chunk")
+    record = simulator.sessions[0]
+    await asyncio.wait_for(record.closed.wait(), 5)
+    assert not record.finished
+    assert "session.finish" not in record.event_types()
+    await asyncio.wait_for(_no_jobs(wyoming_server), 5)
+
+
+async def _no_jobs(server: WyomingServer) -> None:
+    while server.service.jobs:
+        await asyncio.wait(set(server.service.jobs))
+
+
+async def test_fifty_concurrent_clients(wyoming_server: WyomingServer) -> None:
+    texts = [f"Client {n} says 你好 {n}." for n in range(50)]
+
+    async def one(text: str) -> str:
+        async with wyoming_server.client() as client:
+            return decode(audio_of(await stream(client, split_anywhere(text, 5))))
+
+    assert await asyncio.gather(*(one(t) for t in texts)) == texts
+
+
+@pytest.mark.parametrize("samples_per_chunk", [100])
+async def test_samples_per_chunk(wyoming_server: WyomingServer) -> None:
+    async with wyoming_server.client() as client:
+        events = await stream(client, ["Small chunks."])
+    sizes = [len(AudioChunk.from_event(e).audio) for e in events if e.type == "audio-chunk"]
+    assert set(sizes[:-1]) == {200}
+    assert decode(audio_of(events)) == "Small chunks."
