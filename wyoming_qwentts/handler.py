@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -39,8 +40,8 @@ from .realtime import (
     QwenTimeoutError,
     QwenTtsError,
     RateLimitError,
-    RealtimeSession,
     UnknownModelError,
+    feeding,
 )
 from .service import ServerBusyError, TtsService
 
@@ -255,21 +256,17 @@ class QwenTtsEventHandler(AsyncEventHandler):
         first = await self._first_text(request)
         if first is None:
             return  # nothing to say: no upstream session at all
-        async with self._service.session(config) as session:
-            feeder = asyncio.create_task(self._feed(session, first, request.texts))
+        async with (
+            self._service.session(config) as session,
+            feeding(session, _texts(first, request.texts)) as feeder,
+        ):
             try:
                 async for audio in session:
                     await output.write(audio)
             except QwenTtsError:
-                if request.failure is not None:  # the feeder closed the session on purpose
-                    raise request.failure from None
+                if feeder.source_error is not None:  # e.g. text-too-long closed the session
+                    raise feeder.source_error from None
                 raise
-            else:
-                await feeder
-            finally:
-                feeder.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await feeder
 
     @staticmethod
     async def _first_text(request: _Request) -> str | None:
@@ -283,24 +280,14 @@ class QwenTtsEventHandler(AsyncEventHandler):
                 return pending
         return None
 
-    @staticmethod
-    async def _feed(
-        session: RealtimeSession, first: str, texts: asyncio.Queue[str | RequestError | None]
-    ) -> None:
-        """Send each piece of text upstream as soon as it arrives, then finish.
 
-        Any failure here closes the session, which ends the audio loop at once.
-        """
-        try:
-            await session.append(first)
-            while (piece := await texts.get()) is not None:
-                if isinstance(piece, RequestError):
-                    raise piece
-                await session.append(piece)
-            await session.finish()
-        except BaseException:
-            await session.close()
-            raise
+async def _texts(first: str, queue: asyncio.Queue[str | RequestError | None]) -> AsyncIterator[str]:
+    """The request's text as it arrives; a queued RequestError aborts it."""
+    yield first
+    while (piece := await queue.get()) is not None:
+        if isinstance(piece, RequestError):
+            raise piece
+        yield piece
 
 
 class _AudioOutput:

@@ -15,6 +15,7 @@ from .errors import (
     ServiceError,
     UnknownModelError,
 )
+from .feeder import TextFeeder, feeding
 from .session import RealtimeSession, ResponseMetrics, SessionMetrics
 
 __all__ = [
@@ -35,6 +36,8 @@ __all__ = [
     "SessionConfig",
     "SessionMetrics",
     "Synthesis",
+    "TextFeeder",
     "Timeouts",
     "UnknownModelError",
+    "feeding",
 ]

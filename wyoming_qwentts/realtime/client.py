@@ -118,12 +118,12 @@ class QwenRealtimeClient:
             connect_time=time.monotonic() - started,
         )
 
-    async def open_session(self, config: SessionConfig) -> RealtimeSession:
-        """Connect and configure: a session ready for text."""
+    async def open_session(self, config: SessionConfig, *, wait: bool = True) -> RealtimeSession:
+        """Connect and configure: a session ready for text (see ``configure`` for ``wait``)."""
         config.to_session(self.model)  # fail fast, before the network
         session = await self.connect()
         try:
-            await session.configure(config)
+            await session.configure(config, wait=wait)
         except BaseException:
             await session.close()
             raise

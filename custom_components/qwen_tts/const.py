@@ -1,0 +1,40 @@
+"""Constants of the Qwen TTS integration."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from wyoming_qwentts import catalog
+
+DOMAIN: Final = "qwen_tts"
+
+CONF_REGION: Final = "region"
+CONF_URL: Final = "url"
+
+CONF_MODEL: Final = "model"
+CONF_VOICE: Final = "voice"
+CONF_LANGUAGE_TYPE: Final = "language_type"
+CONF_SPEECH_RATE: Final = "speech_rate"
+CONF_PITCH_RATE: Final = "pitch_rate"
+CONF_VOLUME: Final = "volume"
+CONF_INSTRUCTIONS: Final = "instructions"
+CONF_OPTIMIZE_INSTRUCTIONS: Final = "optimize_instructions"
+CONF_LEADING_SILENCE: Final = "leading_silence_ms"
+CONF_TRAILING_SILENCE: Final = "trailing_silence_ms"
+
+DEFAULT_MODEL: Final = catalog.DEFAULT_MODEL
+DEFAULT_OPTIONS: Final = {
+    CONF_MODEL: catalog.DEFAULT_MODEL,
+    CONF_VOICE: catalog.DEFAULT_VOICE,
+    CONF_LANGUAGE_TYPE: "Auto",
+    CONF_SPEECH_RATE: catalog.DEFAULTS["speech_rate"],
+    CONF_PITCH_RATE: catalog.DEFAULTS["pitch_rate"],
+    CONF_VOLUME: int(catalog.DEFAULTS["volume"]),
+    CONF_INSTRUCTIONS: "",
+    CONF_OPTIMIZE_INSTRUCTIONS: False,
+    CONF_LEADING_SILENCE: 0,
+    CONF_TRAILING_SILENCE: 0,
+}
+"""Every synthesis setting and its default (all of them are TTS options, see tts.py)."""
+
+MAX_SILENCE_MS: Final = 2000

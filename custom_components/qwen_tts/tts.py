@@ -1,0 +1,139 @@
+"""The Qwen TTS entity: streaming text in, streaming WAV out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from homeassistant.components.tts import (
+    ATTR_PREFERRED_FORMAT,
+    ATTR_PREFERRED_SAMPLE_RATE,
+    ATTR_VOICE,
+    TextToSpeechEntity,
+    TtsAudioType,
+    Voice,
+)
+from homeassistant.components.tts.entity import TTSAudioRequest, TTSAudioResponse
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from wyoming_qwentts import catalog
+from wyoming_qwentts.audio import wav_header
+from wyoming_qwentts.realtime import QwenTtsError, feeding
+
+from .const import CONF_REGION, DEFAULT_OPTIONS, DOMAIN
+from .data import QwenTtsConfigEntry
+from .speech import SYNTHESIS_OPTIONS, Speech, build_speech, translate_error
+
+_LOGGER = logging.getLogger(__name__)
+
+PARALLEL_UPDATES = 0  # synthesis is not polling: calls may overlap freely
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: QwenTtsConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the entry's TTS entity."""
+    async_add_entities([QwenTtsEntity(entry)])
+
+
+class QwenTtsEntity(TextToSpeechEntity):
+    """Speaks with a Qwen realtime voice; streams LLM text in and audio out."""
+
+    _attr_has_entity_name = True
+    _attr_translation_key = "speech"
+
+    def __init__(self, entry: QwenTtsConfigEntry) -> None:
+        self._entry = entry
+        model = entry.runtime_data.client.model
+        self._model = model
+        region = catalog.REGIONS[entry.data[CONF_REGION]]
+        self._attr_unique_id = entry.entry_id
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, entry.entry_id)},
+            name=f"Qwen TTS ({region.name})",
+            manufacturer="Alibaba Cloud",
+            model=model.id,
+            entry_type=DeviceEntryType.SERVICE,
+        )
+        self._attr_supported_languages = list(model.languages() or catalog.QWEN3_LANGUAGES)
+        self._attr_default_language = self._attr_supported_languages[0]
+        self._attr_supported_options = [
+            *SYNTHESIS_OPTIONS,
+            ATTR_PREFERRED_FORMAT,
+            ATTR_PREFERRED_SAMPLE_RATE,
+        ]
+        # Every setting takes part in Home Assistant's cache key, so changing one in the
+        # options never replays audio made with the old value.
+        self._attr_default_options = {
+            **{key: DEFAULT_OPTIONS[key] for key in SYNTHESIS_OPTIONS},
+            **{key: value for key, value in entry.options.items() if key in SYNTHESIS_OPTIONS},
+            "model": model.id,
+        }
+        assert ATTR_VOICE in self._attr_supported_options
+
+    async def async_added_to_hass(self) -> None:
+        """Prefer Home Assistant's own language when the model speaks it."""
+        await super().async_added_to_hass()
+        language = self.hass.config.language.split("-")[0]
+        if language in self.supported_languages:
+            self._attr_default_language = language
+
+    def async_get_supported_voices(self, language: str) -> list[Voice] | None:
+        """The model's voices that speak ``language`` (all voices for custom-voice models)."""
+        code = language.replace("_", "-").split("-")[0].lower()
+        voices = []
+        for voice_id in self._model.voices:
+            voice = catalog.get_voice(self._model, voice_id)
+            if voice is not None and code in voice.languages:
+                voices.append(Voice(voice.id, voice.display_name))
+        return voices or None
+
+    def _speech(self, options: dict[str, Any]) -> Speech:
+        return build_speech(self._model, options, options.get(ATTR_PREFERRED_SAMPLE_RATE))
+
+    async def async_get_tts_audio(
+        self, message: str, language: str, options: dict[str, Any]
+    ) -> TtsAudioType:
+        """A whole message as one WAV file with correct sizes."""
+        speech = self._speech(options)
+        try:
+            result = await self._entry.runtime_data.client.synthesize(message, speech.config)
+        except QwenTtsError as err:
+            raise translate_error(self.hass, self._entry, err) from err
+        self._entry.runtime_data.last_metrics = result.metrics
+        pcm = speech.leading_silence + result.audio + speech.trailing_silence
+        return "wav", wav_header(speech.config.sample_rate, len(pcm)) + pcm
+
+    async def async_stream_tts_audio(self, request: TTSAudioRequest) -> TTSAudioResponse:
+        """Send each text chunk upstream as it arrives; yield a streaming WAV as audio arrives."""
+        speech = self._speech(request.options)
+        return TTSAudioResponse("wav", self._stream(speech, request.message_gen))
+
+    async def _stream(
+        self, speech: Speech, message_gen: AsyncGenerator[str]
+    ) -> AsyncGenerator[bytes]:
+        data = self._entry.runtime_data
+        try:
+            session = await data.client.open_session(speech.config, wait=False)
+        except QwenTtsError as err:
+            raise translate_error(self.hass, self._entry, err) from err
+        async with session, feeding(session, message_gen) as feeder:
+            yield wav_header(speech.config.sample_rate)
+            if speech.leading_silence:
+                yield speech.leading_silence
+            try:
+                async for pcm in session:
+                    yield pcm
+            except QwenTtsError as err:
+                if feeder.source_error is not None:  # the text source failed: the real cause
+                    raise feeder.source_error from None
+                raise translate_error(self.hass, self._entry, err) from err
+            finally:
+                data.last_metrics = session.metrics
+            if speech.trailing_silence:
+                yield speech.trailing_silence
