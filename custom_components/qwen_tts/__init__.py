@@ -1,0 +1,65 @@
+"""Qwen realtime text-to-speech for Home Assistant."""
+
+from __future__ import annotations
+
+from homeassistant.const import CONF_API_KEY, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.typing import ConfigType
+
+from wyoming_qwentts.realtime import AuthenticationError, QwenRealtimeClient, QwenTtsError
+
+from .const import CONF_MODEL, CONF_REGION, CONF_URL, DEFAULT_MODEL, DOMAIN
+from .data import QwenTtsConfigEntry, QwenTtsData
+from .services import async_setup_services
+
+PLATFORMS = [Platform.TTS]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the service actions."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> bool:
+    """Check the key by opening a session, then add the TTS entity."""
+    client = QwenRealtimeClient(
+        async_get_clientsession(hass),
+        entry.data[CONF_API_KEY],
+        model=entry.options.get(CONF_MODEL, DEFAULT_MODEL),
+        region=entry.data[CONF_REGION],
+        url=entry.data.get(CONF_URL),
+    )
+    try:
+        session = await client.connect()
+    except AuthenticationError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN,
+            translation_key="auth_failed",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    except QwenTtsError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    await session.close()
+    entry.runtime_data = QwenTtsData(client)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(entry.add_update_listener(_async_reload))
+    return True
+
+
+async def _async_reload(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> None:
+    """Options changed: rebuild the client and the entity."""
+    await hass.config_entries.async_reload(entry.entry_id)
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> bool:
+    """Remove the TTS entity."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

@@ -1,0 +1,309 @@
+"""Config, reauth, reconfigure and options flows of Qwen TTS."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import voluptuous as vol
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.const import CONF_API_KEY
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+
+from wyoming_qwentts import catalog
+from wyoming_qwentts.realtime import (
+    AuthenticationError,
+    InvalidParameterError,
+    QwenRealtimeClient,
+    QwenTtsError,
+)
+
+from .const import (
+    CONF_INSTRUCTIONS,
+    CONF_LANGUAGE_TYPE,
+    CONF_LEADING_SILENCE,
+    CONF_MODEL,
+    CONF_OPTIMIZE_INSTRUCTIONS,
+    CONF_PITCH_RATE,
+    CONF_REGION,
+    CONF_SPEECH_RATE,
+    CONF_TRAILING_SILENCE,
+    CONF_URL,
+    CONF_VOICE,
+    CONF_VOLUME,
+    DEFAULT_OPTIONS,
+    DOMAIN,
+    MAX_SILENCE_MS,
+)
+from .speech import OPTION_SCHEMA, session_config
+
+_LOGGER = logging.getLogger(__name__)
+
+_FIELD_OF_PARAM = {
+    "session.voice": (CONF_VOICE, "invalid_voice"),
+    "session.instructions": (CONF_INSTRUCTIONS, "instructions_unsupported"),
+    "session.optimize_instructions": (CONF_OPTIMIZE_INSTRUCTIONS, "instructions_unsupported"),
+}
+
+
+async def _async_check_key(hass: HomeAssistant, api_key: str, region: str, url: str | None) -> None:
+    """Open (and close) a session: the handshake checks the key in that region."""
+    client = QwenRealtimeClient(async_get_clientsession(hass), api_key, region=region, url=url)
+    session = await client.connect()
+    await session.close()
+
+
+async def async_validate_credentials(
+    hass: HomeAssistant, data: Mapping[str, Any]
+) -> dict[str, str]:
+    """Errors of a key/region/url combination (empty when it works). Shared by every step."""
+    region, url = data[CONF_REGION], data.get(CONF_URL) or None
+    try:
+        await _async_check_key(hass, data[CONF_API_KEY], region, url)
+    except AuthenticationError:
+        if url is None:
+            other = next(r for r in catalog.REGIONS if r != region)
+            try:
+                await _async_check_key(hass, data[CONF_API_KEY], other, None)
+            except QwenTtsError:
+                pass
+            else:
+                return {"base": "wrong_region"}
+        return {"base": "invalid_auth"}
+    except QwenTtsError as err:
+        _LOGGER.debug("Cannot connect: %s", err)
+        return {"base": "cannot_connect"}
+    except Exception:
+        _LOGGER.exception("Unexpected error checking the key")
+        return {"base": "unknown"}
+    return {}
+
+
+def _unique_id(data: Mapping[str, Any]) -> str:
+    """One entry per key and region (the key itself is never stored in the id)."""
+    digest = hashlib.sha256(data[CONF_API_KEY].encode()).hexdigest()[:16]
+    return f"{data[CONF_REGION]}-{digest}"
+
+
+def _credentials_schema(
+    defaults: Mapping[str, Any], advanced: bool, *, key_only: bool = False
+) -> vol.Schema:
+    fields: dict[Any, Any] = {
+        vol.Required(CONF_API_KEY): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.PASSWORD)
+        ),
+    }
+    if not key_only:
+        fields[
+            vol.Required(CONF_REGION, default=defaults.get(CONF_REGION, catalog.DEFAULT_REGION))
+        ] = SelectSelector(
+            SelectSelectorConfig(options=list(catalog.REGIONS), translation_key=CONF_REGION)
+        )
+        if advanced:
+            fields[
+                vol.Optional(CONF_URL, description={"suggested_value": defaults.get(CONF_URL)})
+            ] = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+    return vol.Schema(fields)
+
+
+def _title(region: str) -> str:
+    return f"Qwen TTS ({catalog.REGIONS[region].name})"
+
+
+class QwenTtsConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Add a DashScope key for a region."""
+
+    VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry[Any]) -> QwenTtsOptionsFlow:
+        """The voice, model and prosody options."""
+        return QwenTtsOptionsFlow()
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Key and region."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            await self.async_set_unique_id(_unique_id(user_input))
+            self._abort_if_unique_id_configured()
+            errors = await async_validate_credentials(self.hass, user_input)
+            if not errors:
+                return self.async_create_entry(
+                    title=_title(user_input[CONF_REGION]),
+                    data=user_input,
+                    options=dict(DEFAULT_OPTIONS),
+                )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                _credentials_schema(user_input or {}, self.show_advanced_options), user_input or {}
+            ),
+            errors=errors,
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The key was rejected."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """A new key for the same region."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**entry.data, CONF_API_KEY: user_input[CONF_API_KEY]}
+            errors = await async_validate_credentials(self.hass, data)
+            if not errors:
+                return self.async_update_reload_and_abort(
+                    entry, data_updates=data, unique_id=_unique_id(data)
+                )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=_credentials_schema(entry.data, False, key_only=True),
+            description_placeholders={"region": catalog.REGIONS[entry.data[CONF_REGION]].name},
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change key or region."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {CONF_URL: None, **user_input}
+            await self.async_set_unique_id(_unique_id(data))
+            if self.unique_id != entry.unique_id:
+                self._abort_if_unique_id_configured()
+            errors = await async_validate_credentials(self.hass, data)
+            if not errors:
+                return self.async_update_reload_and_abort(
+                    entry,
+                    title=_title(data[CONF_REGION]),
+                    data_updates=data,
+                    unique_id=self.unique_id,
+                )
+        defaults = user_input or entry.data
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=_credentials_schema(defaults, self.show_advanced_options),
+            errors=errors,
+        )
+
+
+class QwenTtsOptionsFlow(OptionsFlow):
+    """Model first, then the voice and prosody that model accepts."""
+
+    def __init__(self) -> None:
+        self._model: catalog.Model | None = None
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Pick the model among those of the entry's region."""
+        if user_input is not None:
+            self._model = catalog.MODELS[user_input[CONF_MODEL]]
+            return await self.async_step_voice()
+        region = self.config_entry.data[CONF_REGION]
+        options = [
+            SelectOptionDict(value=model.id, label=model.id)
+            for model in catalog.models_for_region(region)
+        ]
+        current = self.config_entry.options.get(CONF_MODEL, catalog.DEFAULT_MODEL)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_MODEL, default=current): SelectSelector(
+                        SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
+                    )
+                }
+            ),
+        )
+
+    async def async_step_voice(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Voice, language, prosody, instructions and silence padding."""
+        model = self._model
+        assert model is not None
+        errors: dict[str, str] = {}
+        placeholders = {"model": model.id, "message": ""}
+        if user_input is not None:
+            values = OPTION_SCHEMA({**DEFAULT_OPTIONS, **user_input, CONF_MODEL: model.id})
+            try:
+                session_config(model, values)
+            except InvalidParameterError as err:
+                field, key = _FIELD_OF_PARAM.get(err.param, ("base", "invalid_option"))
+                errors[field] = key
+                placeholders["message"] = err.message
+            else:
+                return self.async_create_entry(data=values)
+        current = {**DEFAULT_OPTIONS, **self.config_entry.options, **(user_input or {})}
+        if current[CONF_VOICE] not in model.voices and not model.custom_voices:
+            current[CONF_VOICE] = model.default_voice
+        return self.async_show_form(
+            step_id="voice",
+            data_schema=self.add_suggested_values_to_schema(_voice_schema(model), current),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+
+def _voice_schema(model: catalog.Model) -> vol.Schema:
+    voices = [
+        SelectOptionDict(value=voice.id, label=voice.display_name)
+        for voice_id in model.voices
+        if (voice := catalog.get_voice(model, voice_id)) is not None
+    ]
+
+    def number(low: float, high: float, step: float, unit: str | None = None) -> NumberSelector:
+        config = NumberSelectorConfig(min=low, max=high, step=step, mode=NumberSelectorMode.SLIDER)
+        if unit is not None:
+            config["unit_of_measurement"] = unit
+        return NumberSelector(config)
+
+    return vol.Schema(
+        {
+            vol.Required(CONF_VOICE): SelectSelector(
+                SelectSelectorConfig(
+                    options=voices,
+                    custom_value=model.custom_voices,
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
+            ),
+            vol.Required(CONF_LANGUAGE_TYPE): SelectSelector(
+                SelectSelectorConfig(
+                    options=list(model.language_types),
+                    translation_key=CONF_LANGUAGE_TYPE,
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
+            ),
+            vol.Required(CONF_SPEECH_RATE): number(0.5, 2.0, 0.05),
+            vol.Required(CONF_PITCH_RATE): number(0.5, 2.0, 0.05),
+            vol.Required(CONF_VOLUME): number(0, 100, 1),
+            vol.Optional(CONF_INSTRUCTIONS): TextSelector(TextSelectorConfig(multiline=True)),
+            vol.Required(CONF_OPTIMIZE_INSTRUCTIONS): BooleanSelector(),
+            vol.Required(CONF_LEADING_SILENCE): number(0, MAX_SILENCE_MS, 50, "ms"),
+            vol.Required(CONF_TRAILING_SILENCE): number(0, MAX_SILENCE_MS, 50, "ms"),
+        }
+    )

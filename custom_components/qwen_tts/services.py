@@ -1,0 +1,258 @@
+"""Service actions: ``qwen_tts.speak`` and ``qwen_tts.synthesize``."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import voluptuous as vol
+from homeassistant.components import media_source, tts
+from homeassistant.components.media_player.const import (
+    ATTR_MEDIA_ANNOUNCE,
+    ATTR_MEDIA_CONTENT_ID,
+    ATTR_MEDIA_CONTENT_TYPE,
+    ATTR_MEDIA_VOLUME_LEVEL,
+    SERVICE_PLAY_MEDIA,
+    MediaPlayerEntityFeature,
+    MediaType,
+)
+from homeassistant.components.media_player.const import (
+    DOMAIN as MEDIA_PLAYER_DOMAIN,
+)
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_ENTITY_ID, ATTR_SUPPORTED_FEATURES, SERVICE_VOLUME_SET
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import async_call_later
+
+from wyoming_qwentts.audio import WAV_HEADER_SIZE, parse_wav_header
+from wyoming_qwentts.catalog import PCM_WIDTH
+
+from .const import (
+    CONF_INSTRUCTIONS,
+    CONF_LANGUAGE_TYPE,
+    CONF_PITCH_RATE,
+    CONF_SPEECH_RATE,
+    CONF_VOICE,
+    CONF_VOLUME,
+    DOMAIN,
+)
+from .data import QwenTtsConfigEntry
+
+_LOGGER = logging.getLogger(__name__)
+
+SERVICE_SPEAK = "speak"
+SERVICE_SYNTHESIZE = "synthesize"
+ATTR_CONFIG_ENTRY_ID = "config_entry_id"
+ATTR_MESSAGE = "message"
+ATTR_MEDIA_PLAYERS = "media_player_entity_id"
+ATTR_LANGUAGE = "language"
+ATTR_PLAYER_VOLUME = "player_volume"
+RESTORE_MARGIN = 1.0
+"""Seconds after the audio's end before a player's volume is restored."""
+
+_VOICE_FIELDS: dict[vol.Marker, Any] = {
+    vol.Optional(CONF_VOICE): cv.string,
+    vol.Optional(CONF_SPEECH_RATE): vol.All(vol.Coerce(float), vol.Range(0.5, 2.0)),
+    vol.Optional(CONF_PITCH_RATE): vol.All(vol.Coerce(float), vol.Range(0.5, 2.0)),
+    vol.Optional(CONF_VOLUME): vol.All(vol.Coerce(int), vol.Range(0, 100)),
+    vol.Optional(CONF_INSTRUCTIONS): cv.string,
+    vol.Optional(CONF_LANGUAGE_TYPE): cv.string,
+}
+_COMMON_FIELDS: dict[vol.Marker, Any] = {
+    vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+    vol.Required(ATTR_MESSAGE): vol.All(cv.string, vol.Length(min=1)),
+    vol.Optional(ATTR_LANGUAGE): cv.string,
+    **_VOICE_FIELDS,
+}
+SYNTHESIZE_SCHEMA = vol.Schema(_COMMON_FIELDS)
+SPEAK_SCHEMA = vol.Schema(
+    {
+        **_COMMON_FIELDS,
+        vol.Required(ATTR_MEDIA_PLAYERS): cv.entity_ids,
+        vol.Optional(ATTR_PLAYER_VOLUME): vol.All(vol.Coerce(float), vol.Range(0.0, 1.0)),
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Audio:
+    """A synthesized message that Home Assistant can serve."""
+
+    media_id: str
+    duration: float
+    characters: int
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the service actions (once, in ``async_setup``)."""
+
+    async def speak(call: ServiceCall) -> ServiceResponse:
+        return await _async_speak(hass, call)
+
+    async def synthesize(call: ServiceCall) -> ServiceResponse:
+        return await _async_synthesize(hass, call)
+
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_SPEAK,
+        speak,
+        schema=SPEAK_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_SYNTHESIZE,
+        synthesize,
+        schema=SYNTHESIZE_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
+
+
+def _entry(hass: HomeAssistant, call: ServiceCall) -> QwenTtsConfigEntry:
+    """The call's config entry: the one named, or the only one loaded."""
+    entry_id = call.data.get(ATTR_CONFIG_ENTRY_ID)
+    loaded = [
+        entry
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        if entry.state is ConfigEntryState.LOADED
+    ]
+    if entry_id is None:
+        if len(loaded) != 1:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="entry_required",
+                translation_placeholders={"count": str(len(loaded))},
+            )
+        return loaded[0]
+    for entry in loaded:
+        if entry.entry_id == entry_id:
+            return entry
+    raise ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="entry_not_loaded",
+        translation_placeholders={"entry_id": entry_id},
+    )
+
+
+def _media_id(hass: HomeAssistant, entry: QwenTtsConfigEntry, call: ServiceCall) -> str:
+    """The TTS media source id of the call's message, voice and options (validated)."""
+    engine = er.async_get(hass).async_get_entity_id("tts", DOMAIN, entry.entry_id)
+    assert engine is not None
+    options: dict[str, Any] = {
+        str(key): call.data[str(key)] for key in _VOICE_FIELDS if str(key) in call.data
+    }
+    options[tts.ATTR_PREFERRED_FORMAT] = "wav"
+    return tts.generate_media_source_id(
+        hass,
+        call.data[ATTR_MESSAGE],
+        engine=engine,
+        language=call.data.get(ATTR_LANGUAGE),
+        options=options,
+        cache=True,
+    )
+
+
+async def _async_synthesize_audio(hass: HomeAssistant, call: ServiceCall) -> _Audio:
+    """Synthesize through the entry's TTS entity, so Home Assistant caches and serves it."""
+    entry = _entry(hass, call)
+    media_id = _media_id(hass, entry, call)
+    before = entry.runtime_data.last_metrics
+    _, data = await tts.async_get_media_source_audio(hass, media_id)
+    metrics = entry.runtime_data.last_metrics
+    rate, _ = parse_wav_header(data)
+    return _Audio(
+        media_id=media_id,
+        duration=round((len(data) - WAV_HEADER_SIZE) / (PCM_WIDTH * rate), 3),
+        # Audio from Home Assistant's cache was not synthesized again: nothing was billed.
+        characters=metrics.characters if metrics is not None and metrics is not before else 0,
+    )
+
+
+async def _async_synthesize(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    audio = await _async_synthesize_audio(hass, call)
+    resolved = await media_source.async_resolve_media(hass, audio.media_id, None)
+    return {
+        "media_content_id": audio.media_id,
+        "url": resolved.url,
+        "mime_type": resolved.mime_type,
+        "duration": audio.duration,
+        "characters": audio.characters,
+    }
+
+
+async def _async_speak(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    players: list[str] = call.data[ATTR_MEDIA_PLAYERS]
+    player_volume: float | None = call.data.get(ATTR_PLAYER_VOLUME)
+    audio: _Audio | None = None
+    if player_volume is None and not call.return_response:
+        # Nothing needs the audio first: the players stream it while it is synthesized.
+        media_id = _media_id(hass, _entry(hass, call), call)
+    else:
+        audio = await _async_synthesize_audio(hass, call)
+        media_id = audio.media_id
+    if player_volume is not None:
+        assert audio is not None
+        previous = {
+            player: state.attributes.get(ATTR_MEDIA_VOLUME_LEVEL)
+            for player in players
+            if (state := hass.states.get(player)) is not None
+        }
+        await hass.services.async_call(
+            MEDIA_PLAYER_DOMAIN,
+            SERVICE_VOLUME_SET,
+            {ATTR_ENTITY_ID: players, ATTR_MEDIA_VOLUME_LEVEL: player_volume},
+            blocking=True,
+        )
+
+        @callback
+        def restore(_now: Any) -> None:
+            for player, level in previous.items():
+                if level is not None:
+                    hass.async_create_task(
+                        hass.services.async_call(
+                            MEDIA_PLAYER_DOMAIN,
+                            SERVICE_VOLUME_SET,
+                            {ATTR_ENTITY_ID: player, ATTR_MEDIA_VOLUME_LEVEL: level},
+                        ),
+                        eager_start=True,
+                    )
+
+        async_call_later(hass, audio.duration + RESTORE_MARGIN, restore)
+
+    announcers = [player for player in players if _supports_announce(hass, player)]
+    for group, announce in (
+        (announcers, True),
+        ([p for p in players if p not in announcers], False),
+    ):
+        if group:
+            await hass.services.async_call(
+                MEDIA_PLAYER_DOMAIN,
+                SERVICE_PLAY_MEDIA,
+                {
+                    ATTR_ENTITY_ID: group,
+                    ATTR_MEDIA_CONTENT_ID: media_id,
+                    ATTR_MEDIA_CONTENT_TYPE: MediaType.MUSIC,
+                    **({ATTR_MEDIA_ANNOUNCE: True} if announce else {}),
+                },
+                blocking=True,
+            )
+    if audio is None or not call.return_response:
+        return None
+    return {"duration": audio.duration, "characters": audio.characters}
+
+
+def _supports_announce(hass: HomeAssistant, player: str) -> bool:
+    state = hass.states.get(player)
+    features = state.attributes.get(ATTR_SUPPORTED_FEATURES, 0) if state else 0
+    return bool(int(features) & MediaPlayerEntityFeature.MEDIA_ANNOUNCE)
