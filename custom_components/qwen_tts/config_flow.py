@@ -128,7 +128,7 @@ def _credentials_schema(
 
 
 def _title(region: str) -> str:
-    return f"Qwen TTS ({catalog.REGIONS[region].name})"
+    return f"Qwen TTS {catalog.REGIONS[region].name}"
 
 
 class QwenTtsConfigFlow(ConfigFlow, domain=DOMAIN):

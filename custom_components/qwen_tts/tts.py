@@ -55,7 +55,7 @@ class QwenTtsEntity(TextToSpeechEntity):
         self._attr_unique_id = entry.entry_id
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, entry.entry_id)},
-            name=f"Qwen TTS ({region.name})",
+            name=f"Qwen TTS {region.name}",
             manufacturer="Alibaba Cloud",
             model=model.id,
             entry_type=DeviceEntryType.SERVICE,

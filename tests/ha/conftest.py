@@ -1,0 +1,74 @@
+"""Fixtures of the Home Assistant tests: the simulator on 127.0.0.1 and a loaded entry."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from homeassistant.const import CONF_API_KEY
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.qwen_tts.const import (
+    CONF_REGION,
+    CONF_URL,
+    DEFAULT_OPTIONS,
+    DOMAIN,
+)
+from wyoming_qwentts.simulator import QwenSimulator
+
+API_KEY = "sk-ha-test-key-7f3a9c"
+ENTITY_ID = "tts.qwen_tts_singapore_international_speech"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: Any) -> Iterator[None]:
+    """Load custom_components/ in every test."""
+    return
+
+
+@pytest.fixture(autouse=True)
+def tts_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep Home Assistant's TTS file cache in the test's own folder."""
+    cache = tmp_path / "tts"
+    monkeypatch.setattr("homeassistant.components.tts.DEFAULT_CACHE_DIR", str(cache))
+    return cache
+
+
+@pytest.fixture
+async def simulator(socket_enabled: Any) -> AsyncIterator[QwenSimulator]:
+    """The simulator, accepting API_KEY."""
+    async with QwenSimulator() as sim:
+        sim.options.api_key = API_KEY
+        yield sim
+
+
+@pytest.fixture
+def entry_options() -> dict[str, Any]:
+    """The entry's options (parametrize to change them)."""
+    return dict(DEFAULT_OPTIONS)
+
+
+@pytest.fixture
+def mock_entry(simulator: QwenSimulator, entry_options: dict[str, Any]) -> MockConfigEntry:
+    """An entry pointed at the simulator (not yet added)."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Qwen TTS Singapore (international)",
+        data={CONF_API_KEY: API_KEY, CONF_REGION: "singapore", CONF_URL: simulator.url},
+        options=entry_options,
+        unique_id="singapore-test",
+    )
+
+
+@pytest.fixture
+async def loaded_entry(hass: HomeAssistant, mock_entry: MockConfigEntry) -> MockConfigEntry:
+    """The entry, set up."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    mock_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_entry.entry_id)
+    await hass.async_block_till_done()
+    return mock_entry

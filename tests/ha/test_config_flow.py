@@ -1,0 +1,318 @@
+"""Config, reauth, reconfigure and options flows."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+from unittest.mock import patch
+
+import pytest
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_API_KEY
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.qwen_tts.const import (
+    CONF_INSTRUCTIONS,
+    CONF_LANGUAGE_TYPE,
+    CONF_LEADING_SILENCE,
+    CONF_MODEL,
+    CONF_OPTIMIZE_INSTRUCTIONS,
+    CONF_PITCH_RATE,
+    CONF_REGION,
+    CONF_SPEECH_RATE,
+    CONF_TRAILING_SILENCE,
+    CONF_URL,
+    CONF_VOICE,
+    CONF_VOLUME,
+    DEFAULT_OPTIONS,
+    DOMAIN,
+)
+from wyoming_qwentts import catalog
+from wyoming_qwentts.simulator import QwenSimulator
+
+from .conftest import API_KEY
+
+BEIJING_KEY = "sk-beijing-key-0042"
+
+
+@pytest.fixture
+async def regions(
+    simulator: QwenSimulator, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[dict[str, QwenSimulator]]:
+    """Both regions served by simulators, each accepting only its own key."""
+    async with QwenSimulator() as beijing:
+        beijing.options.api_key = BEIJING_KEY
+        for region, sim in (("singapore", simulator), ("beijing", beijing)):
+            old = catalog.REGIONS[region]
+            monkeypatch.setitem(
+                catalog.REGIONS,  # type: ignore[arg-type]
+                region,
+                catalog.Region(old.id, old.name, sim.url),
+            )
+        yield {"singapore": simulator, "beijing": beijing}
+
+
+async def start(hass: HomeAssistant, advanced: bool = False) -> Any:
+    return await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER, "show_advanced_options": advanced}
+    )
+
+
+async def test_user_creates_an_entry(
+    hass: HomeAssistant, regions: dict[str, QwenSimulator]
+) -> None:
+    result = await start(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert CONF_URL not in result["data_schema"].schema  # advanced only
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: BEIJING_KEY, CONF_REGION: "beijing"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Qwen TTS Beijing (Chinese mainland)"
+    assert result["data"] == {CONF_API_KEY: BEIJING_KEY, CONF_REGION: "beijing"}
+    assert result["options"] == DEFAULT_OPTIONS
+    entry = result["result"]
+    assert entry.unique_id.startswith("beijing-")
+    assert BEIJING_KEY not in entry.unique_id
+    assert len(regions["beijing"].sessions) >= 1
+
+
+async def test_invalid_key_then_fixed(
+    hass: HomeAssistant, regions: dict[str, QwenSimulator]
+) -> None:
+    result = await start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: "sk-nobody", CONF_REGION: "singapore"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: API_KEY, CONF_REGION: "singapore"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_key_of_the_other_region(
+    hass: HomeAssistant, regions: dict[str, QwenSimulator]
+) -> None:
+    result = await start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: BEIJING_KEY, CONF_REGION: "singapore"}
+    )
+    assert result["errors"] == {"base": "wrong_region"}
+
+
+async def test_cannot_connect_with_an_advanced_url(
+    hass: HomeAssistant, socket_enabled: Any
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = await start(hass, advanced=True)
+    assert CONF_URL in result["data_schema"].schema
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_API_KEY: API_KEY, CONF_REGION: "singapore", CONF_URL: f"ws://127.0.0.1:{port}/x"},
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+
+
+async def test_unexpected_error(hass: HomeAssistant) -> None:
+    result = await start(hass)
+    with patch(
+        "custom_components.qwen_tts.config_flow._async_check_key", side_effect=RuntimeError("boom")
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_API_KEY: API_KEY, CONF_REGION: "singapore"}
+        )
+    assert result["errors"] == {"base": "unknown"}
+
+
+async def test_duplicate_key_and_region(
+    hass: HomeAssistant, regions: dict[str, QwenSimulator]
+) -> None:
+    for expected in (FlowResultType.CREATE_ENTRY, FlowResultType.ABORT):
+        result = await start(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_API_KEY: API_KEY, CONF_REGION: "singapore"}
+        )
+        assert result["type"] is expected
+    assert result["reason"] == "already_configured"
+
+
+async def test_reauth(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
+) -> None:
+    result = await loaded_entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    assert result["description_placeholders"]["region"] == "Singapore (international)"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: "sk-still-wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    simulator.options.api_key = "sk-rotated-key"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: "sk-rotated-key"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert loaded_entry.data[CONF_API_KEY] == "sk-rotated-key"
+    assert loaded_entry.data[CONF_URL] == simulator.url  # the rest of the data is kept
+
+
+async def test_reconfigure_region(hass: HomeAssistant, regions: dict[str, QwenSimulator]) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={CONF_API_KEY: API_KEY, CONF_REGION: "singapore"},
+        options=DEFAULT_OPTIONS,
+        unique_id="old",
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: API_KEY, CONF_REGION: "beijing"}
+    )
+    assert result["errors"] == {"base": "wrong_region"}  # it is a Singapore key
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: "sk-nobody", CONF_REGION: "beijing"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: BEIJING_KEY, CONF_REGION: "beijing"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data == {CONF_API_KEY: BEIJING_KEY, CONF_REGION: "beijing", CONF_URL: None}
+    assert entry.title == "Qwen TTS Beijing (Chinese mainland)"
+    assert entry.unique_id.startswith("beijing-")
+
+
+async def test_reconfigure_onto_another_entry_aborts(
+    hass: HomeAssistant, regions: dict[str, QwenSimulator]
+) -> None:
+    result = await start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: BEIJING_KEY, CONF_REGION: "beijing"}
+    )
+    other = MockConfigEntry(domain=DOMAIN, data={CONF_API_KEY: API_KEY, CONF_REGION: "singapore"})
+    other.add_to_hass(hass)
+    result = await other.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: BEIJING_KEY, CONF_REGION: "beijing"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+VOICE_STEP = {
+    CONF_VOICE: "Ethan",
+    CONF_LANGUAGE_TYPE: "English",
+    CONF_SPEECH_RATE: 1.25,
+    CONF_PITCH_RATE: 0.9,
+    CONF_VOLUME: 70.0,
+    CONF_OPTIMIZE_INSTRUCTIONS: False,
+    CONF_LEADING_SILENCE: 200.0,
+    CONF_TRAILING_SILENCE: 300.0,
+}
+
+
+async def test_options_model_then_voice(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    assert result["step_id"] == "init"
+    models = result["data_schema"].schema[CONF_MODEL].config["options"]
+    assert "qwen-tts-realtime" not in [option["value"] for option in models]  # Beijing only
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_MODEL: "qwen3-tts-flash-realtime-2025-09-18"}
+    )
+    assert result["step_id"] == "voice"
+    voices = result["data_schema"].schema[CONF_VOICE].config["options"]
+    assert len(voices) == 17
+    assert {"value": "Rocky", "label": "Rocky (male, Cantonese dialect)"} in voices
+    result = await hass.config_entries.options.async_configure(result["flow_id"], VOICE_STEP)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert loaded_entry.options == {
+        **VOICE_STEP,
+        CONF_MODEL: "qwen3-tts-flash-realtime-2025-09-18",
+        CONF_INSTRUCTIONS: "",
+        CONF_VOLUME: 70,
+        CONF_LEADING_SILENCE: 200,
+        CONF_TRAILING_SILENCE: 300,
+    }
+    assert loaded_entry.runtime_data.client.model.id == "qwen3-tts-flash-realtime-2025-09-18"
+
+
+async def test_options_reject_instructions_for_other_models(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_MODEL: "qwen3-tts-flash-realtime"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**VOICE_STEP, CONF_INSTRUCTIONS: "Whisper"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_INSTRUCTIONS: "instructions_unsupported"}
+    assert "does not accept instructions" in result["description_placeholders"]["message"]
+
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_MODEL: "qwen3-tts-instruct-flash-realtime"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {**VOICE_STEP, CONF_INSTRUCTIONS: "Whisper", CONF_OPTIMIZE_INSTRUCTIONS: True},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options[CONF_INSTRUCTIONS] == "Whisper"
+
+
+async def test_options_custom_voice_models(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_MODEL: "qwen3-tts-vc-realtime-2026-01-15"}
+    )
+    assert result["data_schema"].schema[CONF_VOICE].config["custom_value"] is True
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**VOICE_STEP, CONF_VOICE: "Cherry"}
+    )
+    assert result["errors"] == {CONF_VOICE: "invalid_voice"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**VOICE_STEP, CONF_VOICE: "qwen-tts-vc-my-voice-001"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options[CONF_VOICE] == "qwen-tts-vc-my-voice-001"
+
+
+async def test_options_legacy_model_rejects_prosody(
+    hass: HomeAssistant, simulator: QwenSimulator
+) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={CONF_API_KEY: API_KEY, CONF_REGION: "beijing", CONF_URL: simulator.url},
+        options=DEFAULT_OPTIONS,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_MODEL: "qwen-tts-realtime"}
+    )
+    voices = result["data_schema"].schema[CONF_VOICE].config["options"]
+    assert [voice["value"] for voice in voices] == ["Cherry", "Serena", "Ethan", "Chelsie"]
+    defaults = {**VOICE_STEP, CONF_VOICE: "Chelsie", CONF_LANGUAGE_TYPE: "Chinese"}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], defaults)
+    assert result["errors"] == {"base": "invalid_option"}
+    assert "does not accept speech_rate" in result["description_placeholders"]["message"]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {**defaults, CONF_SPEECH_RATE: 1.0, CONF_PITCH_RATE: 1.0, CONF_VOLUME: 50},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY

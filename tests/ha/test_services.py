@@ -1,0 +1,143 @@
+"""The service actions qwen_tts.speak and qwen_tts.synthesize."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from homeassistant.components.media_player import MediaPlayerEntityFeature
+from homeassistant.const import CONF_API_KEY
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    async_mock_service,
+)
+
+from custom_components.qwen_tts.const import CONF_REGION, CONF_URL, DEFAULT_OPTIONS, DOMAIN
+from wyoming_qwentts import catalog
+from wyoming_qwentts.simulator import QwenSimulator, synthesize
+
+from .conftest import API_KEY
+
+MESSAGE = "The garage door is open."
+
+
+async def call(hass: HomeAssistant, service: str, data: dict[str, Any], response: bool) -> Any:
+    return await hass.services.async_call(
+        DOMAIN, service, data, blocking=True, return_response=response
+    )
+
+
+async def test_synthesize_returns_a_servable_file(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
+) -> None:
+    first = await call(hass, "synthesize", {"message": MESSAGE, "voice": "Ethan"}, True)
+    assert first["media_content_id"].startswith("media-source://tts/")
+    assert first["url"].startswith("/api/tts_proxy/")
+    assert first["url"].endswith(".wav")
+    assert first["mime_type"] == "audio/x-wav"
+    spoken = sum(len(synthesize(text, 24000)) for text in simulator.sessions[-1].spoken)
+    assert first["duration"] == pytest.approx(spoken / 48000, abs=0.001)
+    assert first["characters"] == catalog.billed_characters(MESSAGE)
+    assert simulator.sessions[-1].config["voice"] == "Ethan"
+    sessions = len(simulator.sessions)
+    again = await call(hass, "synthesize", {"message": MESSAGE, "voice": "Ethan"}, True)
+    assert again["media_content_id"] == first["media_content_id"]
+    assert again["characters"] == 0  # served from Home Assistant's cache: nothing billed
+    assert len(simulator.sessions) == sessions
+
+
+async def test_synthesize_rejects_a_bad_voice(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, "synthesize", {"message": MESSAGE, "voice": "Nobody"}, True)
+    assert err.value.translation_key == "invalid_option"
+
+
+def add_players(hass: HomeAssistant) -> None:
+    announce = int(MediaPlayerEntityFeature.MEDIA_ANNOUNCE | MediaPlayerEntityFeature.PLAY_MEDIA)
+    hass.states.async_set(
+        "media_player.kitchen", "idle", {"volume_level": 0.3, "supported_features": announce}
+    )
+    hass.states.async_set(
+        "media_player.garage",
+        "idle",
+        {"volume_level": 0.5, "supported_features": int(MediaPlayerEntityFeature.PLAY_MEDIA)},
+    )
+
+
+async def test_speak_with_volume_override_and_response(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    add_players(hass)
+    play = async_mock_service(hass, "media_player", "play_media")
+    volume = async_mock_service(hass, "media_player", "volume_set")
+    response = await call(
+        hass,
+        "speak",
+        {
+            "media_player_entity_id": ["media_player.kitchen", "media_player.garage"],
+            "message": MESSAGE,
+            "player_volume": 0.8,
+            "speech_rate": 1.2,
+        },
+        True,
+    )
+    assert response["characters"] == catalog.billed_characters(MESSAGE)
+    assert response["duration"] > 0
+    assert [c.data for c in volume] == [
+        {"entity_id": ["media_player.kitchen", "media_player.garage"], "volume_level": 0.8}
+    ]
+    assert [(c.data["entity_id"], c.data.get("announce")) for c in play] == [
+        (["media_player.kitchen"], True),
+        (["media_player.garage"], None),
+    ]
+    assert play[0].data["media_content_id"].startswith("media-source://tts/")
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=response["duration"] + 1.5))
+    await hass.async_block_till_done()
+    restored = sorted((c.data["entity_id"], c.data["volume_level"]) for c in volume[1:])
+    assert restored == [("media_player.garage", 0.5), ("media_player.kitchen", 0.3)]
+
+
+async def test_speak_without_waiting_for_the_audio(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
+) -> None:
+    add_players(hass)
+    play = async_mock_service(hass, "media_player", "play_media")
+    sessions = len(simulator.sessions)
+    response = await hass.services.async_call(
+        DOMAIN,
+        "speak",
+        {"media_player_entity_id": "media_player.garage", "message": MESSAGE},
+        blocking=True,
+    )
+    assert response is None
+    assert len(play) == 1
+    assert len(simulator.sessions) == sessions  # the player streams it when it fetches it
+
+
+async def test_which_entry(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
+) -> None:
+    second = MockConfigEntry(
+        domain=DOMAIN,
+        data={CONF_API_KEY: API_KEY, CONF_REGION: "beijing", CONF_URL: simulator.url},
+        options=DEFAULT_OPTIONS,
+    )
+    second.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(second.entry_id)
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, "synthesize", {"message": MESSAGE}, True)
+    assert err.value.translation_key == "entry_required"
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, "synthesize", {"message": MESSAGE, "config_entry_id": "nope"}, True)
+    assert err.value.translation_key == "entry_not_loaded"
+    result = await call(
+        hass, "synthesize", {"message": MESSAGE, "config_entry_id": second.entry_id}, True
+    )
+    assert result["characters"] == catalog.billed_characters(MESSAGE)

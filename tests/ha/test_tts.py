@@ -1,0 +1,277 @@
+"""The TTS entity: streaming and whole-message synthesis through Home Assistant."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import pytest
+from homeassistant.components import tts
+from homeassistant.components.tts.entity import TTSAudioRequest
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.qwen_tts.const import (
+    CONF_LEADING_SILENCE,
+    CONF_MODEL,
+    CONF_TRAILING_SILENCE,
+    CONF_VOICE,
+    DEFAULT_OPTIONS,
+    DOMAIN,
+)
+from custom_components.qwen_tts.tts import QwenTtsEntity
+from wyoming_qwentts import catalog
+from wyoming_qwentts.simulator import QwenSimulator, decode
+
+from .conftest import ENTITY_ID
+
+MESSAGE = "The washing machine has finished. 洗衣机已完成。"
+WAV = {tts.ATTR_PREFERRED_FORMAT: "wav"}  # what the entity makes: Home Assistant needs no ffmpeg
+
+
+def split_anywhere(text: str, size: int = 6) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+async def chunks(pieces: list[str]) -> AsyncGenerator[str]:
+    for piece in pieces:
+        yield piece
+
+
+def pcm_of(wav: bytes) -> tuple[int, int, bytes]:
+    """(sample rate, data size field, PCM) of a WAV the entity made."""
+    assert wav[:4] == b"RIFF"
+    assert wav[8:16] == b"WAVEfmt "
+    channels, rate = struct.unpack_from("<HI", wav, 22)
+    bits = struct.unpack_from("<H", wav, 34)[0]
+    assert (channels, bits) == (1, 16)
+    assert wav[36:40] == b"data"
+    return rate, struct.unpack_from("<I", wav, 40)[0], wav[44:]
+
+
+def entity(hass: HomeAssistant) -> QwenTtsEntity:
+    engine = hass.data[tts.DATA_COMPONENT].get_entity(ENTITY_ID)
+    assert isinstance(engine, QwenTtsEntity)
+    return engine
+
+
+async def stream(hass: HomeAssistant, pieces: list[str], **options: Any) -> bytes:
+    """The Assist-pipeline path: text chunks in, a streaming WAV out."""
+    result = tts.async_create_stream(hass, ENTITY_ID, None, {**WAV, **options})
+    result.async_set_message_stream(chunks(pieces))
+    return b"".join([chunk async for chunk in result.async_stream_result()])
+
+
+async def test_streaming_text_in_streaming_wav_out(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
+) -> None:
+    pieces = split_anywhere(MESSAGE)
+    rate, size, pcm = pcm_of(await stream(hass, pieces))
+    assert (rate, size) == (24000, 0xFFFFFFFF)  # a streaming header: length unknown
+    assert decode(pcm) == MESSAGE
+    record = simulator.sessions[-1]
+    appended = [e["text"] for e in record.events if e["type"] == "input_text_buffer.append"]
+    assert appended == pieces  # each chunk went upstream as it arrived
+    assert loaded_entry.runtime_data.last_metrics is not None
+    assert loaded_entry.runtime_data.last_metrics.characters == catalog.billed_characters(MESSAGE)
+
+
+async def test_whole_message_through_the_media_source(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    media_id = tts.generate_media_source_id(hass, MESSAGE, ENTITY_ID, "en", WAV, cache=False)
+    extension, data = await tts.async_get_media_source_audio(hass, media_id)
+    assert extension == "wav"
+    assert decode(pcm_of(data)[2]) == MESSAGE
+
+
+async def test_get_tts_audio_returns_a_complete_wav(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    extension, data = await entity(hass).async_get_tts_audio(MESSAGE, "en", dict(DEFAULT_OPTIONS))
+    assert extension == "wav"
+    assert data is not None
+    rate, size, pcm = pcm_of(data)
+    assert rate == 24000
+    assert size == len(pcm) == len(data) - 44
+    assert struct.unpack_from("<I", data, 4)[0] == len(data) - 8
+    assert decode(pcm) == MESSAGE
+
+
+async def test_per_call_options_reach_the_session(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
+) -> None:
+    await stream(
+        hass,
+        ["Quick!"],
+        voice="Eldric Sage",
+        speech_rate=1.5,
+        pitch_rate=0.8,
+        volume=80,
+        language_type="English",
+    )
+    config = simulator.sessions[-1].config
+    assert config["voice"] == "Eldric Sage"
+    assert (config["speech_rate"], config["pitch_rate"], config["volume"]) == (1.5, 0.8, 80)
+    assert config["language_type"] == "English"
+
+
+@pytest.mark.parametrize(
+    "entry_options",
+    [{**DEFAULT_OPTIONS, CONF_MODEL: "qwen3-tts-instruct-flash-realtime", CONF_VOICE: "Pip"}],
+)
+async def test_instructions_on_an_instruct_model(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
+) -> None:
+    audio = await stream(hass, ["Once upon a time."], instructions="Like a bedtime story")
+    assert decode(pcm_of(audio)[2]) == "Once upon a time."
+    assert simulator.sessions[-1].config["instructions"] == "Like a bedtime story"
+    assert simulator.sessions[-1].config["voice"] == "Pip"
+
+
+@pytest.mark.parametrize(
+    "entry_options",
+    [{**DEFAULT_OPTIONS, CONF_LEADING_SILENCE: 100, CONF_TRAILING_SILENCE: 250}],
+)
+async def test_silence_padding(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
+    _, _, pcm = pcm_of(await stream(hass, ["Hi."]))
+    lead, tail = 2 * 2400, 2 * 6000  # 100 ms and 250 ms at 24 kHz
+    assert pcm[:lead] == bytes(lead)
+    assert pcm[-tail:] == bytes(tail)
+    assert pcm[lead] != 0 or pcm[lead + 1] != 0
+    assert decode(pcm) == "Hi."
+    _, data = await entity(hass).async_get_tts_audio(
+        "Hi.", "en", dict(loaded_entry.options)
+    )
+    assert data is not None
+    assert pcm_of(data)[2] == pcm
+
+
+async def test_native_sample_rate_when_asked(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
+) -> None:
+    response = await entity(hass).async_stream_tts_audio(
+        TTSAudioRequest(
+            "en",
+            {**DEFAULT_OPTIONS, tts.ATTR_PREFERRED_SAMPLE_RATE: 16000},
+            chunks(["Sixteen kilohertz."]),
+        )
+    )
+    audio = b"".join([chunk async for chunk in response.data_gen])
+    rate, _, pcm = pcm_of(audio)
+    assert rate == 16000
+    assert simulator.sessions[-1].config["sample_rate"] == 16000
+    assert decode(pcm) == "Sixteen kilohertz."
+
+
+async def test_options_are_part_of_the_cache_key(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    engine = entity(hass)
+    supported = set(engine.supported_options or [])
+    assert {
+        "voice",
+        "speech_rate",
+        "pitch_rate",
+        "volume",
+        "instructions",
+        "language_type",
+    } <= supported
+    defaults = dict(engine.default_options or {})
+    assert set(DEFAULT_OPTIONS) - {CONF_MODEL} <= set(defaults)
+    assert defaults["model"] == "qwen3-tts-flash-realtime"
+
+
+async def test_voices_and_languages(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
+    engine = entity(hass)
+    assert engine.supported_languages == [
+        "zh",
+        "en",
+        "fr",
+        "de",
+        "ru",
+        "it",
+        "es",
+        "pt",
+        "ja",
+        "ko",
+    ]
+    assert engine.default_language == "en"  # Home Assistant's own language
+    voices = engine.async_get_supported_voices("en-US")
+    assert voices is not None
+    assert len(voices) == 49
+    assert tts.Voice("Eldric Sage", "Eldric Sage (male, old man)") in voices
+    assert engine.async_get_supported_voices("sv") is None
+
+
+async def test_invalid_per_call_options(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
+) -> None:
+    sessions = len(simulator.sessions)
+    with pytest.raises(ServiceValidationError) as err:
+        await stream(hass, ["x"], voice="Nobody")
+    assert err.value.translation_key == "invalid_option"
+    assert "'Nobody' is not offered" in err.value.translation_placeholders["message"]
+    with pytest.raises(ServiceValidationError):
+        await stream(hass, ["x"], speech_rate="fast")
+    with pytest.raises(ServiceValidationError) as err:
+        await stream(hass, ["x"], instructions="Whisper")
+    assert "does not accept instructions" in err.value.translation_placeholders["message"]
+    assert len(simulator.sessions) == sessions  # nothing reached the service
+
+
+async def test_rejected_key_starts_reauth(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
+) -> None:
+    simulator.options.reject_handshake = 401
+    with pytest.raises(HomeAssistantError) as err:
+        await stream(hass, ["Hello"])
+    assert err.value.translation_key == "auth_failed"
+    await hass.async_block_till_done()
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+
+
+@pytest.mark.parametrize(
+    ("options", "key"),
+    [
+        ({"reject_handshake": 429}, "rate_limited"),
+        ({"reject_handshake": 403}, "access_denied"),
+        ({"error_after_deltas": 1, "delta_bytes": 480}, "upstream_failed"),
+        ({"retired_models": frozenset({"qwen3-tts-flash-realtime"})}, "unknown_model"),
+    ],
+)
+async def test_upstream_errors_are_translated(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    simulator: QwenSimulator,
+    options: dict[str, Any],
+    key: str,
+) -> None:
+    for name, value in options.items():
+        setattr(simulator.options, name, value)
+    with pytest.raises(HomeAssistantError) as err:
+        await stream(hass, [MESSAGE])
+    assert err.value.translation_key == key
+    with pytest.raises(HomeAssistantError) as err:
+        await entity(hass).async_get_tts_audio(MESSAGE, "en", dict(DEFAULT_OPTIONS))
+    assert err.value.translation_key == key
+
+
+async def test_a_failing_text_source_is_reported_as_itself(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
+) -> None:
+    async def broken() -> AsyncGenerator[str]:
+        yield "The agent started to say "
+        raise RuntimeError("the LLM stream broke")
+
+    response = await entity(hass).async_stream_tts_audio(
+        TTSAudioRequest("en", dict(DEFAULT_OPTIONS), broken())
+    )
+    with pytest.raises(RuntimeError, match="the LLM stream broke"):
+        async for _ in response.data_gen:
+            pass
+    await simulator.sessions[-1].closed.wait()
+    assert not simulator.sessions[-1].finished
