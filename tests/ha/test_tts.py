@@ -142,9 +142,7 @@ async def test_silence_padding(hass: HomeAssistant, loaded_entry: MockConfigEntr
     assert pcm[-tail:] == bytes(tail)
     assert pcm[lead] != 0 or pcm[lead + 1] != 0
     assert decode(pcm) == "Hi."
-    _, data = await entity(hass).async_get_tts_audio(
-        "Hi.", "en", dict(loaded_entry.options)
-    )
+    _, data = await entity(hass).async_get_tts_audio("Hi.", "en", dict(loaded_entry.options))
     assert data is not None
     assert pcm_of(data)[2] == pcm
 
