@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 CATALOG_VERSION: Final = "2026.11.1"
 """Bumped whenever the data below changes (shown in diagnostics)."""
@@ -308,24 +308,24 @@ DEFAULTS: Final[Mapping[str, float]] = {
 _INTEGER_PARAMETERS: Final = frozenset({"volume", "bit_rate", "sample_rate"})
 
 
+_T = TypeVar("_T")
+
+
+def _lookup(table: Mapping[str, _T], key: str, kind: str) -> _T:
+    try:
+        return table[key]
+    except KeyError:
+        raise InvalidParameterError(kind, f"Unknown {kind} {key!r}.", tuple(table)) from None
+
+
 def get_model(model_id: str) -> Model:
     """Return a model by id, or raise InvalidParameterError naming the known models."""
-    try:
-        return MODELS[model_id]
-    except KeyError:
-        raise InvalidParameterError(
-            "model", f"Unknown model {model_id!r}.", tuple(MODELS)
-        ) from None
+    return _lookup(MODELS, model_id, "model")
 
 
 def get_region(region_id: str) -> Region:
     """Return a region by id, or raise InvalidParameterError naming the regions."""
-    try:
-        return REGIONS[region_id]
-    except KeyError:
-        raise InvalidParameterError(
-            "region", f"Unknown region {region_id!r}.", tuple(REGIONS)
-        ) from None
+    return _lookup(REGIONS, region_id, "region")
 
 
 def get_voice(model: Model, voice_id: str) -> Voice | None:
