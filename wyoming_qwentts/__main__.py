@@ -28,7 +28,7 @@ from wyoming.server import AsyncServer
 from . import __version__, catalog
 from .handler import QwenTtsEventHandler
 from .info import build_info
-from .realtime import QwenRealtimeClient, QwenTtsError, SessionConfig
+from .realtime import QwenRealtimeClient, QwenTtsError, SessionConfig, WarmPool
 from .service import ServiceSettings, TtsService
 
 _LOGGER = logging.getLogger("wyoming_qwentts")
@@ -125,6 +125,18 @@ def _server_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--max-text-length", type=int, default=_env("MAX_TEXT_LENGTH", 20_000))
     parser.add_argument(
+        "--warm-connections",
+        type=int,
+        default=_env("WARM_CONNECTIONS", 1),
+        help="connections kept open ahead of requests (0 disables)",
+    )
+    parser.add_argument(
+        "--warm-connections-max",
+        type=int,
+        default=_env("WARM_CONNECTIONS_MAX", 8),
+        help="the most kept open when recent concurrency is high",
+    )
+    parser.add_argument(
         "--shutdown-grace",
         type=float,
         default=_env("SHUTDOWN_GRACE", 10.0),
@@ -190,6 +202,8 @@ def _check_server_args(args: argparse.Namespace) -> None:
     for name in ("samples_per_chunk", "max_concurrency", "max_text_length"):
         if getattr(args, name) < 1:
             raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
+    if args.warm_connections < 0:
+        raise UsageError("--warm-connections must be 0 or more")
 
 
 @contextlib.asynccontextmanager
@@ -244,8 +258,13 @@ async def _serve(args: argparse.Namespace, model: catalog.Model, config: Session
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     async with _client(args, model) as client:
+        warm = args.warm_connections
+        pool = WarmPool(
+            client, minimum=warm, maximum=max(warm, args.warm_connections_max) if warm else 0
+        )
+        pool.start()
         service = TtsService(
-            client,
+            pool,
             ServiceSettings(config, args.max_concurrency, args.queue_timeout),
         )
         info = build_info(model, config.voice, streaming=not args.no_streaming)
@@ -260,6 +279,7 @@ async def _serve(args: argparse.Namespace, model: catalog.Model, config: Session
         if args.uri.startswith("stdio://"):
             await server.run(factory)
             await service.drain(args.shutdown_grace)
+            await pool.close()
             return
         await server.start(factory)
         address = _listening(server, args.uri)
@@ -275,6 +295,7 @@ async def _serve(args: argparse.Namespace, model: catalog.Model, config: Session
             listener.close()
         await service.drain(args.shutdown_grace)
         await server.stop()
+        await pool.close()
     _LOGGER.info("Stopped")
 
 

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 
 from . import catalog
-from .realtime import QwenRealtimeClient, RealtimeSession, SessionConfig
+from .realtime import RealtimeSession, SessionConfig, SessionSource
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -29,10 +29,13 @@ class ServiceSettings:
 
 
 class TtsService:
-    """Opens configured upstream sessions, at most ``max_concurrency`` at once."""
+    """Opens configured upstream sessions, at most ``max_concurrency`` at once.
 
-    def __init__(self, client: QwenRealtimeClient, settings: ServiceSettings) -> None:
-        self.client = client
+    ``source`` is the client itself or a :class:`~wyoming_qwentts.realtime.WarmPool` of it.
+    """
+
+    def __init__(self, source: SessionSource, settings: ServiceSettings) -> None:
+        self.source = source
         self.settings = settings
         self.jobs: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(settings.max_concurrency)
@@ -40,7 +43,7 @@ class TtsService:
     @property
     def model(self) -> catalog.Model:
         """The configured model."""
-        return self.client.model
+        return self.source.model
 
     def config_for(self, voice: str | None, language: str | None) -> SessionConfig:
         """The session for a request's voice and language (InvalidParameterError if invalid)."""
@@ -69,7 +72,7 @@ class TtsService:
                 f"{self.settings.queue_timeout:g} s."
             ) from None
         try:
-            session = await self.client.connect()
+            session = await self.source.connect()
             try:
                 await session.configure(config, wait=False)
                 yield session

@@ -9,9 +9,23 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
-from wyoming_qwentts.realtime import AuthenticationError, QwenRealtimeClient, QwenTtsError
+from wyoming_qwentts.realtime import (
+    AuthenticationError,
+    QwenRealtimeClient,
+    QwenTtsError,
+    WarmPool,
+)
 
-from .const import CONF_MODEL, CONF_REGION, CONF_URL, DEFAULT_MODEL, DOMAIN
+from .const import (
+    CONF_MODEL,
+    CONF_REGION,
+    CONF_URL,
+    CONF_WARM_CONNECTIONS,
+    DEFAULT_MODEL,
+    DEFAULT_OPTIONS,
+    DOMAIN,
+    MAX_WARM_CONNECTIONS,
+)
 from .data import QwenTtsConfigEntry, QwenTtsData
 from .services import async_setup_services
 
@@ -49,7 +63,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> b
             translation_placeholders={"error": str(err)},
         ) from err
     await session.close()
-    entry.runtime_data = QwenTtsData(client)
+    warm = int(entry.options.get(CONF_WARM_CONNECTIONS, DEFAULT_OPTIONS[CONF_WARM_CONNECTIONS]))
+    pool = WarmPool(client, minimum=warm, maximum=MAX_WARM_CONNECTIONS if warm else 0)
+    pool.start()
+    entry.runtime_data = QwenTtsData(pool)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     return True
@@ -61,5 +78,7 @@ async def _async_reload(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> None:
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> bool:
-    """Remove the TTS entity."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    """Remove the TTS entity and close the warm connections."""
+    if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        await entry.runtime_data.pool.close()
+    return unloaded

@@ -52,9 +52,11 @@ from .const import (
     CONF_URL,
     CONF_VOICE,
     CONF_VOLUME,
+    CONF_WARM_CONNECTIONS,
     DEFAULT_OPTIONS,
     DOMAIN,
     MAX_SILENCE_MS,
+    MAX_WARM_CONNECTIONS,
 )
 from .speech import OPTION_SCHEMA, session_config
 
@@ -219,27 +221,37 @@ class QwenTtsOptionsFlow(OptionsFlow):
 
     def __init__(self) -> None:
         self._model: catalog.Model | None = None
+        self._init: dict[str, Any] = {}
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Pick the model among those of the entry's region."""
+        """Pick the model among those of the entry's region, and the warm connections."""
         if user_input is not None:
             self._model = catalog.MODELS[user_input[CONF_MODEL]]
+            self._init = {
+                CONF_MODEL: self._model.id,
+                CONF_WARM_CONNECTIONS: int(user_input[CONF_WARM_CONNECTIONS]),
+            }
             return await self.async_step_voice()
         region = self.config_entry.data[CONF_REGION]
         options = [
             SelectOptionDict(value=model.id, label=model.id)
             for model in catalog.models_for_region(region)
         ]
-        current = self.config_entry.options.get(CONF_MODEL, catalog.DEFAULT_MODEL)
-        return self.async_show_form(
-            step_id="init",
-            data_schema=vol.Schema(
-                {
-                    vol.Required(CONF_MODEL, default=current): SelectSelector(
-                        SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
+        current = {**DEFAULT_OPTIONS, **self.config_entry.options}
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_MODEL): SelectSelector(
+                    SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
+                ),
+                vol.Required(CONF_WARM_CONNECTIONS): NumberSelector(
+                    NumberSelectorConfig(
+                        min=0, max=MAX_WARM_CONNECTIONS, step=1, mode=NumberSelectorMode.BOX
                     )
-                }
-            ),
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="init", data_schema=self.add_suggested_values_to_schema(schema, current)
         )
 
     async def async_step_voice(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -249,7 +261,7 @@ class QwenTtsOptionsFlow(OptionsFlow):
         errors: dict[str, str] = {}
         placeholders = {"model": model.id, "message": ""}
         if user_input is not None:
-            values = OPTION_SCHEMA({**DEFAULT_OPTIONS, **user_input, CONF_MODEL: model.id})
+            values = OPTION_SCHEMA({**DEFAULT_OPTIONS, **user_input, **self._init})
             try:
                 session_config(model, values)
             except InvalidParameterError as err:

@@ -21,6 +21,7 @@ CONF_INSTRUCTIONS: Final = "instructions"
 CONF_OPTIMIZE_INSTRUCTIONS: Final = "optimize_instructions"
 CONF_LEADING_SILENCE: Final = "leading_silence_ms"
 CONF_TRAILING_SILENCE: Final = "trailing_silence_ms"
+CONF_WARM_CONNECTIONS: Final = "warm_connections"
 
 DEFAULT_MODEL: Final = catalog.DEFAULT_MODEL
 DEFAULT_OPTIONS: Final = {
@@ -34,7 +35,10 @@ DEFAULT_OPTIONS: Final = {
     CONF_OPTIMIZE_INSTRUCTIONS: False,
     CONF_LEADING_SILENCE: 0,
     CONF_TRAILING_SILENCE: 0,
+    CONF_WARM_CONNECTIONS: 1,
 }
-"""Every synthesis setting and its default (all of them are TTS options, see tts.py)."""
+"""Every option and its default."""
+
+MAX_WARM_CONNECTIONS: Final = 4
 
 MAX_SILENCE_MS: Final = 2000

@@ -7,14 +7,14 @@ from typing import TypeAlias
 
 from homeassistant.config_entries import ConfigEntry
 
-from wyoming_qwentts.realtime import QwenRealtimeClient, SessionMetrics
+from wyoming_qwentts.realtime import SessionMetrics, WarmPool
 
 
 @dataclass(slots=True)
 class QwenTtsData:
-    """The entry's client (key, region and model) and the last session's figures."""
+    """The entry's sessions (a warm pool of its client) and the last session's figures."""
 
-    client: QwenRealtimeClient
+    pool: WarmPool
     last_metrics: SessionMetrics | None = None
 
 

@@ -37,6 +37,7 @@ async def async_get_config_entry_diagnostics(
         },
         "library_version": __version__,
         "catalog_version": catalog.CATALOG_VERSION,
-        "model": entry.runtime_data.client.model.id,
+        "model": entry.runtime_data.pool.model.id,
+        "warm_connections": asdict(entry.runtime_data.pool.stats),
         "last_session": last_session,
     }

@@ -49,7 +49,7 @@ class QwenTtsEntity(TextToSpeechEntity):
 
     def __init__(self, entry: QwenTtsConfigEntry) -> None:
         self._entry = entry
-        model = entry.runtime_data.client.model
+        model = entry.runtime_data.pool.model
         self._model = model
         region = catalog.REGIONS[entry.data[CONF_REGION]]
         self._attr_unique_id = entry.entry_id
@@ -102,7 +102,7 @@ class QwenTtsEntity(TextToSpeechEntity):
         """A whole message as one WAV file with correct sizes."""
         speech = self._speech(options)
         try:
-            result = await self._entry.runtime_data.client.synthesize(message, speech.config)
+            result = await self._entry.runtime_data.pool.synthesize(message, speech.config)
         except QwenTtsError as err:
             raise translate_error(self.hass, self._entry, err) from err
         self._entry.runtime_data.last_metrics = result.metrics
@@ -119,7 +119,7 @@ class QwenTtsEntity(TextToSpeechEntity):
     ) -> AsyncGenerator[bytes]:
         data = self._entry.runtime_data
         try:
-            session = await data.client.open_session(speech.config, wait=False)
+            session = await data.pool.open_session(speech.config, wait=False)
         except QwenTtsError as err:
             raise translate_error(self.hass, self._entry, err) from err
         async with session, feeding(session, message_gen) as feeder:

@@ -18,10 +18,15 @@ from custom_components.qwen_tts.const import (
     DEFAULT_OPTIONS,
     DOMAIN,
 )
-from wyoming_qwentts.simulator import QwenSimulator
+from wyoming_qwentts.simulator import QwenSimulator, SimulatedSession
 
 API_KEY = "sk-ha-test-key-7f3a9c"
 ENTITY_ID = "tts.qwen_tts_singapore_international_speech"
+
+
+def used(simulator: QwenSimulator) -> list[SimulatedSession]:
+    """Sessions that received events (warm connections waiting unused have none)."""
+    return [session for session in simulator.sessions if session.events]
 
 
 @pytest.fixture(autouse=True)

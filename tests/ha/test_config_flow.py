@@ -27,6 +27,7 @@ from custom_components.qwen_tts.const import (
     CONF_URL,
     CONF_VOICE,
     CONF_VOLUME,
+    CONF_WARM_CONNECTIONS,
     DEFAULT_OPTIONS,
     DOMAIN,
 )
@@ -226,7 +227,8 @@ async def test_options_model_then_voice(hass: HomeAssistant, loaded_entry: MockC
     models = result["data_schema"].schema[CONF_MODEL].config["options"]
     assert "qwen-tts-realtime" not in [option["value"] for option in models]  # Beijing only
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_MODEL: "qwen3-tts-flash-realtime-2025-09-18"}
+        result["flow_id"],
+        {CONF_MODEL: "qwen3-tts-flash-realtime-2025-09-18", CONF_WARM_CONNECTIONS: 2.0},
     )
     assert result["step_id"] == "voice"
     voices = result["data_schema"].schema[CONF_VOICE].config["options"]
@@ -238,12 +240,14 @@ async def test_options_model_then_voice(hass: HomeAssistant, loaded_entry: MockC
     assert loaded_entry.options == {
         **VOICE_STEP,
         CONF_MODEL: "qwen3-tts-flash-realtime-2025-09-18",
+        CONF_WARM_CONNECTIONS: 2,
         CONF_INSTRUCTIONS: "",
         CONF_VOLUME: 70,
         CONF_LEADING_SILENCE: 200,
         CONF_TRAILING_SILENCE: 300,
     }
-    assert loaded_entry.runtime_data.client.model.id == "qwen3-tts-flash-realtime-2025-09-18"
+    assert loaded_entry.runtime_data.pool.model.id == "qwen3-tts-flash-realtime-2025-09-18"
+    assert loaded_entry.runtime_data.pool.minimum == 2
 
 
 async def test_options_reject_instructions_for_other_models(
@@ -251,7 +255,7 @@ async def test_options_reject_instructions_for_other_models(
 ) -> None:
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_MODEL: "qwen3-tts-flash-realtime"}
+        result["flow_id"], {CONF_MODEL: "qwen3-tts-flash-realtime", CONF_WARM_CONNECTIONS: 1}
     )
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**VOICE_STEP, CONF_INSTRUCTIONS: "Whisper"}
@@ -262,7 +266,8 @@ async def test_options_reject_instructions_for_other_models(
 
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_MODEL: "qwen3-tts-instruct-flash-realtime"}
+        result["flow_id"],
+        {CONF_MODEL: "qwen3-tts-instruct-flash-realtime", CONF_WARM_CONNECTIONS: 1},
     )
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
@@ -277,7 +282,8 @@ async def test_options_custom_voice_models(
 ) -> None:
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_MODEL: "qwen3-tts-vc-realtime-2026-01-15"}
+        result["flow_id"],
+        {CONF_MODEL: "qwen3-tts-vc-realtime-2026-01-15", CONF_WARM_CONNECTIONS: 1},
     )
     assert result["data_schema"].schema[CONF_VOICE].config["custom_value"] is True
     result = await hass.config_entries.options.async_configure(
@@ -303,7 +309,7 @@ async def test_options_legacy_model_rejects_prosody(
     assert await hass.config_entries.async_setup(entry.entry_id)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_MODEL: "qwen-tts-realtime"}
+        result["flow_id"], {CONF_MODEL: "qwen-tts-realtime", CONF_WARM_CONNECTIONS: 1}
     )
     voices = result["data_schema"].schema[CONF_VOICE].config["options"]
     assert [voice["value"] for voice in voices] == ["Cherry", "Serena", "Ethan", "Chelsie"]

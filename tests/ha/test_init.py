@@ -22,10 +22,13 @@ async def test_setup_checks_the_key_and_adds_the_entity(
     entity = er.async_get(hass).async_get(ENTITY_ID)
     assert entity is not None
     assert entity.unique_id == loaded_entry.entry_id
-    assert len(simulator.sessions) == 1  # the key check: a handshake, nothing synthesized
+    # The key check (a handshake) and the warm connection: nothing was synthesized.
     assert simulator.sessions[0].events == []
+    assert all(not session.events for session in simulator.sessions)
+    pool = loaded_entry.runtime_data.pool
     assert await hass.config_entries.async_unload(loaded_entry.entry_id)
     assert loaded_entry.state is ConfigEntryState.NOT_LOADED
+    assert pool.ready == 0  # warm connections closed
 
 
 async def test_rejected_key_starts_reauthentication(
@@ -52,7 +55,7 @@ async def test_unreachable_service_retries_later(
 async def test_changing_options_reloads_the_entry(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
-    assert loaded_entry.runtime_data.client.model.id == "qwen3-tts-flash-realtime"
+    assert loaded_entry.runtime_data.pool.model.id == "qwen3-tts-flash-realtime"
     hass.config_entries.async_update_entry(
         loaded_entry,
         options={
@@ -63,4 +66,4 @@ async def test_changing_options_reloads_the_entry(
     )
     await hass.async_block_till_done()
     assert loaded_entry.state is ConfigEntryState.LOADED
-    assert loaded_entry.runtime_data.client.model.id == "qwen3-tts-flash-realtime-2025-09-18"
+    assert loaded_entry.runtime_data.pool.model.id == "qwen3-tts-flash-realtime-2025-09-18"

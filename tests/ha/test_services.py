@@ -21,7 +21,7 @@ from custom_components.qwen_tts.const import CONF_REGION, CONF_URL, DEFAULT_OPTI
 from wyoming_qwentts import catalog
 from wyoming_qwentts.simulator import QwenSimulator, synthesize
 
-from .conftest import API_KEY
+from .conftest import API_KEY, used
 
 MESSAGE = "The garage door is open."
 
@@ -40,15 +40,15 @@ async def test_synthesize_returns_a_servable_file(
     assert first["url"].startswith("/api/tts_proxy/")
     assert first["url"].endswith(".wav")
     assert first["mime_type"] == "audio/x-wav"
-    spoken = sum(len(synthesize(text, 24000)) for text in simulator.sessions[-1].spoken)
+    spoken = sum(len(synthesize(text, 24000)) for text in used(simulator)[-1].spoken)
     assert first["duration"] == pytest.approx(spoken / 48000, abs=0.001)
     assert first["characters"] == catalog.billed_characters(MESSAGE)
-    assert simulator.sessions[-1].config["voice"] == "Ethan"
-    sessions = len(simulator.sessions)
+    assert used(simulator)[-1].config["voice"] == "Ethan"
+    sessions = len(used(simulator))
     again = await call(hass, "synthesize", {"message": MESSAGE, "voice": "Ethan"}, True)
     assert again["media_content_id"] == first["media_content_id"]
     assert again["characters"] == 0  # served from Home Assistant's cache: nothing billed
-    assert len(simulator.sessions) == sessions
+    assert len(used(simulator)) == sessions
 
 
 async def test_synthesize_rejects_a_bad_voice(
@@ -109,7 +109,7 @@ async def test_speak_without_waiting_for_the_audio(
 ) -> None:
     add_players(hass)
     play = async_mock_service(hass, "media_player", "play_media")
-    sessions = len(simulator.sessions)
+    sessions = len(used(simulator))
     response = await hass.services.async_call(
         DOMAIN,
         "speak",
@@ -118,7 +118,7 @@ async def test_speak_without_waiting_for_the_audio(
     )
     assert response is None
     assert len(play) == 1
-    assert len(simulator.sessions) == sessions  # the player streams it when it fetches it
+    assert len(used(simulator)) == sessions  # the player streams it when it fetches it
 
 
 async def test_which_entry(

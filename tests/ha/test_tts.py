@@ -18,6 +18,7 @@ from custom_components.qwen_tts.const import (
     CONF_MODEL,
     CONF_TRAILING_SILENCE,
     CONF_VOICE,
+    CONF_WARM_CONNECTIONS,
     DEFAULT_OPTIONS,
     DOMAIN,
 )
@@ -25,7 +26,7 @@ from custom_components.qwen_tts.tts import QwenTtsEntity
 from wyoming_qwentts import catalog
 from wyoming_qwentts.simulator import QwenSimulator, decode
 
-from .conftest import ENTITY_ID
+from .conftest import ENTITY_ID, used
 
 MESSAGE = "The washing machine has finished. 洗衣机已完成。"
 WAV = {tts.ATTR_PREFERRED_FORMAT: "wav"}  # what the entity makes: Home Assistant needs no ffmpeg
@@ -71,7 +72,7 @@ async def test_streaming_text_in_streaming_wav_out(
     rate, size, pcm = pcm_of(await stream(hass, pieces))
     assert (rate, size) == (24000, 0xFFFFFFFF)  # a streaming header: length unknown
     assert decode(pcm) == MESSAGE
-    record = simulator.sessions[-1]
+    record = used(simulator)[-1]
     appended = [e["text"] for e in record.events if e["type"] == "input_text_buffer.append"]
     assert appended == pieces  # each chunk went upstream as it arrived
     assert loaded_entry.runtime_data.last_metrics is not None
@@ -112,7 +113,7 @@ async def test_per_call_options_reach_the_session(
         volume=80,
         language_type="English",
     )
-    config = simulator.sessions[-1].config
+    config = used(simulator)[-1].config
     assert config["voice"] == "Eldric Sage"
     assert (config["speech_rate"], config["pitch_rate"], config["volume"]) == (1.5, 0.8, 80)
     assert config["language_type"] == "English"
@@ -127,8 +128,8 @@ async def test_instructions_on_an_instruct_model(
 ) -> None:
     audio = await stream(hass, ["Once upon a time."], instructions="Like a bedtime story")
     assert decode(pcm_of(audio)[2]) == "Once upon a time."
-    assert simulator.sessions[-1].config["instructions"] == "Like a bedtime story"
-    assert simulator.sessions[-1].config["voice"] == "Pip"
+    assert used(simulator)[-1].config["instructions"] == "Like a bedtime story"
+    assert used(simulator)[-1].config["voice"] == "Pip"
 
 
 @pytest.mark.parametrize(
@@ -160,7 +161,7 @@ async def test_native_sample_rate_when_asked(
     audio = b"".join([chunk async for chunk in response.data_gen])
     rate, _, pcm = pcm_of(audio)
     assert rate == 16000
-    assert simulator.sessions[-1].config["sample_rate"] == 16000
+    assert used(simulator)[-1].config["sample_rate"] == 16000
     assert decode(pcm) == "Sixteen kilohertz."
 
 
@@ -178,7 +179,7 @@ async def test_options_are_part_of_the_cache_key(
         "language_type",
     } <= supported
     defaults = dict(engine.default_options or {})
-    assert set(DEFAULT_OPTIONS) - {CONF_MODEL} <= set(defaults)
+    assert set(DEFAULT_OPTIONS) - {CONF_MODEL, CONF_WARM_CONNECTIONS} <= set(defaults)
     assert defaults["model"] == "qwen3-tts-flash-realtime"
 
 
@@ -207,7 +208,7 @@ async def test_voices_and_languages(hass: HomeAssistant, loaded_entry: MockConfi
 async def test_invalid_per_call_options(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
 ) -> None:
-    sessions = len(simulator.sessions)
+    sessions = len(used(simulator))
     with pytest.raises(ServiceValidationError) as err:
         await stream(hass, ["x"], voice="Nobody")
     assert err.value.translation_key == "invalid_option"
@@ -217,7 +218,7 @@ async def test_invalid_per_call_options(
     with pytest.raises(ServiceValidationError) as err:
         await stream(hass, ["x"], instructions="Whisper")
     assert "does not accept instructions" in err.value.translation_placeholders["message"]
-    assert len(simulator.sessions) == sessions  # nothing reached the service
+    assert len(used(simulator)) == sessions  # nothing reached the service
 
 
 async def test_rejected_key_starts_reauth(
@@ -271,5 +272,5 @@ async def test_a_failing_text_source_is_reported_as_itself(
     with pytest.raises(RuntimeError, match="the LLM stream broke"):
         async for _ in response.data_gen:
             pass
-    await simulator.sessions[-1].closed.wait()
-    assert not simulator.sessions[-1].finished
+    await used(simulator)[-1].closed.wait()
+    assert not used(simulator)[-1].finished

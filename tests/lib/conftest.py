@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from functools import partial
 
 import aiohttp
@@ -12,11 +13,22 @@ from wyoming.server import AsyncServer
 
 from wyoming_qwentts.handler import QwenTtsEventHandler
 from wyoming_qwentts.info import build_info
-from wyoming_qwentts.realtime import QwenRealtimeClient, SessionConfig, Timeouts
+from wyoming_qwentts.realtime import QwenRealtimeClient, SessionConfig, Timeouts, WarmPool
 from wyoming_qwentts.service import ServiceSettings, TtsService
 from wyoming_qwentts.simulator import QwenSimulator
 
 API_KEY = "sk-test-0123456789abcdef"
+
+
+async def until(pool: WarmPool, condition: Callable[[], bool]) -> None:
+    """Wait, without sleeping, until the pool's state satisfies ``condition``."""
+
+    async def wait() -> None:
+        while not condition():
+            pool.changed.clear()
+            await pool.changed.wait()
+
+    await asyncio.wait_for(wait(), 10)
 
 
 @pytest.fixture
@@ -72,10 +84,21 @@ def samples_per_chunk() -> int:
 
 
 @pytest.fixture
+def warm_connections() -> int:
+    """Warm connections of the server under test (0: it connects per request)."""
+    return 0
+
+
+@pytest.fixture
 async def wyoming_server(
-    client: QwenRealtimeClient, service_settings: ServiceSettings, samples_per_chunk: int
+    client: QwenRealtimeClient,
+    service_settings: ServiceSettings,
+    samples_per_chunk: int,
+    warm_connections: int,
 ) -> AsyncIterator[WyomingServer]:
-    service = TtsService(client, service_settings)
+    pool = WarmPool(client, minimum=warm_connections, maximum=warm_connections)
+    pool.start()
+    service = TtsService(pool, service_settings)
     info = build_info(client.model, service_settings.config.voice)
     server = AsyncServer.from_uri("tcp://127.0.0.1:0")
     await server.start(
@@ -91,3 +114,4 @@ async def wyoming_server(
     yield WyomingServer(service, listener.sockets[0].getsockname()[1])
     await server.stop()
     await service.drain(5)
+    await pool.close()

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from wyoming.client import AsyncTcpClient
+from wyoming.event import async_read_event, async_write_event
 from wyoming.info import Describe, Info
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
 
@@ -88,6 +89,7 @@ async def server(*args: str, env: dict[str, str] | None = None) -> AsyncIterator
         (["--simulate", "--uri", "tcp://127.0.0.1"], {}, "needs a host and a port"),
         (["--simulate", "--uri", "unix:///tmp/x", "--zeroconf"], {}, "--zeroconf needs a tcp://"),
         (["--simulate", "--samples-per-chunk", "0"], {}, "--samples-per-chunk must be at least 1"),
+        (["--simulate", "--warm-connections", "-1"], {}, "--warm-connections must be 0 or more"),
         (["--simulate", "--model", "qwen3-tts-vc-realtime-2026-01-15"], {}, "only custom voices"),
         (
             ["--simulate"],
@@ -250,3 +252,25 @@ async def test_zeroconf_without_the_package(
     monkeypatch.setitem(sys.modules, "wyoming.zeroconf", None)
     await cli._register_zeroconf("kitchen", 10200)
     assert "pip install 'wyoming-qwentts[zeroconf]'" in caplog.text
+
+
+async def test_stdio_uri() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "wyoming_qwentts", "--simulate", "--uri", "stdio://",
+        "--warm-connections", "0",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+        env=clean_env(),
+    )  # fmt: skip
+    assert process.stdin is not None
+    assert process.stdout is not None
+    await async_write_event(Synthesize(text="Over a pipe.").event(), process.stdin)
+    events = []
+    while not events or events[-1].type != "audio-stop":
+        event = await asyncio.wait_for(async_read_event(process.stdout), 30)
+        assert event is not None
+        events.append(event)
+    process.stdin.close()
+    assert await asyncio.wait_for(process.wait(), 30) == 0
+    assert decode(audio_of(events)) == "Over a pipe."

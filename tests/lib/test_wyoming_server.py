@@ -20,11 +20,11 @@ from wyoming.tts import (
     SynthesizeVoice,
 )
 
-from wyoming_qwentts.realtime import SessionConfig, Timeouts
+from wyoming_qwentts.realtime import SessionConfig, Timeouts, WarmPool
 from wyoming_qwentts.service import ServiceSettings
 from wyoming_qwentts.simulator import QwenSimulator, decode
 
-from .conftest import WyomingServer
+from .conftest import WyomingServer, until
 
 TEXT = "Hello from Qwen. 你好，世界！ The weather is fine."
 
@@ -107,19 +107,26 @@ async def test_standalone_synthesize(wyoming_server: WyomingServer) -> None:
     assert decode(audio_of(events)) == TEXT
 
 
+@pytest.mark.parametrize("warm_connections", [0, 1])
 async def test_home_assistant_streaming_sequence(
-    wyoming_server: WyomingServer, simulator: QwenSimulator
+    wyoming_server: WyomingServer, simulator: QwenSimulator, warm_connections: int
 ) -> None:
+    pool = wyoming_server.service.source
+    assert isinstance(pool, WarmPool)
+    if warm_connections:
+        await until(pool, lambda: pool.ready == 1)
     chunks = split_anywhere(TEXT)
     async with wyoming_server.client() as client:
         events = await stream(client, chunks)
     assert shape(events) == ["audio-start", "audio-chunk", "audio-stop", "synthesize-stopped"]
     assert decode(audio_of(events)) == TEXT  # spoken once: the compat synthesize was ignored
-    record = simulator.sessions[0]
+    used = [record for record in simulator.sessions if record.events]
+    assert len(used) == 1
+    record = used[0]
     appended = [e["text"] for e in record.events if e["type"] == "input_text_buffer.append"]
     assert appended == chunks  # every chunk went upstream as it was, no waiting for sentences
     assert record.event_types()[-1] == "session.finish"
-    assert len(simulator.sessions) == 1
+    assert pool.stats.warm == warm_connections
 
 
 async def test_single_chunk_stream_as_tts_speak_sends_it(wyoming_server: WyomingServer) -> None:

@@ -1,6 +1,6 @@
 """Asyncio client of Model Studio's Qwen realtime TTS WebSocket protocol."""
 
-from .client import QwenRealtimeClient, Synthesis
+from .client import QwenRealtimeClient, SessionSource, Synthesis
 from .config import Mode, SessionConfig, Timeouts
 from .errors import (
     AccessDeniedError,
@@ -16,6 +16,7 @@ from .errors import (
     UnknownModelError,
 )
 from .feeder import TextFeeder, feeding
+from .pool import PoolStats, WarmPool
 from .session import RealtimeSession, ResponseMetrics, SessionMetrics
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "ConnectionClosedError",
     "InvalidParameterError",
     "Mode",
+    "PoolStats",
     "ProtocolError",
     "QwenRealtimeClient",
     "QwenTimeoutError",
@@ -35,9 +37,11 @@ __all__ = [
     "ServiceError",
     "SessionConfig",
     "SessionMetrics",
+    "SessionSource",
     "Synthesis",
     "TextFeeder",
     "Timeouts",
     "UnknownModelError",
+    "WarmPool",
     "feeding",
 ]

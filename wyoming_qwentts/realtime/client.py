@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -35,7 +36,36 @@ class Synthesis:
     metrics: SessionMetrics
 
 
-class QwenRealtimeClient:
+class SessionSource(ABC):
+    """Something that opens sessions of one model: the client itself, or a warm pool."""
+
+    model: catalog.Model
+
+    @abstractmethod
+    async def connect(self) -> RealtimeSession:
+        """A connected session (``session.created`` received), not yet configured."""
+
+    async def open_session(self, config: SessionConfig, *, wait: bool = True) -> RealtimeSession:
+        """Connect and configure: a session ready for text (see ``configure`` for ``wait``)."""
+        config.to_session(self.model)  # fail fast, before the network
+        session = await self.connect()
+        try:
+            await session.configure(config, wait=wait)
+        except BaseException:
+            await session.close()
+            raise
+        return session
+
+    async def synthesize(self, text: str, config: SessionConfig) -> Synthesis:
+        """Speak a whole text in one session and return all of its audio."""
+        async with await self.open_session(config) as session:
+            await session.append(text)
+            await session.finish()
+            audio = await session.read_all()
+        return Synthesis(audio, session.metrics)
+
+
+class QwenRealtimeClient(SessionSource):
     """Opens Qwen realtime TTS sessions for one key, region (or URL) and model.
 
     Home Assistant passes its shared ``aiohttp.ClientSession``; the Wyoming server owns one.
@@ -117,25 +147,6 @@ class QwenRealtimeClient:
             session_id=session_id,
             connect_time=time.monotonic() - started,
         )
-
-    async def open_session(self, config: SessionConfig, *, wait: bool = True) -> RealtimeSession:
-        """Connect and configure: a session ready for text (see ``configure`` for ``wait``)."""
-        config.to_session(self.model)  # fail fast, before the network
-        session = await self.connect()
-        try:
-            await session.configure(config, wait=wait)
-        except BaseException:
-            await session.close()
-            raise
-        return session
-
-    async def synthesize(self, text: str, config: SessionConfig) -> Synthesis:
-        """Speak a whole text in one session and return all of its audio."""
-        async with await self.open_session(config) as session:
-            await session.append(text)
-            await session.finish()
-            audio = await session.read_all()
-        return Synthesis(audio, session.metrics)
 
     def _handshake_error(self, status: int) -> Exception:
         if status == 401:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import binascii
+import contextlib
 import itertools
 import json
 import logging
@@ -21,6 +22,7 @@ from .errors import (
     ConnectionClosedError,
     ProtocolError,
     QwenTimeoutError,
+    QwenTtsError,
     UnknownModelError,
     error_from_event,
 )
@@ -209,6 +211,16 @@ class RealtimeSession:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        await self.close()
+
+    async def watch_idle(self) -> None:
+        """Return when an idle, unconfigured session stops being usable.
+
+        Anything the service sends to a session that was asked nothing (an ``error``, a
+        close) means it is gone. Cancel the watch to use the session: nothing is consumed.
+        """
+        with contextlib.suppress(QwenTtsError):
+            self._parse(await self._ws.receive())
         await self.close()
 
     # Receiving ---------------------------------------------------------------------------

@@ -1,0 +1,128 @@
+"""Warm connections: ready ahead of requests, replaced, refreshed, never handed out dead."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from wyoming_qwentts.realtime import (
+    AuthenticationError,
+    QwenRealtimeClient,
+    RealtimeSession,
+    SessionConfig,
+    WarmPool,
+)
+from wyoming_qwentts.simulator import QwenSimulator, decode
+
+from .conftest import until
+
+
+@pytest.fixture
+async def pool(client: QwenRealtimeClient) -> AsyncIterator[WarmPool]:
+    pool = WarmPool(client, minimum=1, maximum=3)
+    pool.start()
+    yield pool
+    await pool.close()
+
+
+async def speak(session: RealtimeSession, text: str) -> str:
+    async with session:
+        await session.configure(SessionConfig())
+        await session.append(text)
+        await session.finish()
+        return decode(await session.read_all())
+
+
+async def test_a_ready_connection_serves_the_request_and_is_replaced(
+    pool: WarmPool, simulator: QwenSimulator
+) -> None:
+    await until(pool, lambda: pool.ready == 1)
+    session = await pool.connect()
+    assert (pool.stats.warm, pool.stats.cold) == (1, 0)
+    assert await speak(session, "Warm hello.") == "Warm hello."
+    await until(pool, lambda: pool.ready == 1)  # a replacement, opened in the background
+    assert len(simulator.sessions) == 2
+    assert simulator.sessions[0].finished
+
+
+async def test_synthesize_through_the_pool(pool: WarmPool) -> None:
+    await until(pool, lambda: pool.ready == 1)
+    result = await pool.synthesize("Through the pool.", SessionConfig())
+    assert decode(result.audio) == "Through the pool."
+    assert pool.stats.warm == 1
+
+
+async def test_a_connection_the_service_closed_is_never_handed_out(
+    client: QwenRealtimeClient, simulator: QwenSimulator
+) -> None:
+    simulator.options.idle_timeout = 0.05  # the service drops idle sessions quickly
+    pool = WarmPool(client, minimum=1, maximum=1)
+    pool.start()
+    try:
+        await until(pool, lambda: pool.stats.retired >= 1)
+        simulator.options.idle_timeout = None
+        session = await pool.connect()
+        assert await speak(session, "Still fine.") == "Still fine."
+    finally:
+        await pool.close()
+
+
+async def test_stale_connections_are_refreshed(client: QwenRealtimeClient) -> None:
+    pool = WarmPool(client, minimum=1, maximum=1, max_idle=0.05)
+    pool.start()
+    try:
+        await until(pool, lambda: pool.stats.retired >= 1 and pool.stats.opened >= 2)
+        session = await pool.connect()  # whatever is ready is fresh, or a new one is made
+        assert await speak(session, "Fresh.") == "Fresh."
+    finally:
+        await pool.close()
+
+
+async def test_grows_with_concurrency_up_to_the_maximum(pool: WarmPool) -> None:
+    await until(pool, lambda: pool.ready == 1)
+    held = [await pool.connect() for _ in range(5)]
+    assert pool.target == 3
+    await until(pool, lambda: pool.ready == 3)
+    for session in held:
+        await session.close()
+
+
+async def test_disabled_pool_opens_nothing(
+    client: QwenRealtimeClient, simulator: QwenSimulator
+) -> None:
+    pool = WarmPool(client, minimum=0, maximum=0)
+    pool.start()
+    assert simulator.sessions == []
+    session = await pool.connect()
+    assert await speak(session, "Cold.") == "Cold."
+    assert (pool.stats.warm, pool.stats.cold) == (0, 1)
+    await pool.close()
+
+
+async def test_failures_back_off_and_requests_see_the_real_error(
+    http: aiohttp.ClientSession, simulator: QwenSimulator
+) -> None:
+    pool = WarmPool(QwenRealtimeClient(http, "sk-wrong", url=simulator.url), minimum=1)
+    pool.start()
+    try:
+        await until(pool, lambda: pool.stats.failures >= 1)
+        with pytest.raises(AuthenticationError):
+            await pool.connect()
+    finally:
+        await pool.close()
+
+
+async def test_close_ends_ready_sessions_cleanly(pool: WarmPool, simulator: QwenSimulator) -> None:
+    await until(pool, lambda: pool.ready == 1)
+    await pool.close()
+    await asyncio.wait_for(simulator.sessions[0].closed.wait(), 5)
+    assert simulator.sessions[0].finished  # session.finish, not a dropped socket
+    assert pool.ready == 0
+
+
+def test_bounds() -> None:
+    with pytest.raises(ValueError, match="minimum <= maximum"):
+        WarmPool(None, minimum=2, maximum=1)  # type: ignore[arg-type]
