@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 import sys
+from pathlib import Path
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -220,10 +221,12 @@ def test_url_needs_a_running_simulator() -> None:
         _ = QwenSimulator().url
 
 
-async def test_command_line_prints_its_url_first() -> None:
+async def test_command_line_prints_its_url_first(tmp_path: Path) -> None:
+    stats = tmp_path / "stats.jsonl"
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "wyoming_qwentts.simulator", "--port", "0", "--api-key", API_KEY,
-        "--first-audio-delay", "0", "--event-order", "documented",
+        "--first-audio-delay", "0", "--event-order", "documented", "--stats-file", str(stats),
+        "--real-time-factor", "0.05",
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
@@ -240,3 +243,9 @@ async def test_command_line_prints_its_url_first() -> None:
     finally:
         process.terminate()
         assert await asyncio.wait_for(process.wait(), 10) == 0
+    (line,) = stats.read_text().splitlines()
+    summary = json.loads(line)
+    assert summary["first_text"] == "From another process."
+    assert summary["finished"]
+    assert summary["first_delta_at"] >= summary["first_text_at"]
+    assert summary["deltas"] >= 1

@@ -13,6 +13,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from .server import QwenSimulator, SimulatorOptions
 
@@ -29,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     add("--port", type=int, default=0, help="port (0 picks a free one)")
     add("--api-key", default=d.api_key, help="the key clients must send")
     add("--debug", action="store_true", help="log at DEBUG level")
+    add("--stats-file", type=Path, help="append one JSON line of figures per finished session")
     latency = parser.add_argument_group("latency")
     latency.add_argument("--first-audio-delay", type=float, default=d.first_audio_delay)
     latency.add_argument("--real-time-factor", type=float, default=d.real_time_factor)
@@ -59,13 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _serve(options: SimulatorOptions, host: str, port: int) -> None:
+async def _serve(options: SimulatorOptions, host: str, port: int, stats_file: Path | None) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    async with QwenSimulator(options, host=host, port=port) as simulator:
+    async with QwenSimulator(options, host=host, port=port, stats_file=stats_file) as simulator:
         print(simulator.url, flush=True)
         await stop.wait()
 
@@ -74,8 +76,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Parse flags and serve until SIGINT or SIGTERM."""
     args = vars(_parser().parse_args(argv))
     host, port, debug = args.pop("host"), args.pop("port"), args.pop("debug")
+    stats_file = args.pop("stats_file")
     logging.basicConfig(level=logging.DEBUG if debug else logging.INFO, stream=sys.stderr)
-    asyncio.run(_serve(SimulatorOptions(**args), host, port))
+    asyncio.run(_serve(SimulatorOptions(**args), host, port, stats_file))
 
 
 if __name__ == "__main__":

@@ -16,9 +16,12 @@ import json
 import logging
 import random
 import string
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from http import HTTPStatus
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Literal, Self
 from urllib.parse import parse_qs, urlsplit
@@ -111,6 +114,12 @@ class SimulatedSession:
     spoken: list[str] = field(default_factory=list)
     """Each synthesized segment, in order."""
     deltas_sent: int = 0
+    first_text_at: float | None = None
+    """Monotonic time the first text arrived (CLOCK_MONOTONIC: comparable across processes)."""
+    first_delta_at: float | None = None
+    """Monotonic time the first audio delta was sent."""
+    pacing_lag: float = 0.0
+    """Largest delay behind the real-time-factor schedule (the simulator itself too slow)."""
     finished: bool = False
     """True when ``session.finished`` was sent."""
     closed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -118,6 +127,23 @@ class SimulatedSession:
     def event_types(self) -> list[str]:
         """The ``type`` of every client event received, in order."""
         return [str(event.get("type")) for event in self.events]
+
+    def summary(self) -> dict[str, Any]:
+        """Figures of the session as one JSON-able line (for ``--stats-file``)."""
+        first_text = next(
+            (e.get("text") for e in self.events if e.get("type") == "input_text_buffer.append"),
+            None,
+        )
+        return {
+            "id": self.id,
+            "model": self.model,
+            "first_text": first_text,
+            "first_text_at": self.first_text_at,
+            "first_delta_at": self.first_delta_at,
+            "pacing_lag": self.pacing_lag,
+            "deltas": self.deltas_sent,
+            "finished": self.finished,
+        }
 
 
 def _new_id(prefix: str) -> str:
@@ -136,8 +162,10 @@ class QwenSimulator:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
+        stats_file: Path | None = None,
     ) -> None:
         self.options = options or SimulatorOptions()
+        self._stats_file = stats_file
         self.sessions: list[SimulatedSession] = []
         self._host = host
         self._port = port
@@ -257,6 +285,9 @@ class QwenSimulator:
             closed.cancel()
             self._active -= 1
             record.closed.set()
+            if self._stats_file is not None:
+                with self._stats_file.open("a", encoding="utf-8") as stats:
+                    stats.write(json.dumps(record.summary(), ensure_ascii=False) + "\n")
 
 
 def _json_response(status: HTTPStatus, code: str, message: str) -> Response:
@@ -445,6 +476,8 @@ class _Session:
             )
             return
         self._text_started = True
+        if self._record.first_text_at is None:
+            self._record.first_text_at = time.monotonic()
         if self._record.config["mode"] == "commit":
             self._commit_buffer += text
             return
@@ -557,30 +590,37 @@ class _Session:
     async def _stream_audio(self, text: str, where: dict[str, Any]) -> None:
         options = self._options
         config = self._record.config
+        record = self._record
         rate = int(config["sample_rate"])
-        pcm = synthesize(
+        deltas = _deltas(
             text,
             rate,
             float(config.get("speech_rate", 1.0)),
             float(config.get("pitch_rate", 1.0)),
             int(config.get("volume", 50)),
+            config["response_format"] == "wav",
+            options.delta_bytes,
         )
-        if config["response_format"] == "wav":
-            pcm = wav_header(rate, len(pcm)) + pcm
-        step = max(2, options.delta_bytes - options.delta_bytes % 2)
+        head = json.dumps(where)[1:-1]  # the delta events differ only in id and audio
         loop = asyncio.get_running_loop()
         start = loop.time() + options.first_audio_delay
         if options.first_audio_delay:
             await asyncio.sleep(options.first_audio_delay)
-        for offset in range(0, len(pcm), step):
+        for index, (offset, delta) in enumerate(deltas):
             await self._before_delta()
             if options.real_time_factor:
                 due = start + options.real_time_factor * offset / (2 * rate)
                 if (delay := due - loop.time()) > 0:
                     await asyncio.sleep(delay)
-            chunk = pcm[offset : offset + step]
-            await self._send("response.audio.delta", **where, delta=_b64(chunk))
-            self._record.deltas_sent += 1
+                else:
+                    record.pacing_lag = max(record.pacing_lag, -delay)
+            await self._ws.send(
+                f'{{"event_id": "{_new_id("event_")}", "type": "response.audio.delta", '
+                f'{head}, "delta": "{delta}"}}'
+            )
+            if index == 0 and record.first_delta_at is None:
+                record.first_delta_at = time.monotonic()
+            record.deltas_sent += 1
 
     async def _before_delta(self) -> None:
         """Inject the configured mid-stream fault, if its delta count is reached."""
@@ -602,5 +642,22 @@ class _SessionAborted(Exception):
     """A fault ended the session (the socket is already dropped or closed)."""
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+@lru_cache(maxsize=256)
+def _deltas(
+    text: str,
+    rate: int,
+    speech_rate: float,
+    pitch_rate: float,
+    volume: int,
+    wav: bool,
+    delta_bytes: int,
+) -> tuple[tuple[int, str], ...]:
+    """The base64 deltas of a segment, with their byte offsets (cached: benchmarks repeat)."""
+    pcm = synthesize(text, rate, speech_rate, pitch_rate, volume)
+    if wav:
+        pcm = wav_header(rate, len(pcm)) + pcm
+    step = max(2, delta_bytes - delta_bytes % 2)
+    return tuple(
+        (offset, base64.b64encode(pcm[offset : offset + step]).decode("ascii"))
+        for offset in range(0, len(pcm), step)
+    )
