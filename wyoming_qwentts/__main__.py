@@ -270,7 +270,7 @@ async def _serve(args: argparse.Namespace, model: catalog.Model, config: Session
         info = build_info(model, config.voice, streaming=not args.no_streaming)
         factory = partial(
             QwenTtsEventHandler,
-            info=info,
+            info_event=info.event(),
             service=service,
             samples_per_chunk=args.samples_per_chunk,
             max_text_chars=args.max_text_length,

@@ -18,14 +18,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.error import Error
-from wyoming.event import Event
-from wyoming.info import Info
+from wyoming.event import Event, async_write_event
 from wyoming.ping import Pong
 from wyoming.server import AsyncEventHandler
 from wyoming.tts import SynthesizeStopped
@@ -133,19 +132,37 @@ class QwenTtsEventHandler(AsyncEventHandler):
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
         *,
-        info: Info,
+        info_event: Event,
         service: TtsService,
         samples_per_chunk: int = 1024,
         max_text_chars: int = 20_000,
     ) -> None:
         super().__init__(reader, writer)
-        self._info_event = info.event()
+        self._info_event = info_event  # serialized once for every connection
         self._service = service
         self._chunk_bytes = samples_per_chunk * _WIDTH
         self._max_text_chars = max_text_chars
         self._stream: _Request | None = None
         self._last_job: asyncio.Task[None] | None = None
         self._jobs: set[asyncio.Task[None]] = set()
+
+    async def write_event(self, event: Event) -> None:
+        """Send one event (in a single write)."""
+        await self.write_events((event,))
+
+    async def write_events(self, events: Iterable[Event | bytes]) -> None:
+        """Send events (or already serialized ones) with one write and one drain.
+
+        A batch never interleaves with another, whichever task writes it.
+        """
+        cork = _Cork()
+        for event in events:
+            if isinstance(event, bytes):
+                cork.write(event)
+            else:
+                await async_write_event(event, cork)  # type: ignore[arg-type]
+        self.writer.write(b"".join(cork.parts))
+        await self.writer.drain()
 
     async def handle_event(self, event: Event) -> bool:
         """Dispatch one event; never raises, so a bad event cannot end the connection."""
@@ -290,29 +307,54 @@ async def _texts(first: str, queue: asyncio.Queue[str | RequestError | None]) ->
         yield piece
 
 
+class _Cork:
+    """Stands in for the stream writer so that wyoming serializes events into one buffer."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.parts.append(data)
+
+    def writelines(self, data: Iterable[bytes]) -> None:
+        self.parts.extend(data)
+
+    async def drain(self) -> None:
+        """Nothing to wait for: the handler writes the parts at once."""
+
+
 class _AudioOutput:
     """Writes one ``audio-start``, fixed-size ``audio-chunk``s and one ``audio-stop``."""
 
-    def __init__(self, handler: AsyncEventHandler, rate: int, chunk_bytes: int) -> None:
+    def __init__(self, handler: QwenTtsEventHandler, rate: int, chunk_bytes: int) -> None:
         self._handler = handler
         self._rate = rate
         self._chunker = PcmChunker(chunk_bytes)
         self._started = False
+        self._prefixes: dict[int, bytes] = {}
 
-    async def _start(self) -> None:
-        if not self._started:
-            self._started = True
-            await self._handler.write_event(AudioStart(self._rate, _WIDTH, _CHANNELS).event())
+    async def _chunk(self, audio: bytes) -> bytes:
+        """A serialized ``audio-chunk``: all but the payload is the same for every chunk of a
+        size, so wyoming serializes it once per size and the payload is appended."""
+        prefix = self._prefixes.get(len(audio))
+        if prefix is None:
+            cork = _Cork()
+            event = AudioChunk(self._rate, _WIDTH, _CHANNELS, bytes(len(audio))).event()
+            await async_write_event(event, cork)  # type: ignore[arg-type]
+            prefix = self._prefixes[len(audio)] = b"".join(cork.parts[:-1])
+        return prefix + audio
 
     async def write(self, audio: bytes) -> None:
-        await self._start()
-        for chunk in self._chunker.push(audio):
-            await self._chunk(chunk)
-
-    async def _chunk(self, audio: bytes) -> None:
-        await self._handler.write_event(AudioChunk(self._rate, _WIDTH, _CHANNELS, audio).event())
+        events: list[Event | bytes] = [
+            await self._chunk(chunk) for chunk in self._chunker.push(audio)
+        ]
+        if not self._started:
+            self._started = True
+            events.insert(0, AudioStart(self._rate, _WIDTH, _CHANNELS).event())
+        if events:
+            await self._handler.write_events(events)
 
     async def stop(self) -> None:
-        if rest := self._chunker.flush():
-            await self._chunk(rest)
-        await self._handler.write_event(AudioStop().event())
+        rest = self._chunker.flush()
+        events: list[Event | bytes] = [await self._chunk(rest)] if rest else []
+        await self._handler.write_events([*events, AudioStop().event()])

@@ -104,7 +104,7 @@ async def wyoming_server(
     await server.start(
         partial(
             QwenTtsEventHandler,
-            info=info,
+            info_event=info.event(),
             service=service,
             samples_per_chunk=samples_per_chunk,
             max_text_chars=2000,

@@ -8,6 +8,7 @@ import contextlib
 import itertools
 import json
 import logging
+import re
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -28,6 +29,28 @@ from .errors import (
 )
 
 _LOGGER = logging.getLogger(__name__)
+
+_DELTA_TYPE = re.compile(r'"type"\s*:\s*"response\.audio\.delta"')
+_DELTA_FIELD = re.compile(r'"delta"\s*:\s*"')
+
+
+def _audio_delta(msg: aiohttp.WSMessage) -> str | None:
+    """The base64 audio of a ``response.audio.delta`` frame, read without parsing its JSON.
+
+    Deltas are nearly all the traffic; base64 holds no quotes or escapes, so the string after
+    ``"delta":"`` runs to the next quote. Anything unexpected takes the JSON path instead.
+    """
+    if msg.type is not aiohttp.WSMsgType.TEXT:
+        return None
+    data: str = msg.data
+    head = _DELTA_TYPE.search(data, 0, 256)
+    if head is None:
+        return None
+    field = _DELTA_FIELD.search(data, head.end())
+    if field is None:
+        return None
+    end = data.find('"', field.end())
+    return data[field.end() : end] if end != -1 else None
 
 
 @dataclass(slots=True)
@@ -101,7 +124,10 @@ class RealtimeSession:
         self._timeouts = timeouts
         self._event_ids = (f"event_{secrets.token_hex(6)}{n}" for n in itertools.count())
         self._config: SessionConfig | None = None
-        self._timer: asyncio.Timeout | None = None
+        self._deadline: float | None = None
+        self._watchdog: asyncio.TimerHandle | None = None
+        self._reader: asyncio.Task[Any] | None = None
+        self._expired: QwenTimeoutError | None = None
         self._finish_sent = False
         self._commits_pending = 0
         self._response: ResponseMetrics | None = None
@@ -200,6 +226,9 @@ class RealtimeSession:
 
     async def close(self) -> None:
         """Close the socket (cancels the session if it has not finished)."""
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
         await self._ws.close()
 
     async def __aenter__(self) -> Self:
@@ -232,7 +261,12 @@ class RealtimeSession:
         try:
             while not self._finished:
                 msg = await self._receive()
-                audio = self._handle(self._parse(msg))
+                delta = _audio_delta(msg)
+                if delta is None:
+                    audio = self._handle(self._parse(msg))
+                else:
+                    self._events_seen += 1
+                    audio = self._on_audio(delta)
                 if audio:
                     return audio
         except BaseException:
@@ -256,21 +290,52 @@ class RealtimeSession:
 
     def _arm_timer(self) -> None:
         """Give a wait that had no deadline one, now that the service owes an answer."""
-        if self._timer is not None and self._timer.when() is None:
-            self._timer.reschedule(asyncio.get_running_loop().time() + self._timeouts.first_audio)
+        if self._reader is not None and self._deadline is None:
+            self._set_deadline(self._timeouts.first_audio)
+
+    def _set_deadline(self, delay: float | None) -> None:
+        """Move the deadline of the current wait; one timer serves many waits."""
+        if delay is None:
+            self._deadline = None
+            return
+        loop = asyncio.get_running_loop()
+        self._deadline = deadline = loop.time() + delay
+        if self._watchdog is not None and self._watchdog.when() > deadline:
+            self._watchdog.cancel()  # an earlier deadline than the timer's: move it
+            self._watchdog = None
+        if self._watchdog is None:
+            self._watchdog = loop.call_at(deadline, self._on_watchdog)
+
+    def _on_watchdog(self) -> None:
+        self._watchdog = None
+        if self._reader is None or self._deadline is None:
+            return  # not waiting now: the next wait arms the timer again
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._deadline:
+            self._watchdog = loop.call_at(self._deadline, self._on_watchdog)
+            return
+        delay, phase = self._wait_policy()
+        self._expired = QwenTimeoutError(phase, delay or 0.0)  # type: ignore[arg-type]
+        self._reader.cancel()
 
     async def _receive(self) -> aiohttp.WSMessage:
-        delay, _ = self._wait_policy()
+        """The next frame, within the deadline of the current phase.
+
+        One timer handle follows the moving deadline instead of a timeout context per frame,
+        which would cost more than decoding the frame.
+        """
+        self._set_deadline(self._wait_policy()[0])
+        self._reader = asyncio.current_task()
         try:
-            async with asyncio.timeout(delay) as timer:
-                self._timer = timer
-                return await self._ws.receive()
-        except TimeoutError:
-            delay, phase = self._wait_policy()
+            return await self._ws.receive()
+        except asyncio.CancelledError:
+            expired, self._expired = self._expired, None
+            if expired is None or (self._reader is not None and self._reader.uncancel() > 0):
+                raise
             await self.close()
-            raise QwenTimeoutError(phase, delay or 0.0) from None  # type: ignore[arg-type]
+            raise expired from None
         finally:
-            self._timer = None
+            self._reader = None
 
     def _parse(self, msg: aiohttp.WSMessage) -> dict[str, Any]:
         """Decode a text frame; raise the matching error for a close or an ``error`` event."""

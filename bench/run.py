@@ -1,0 +1,276 @@
+"""Benchmark suite: the simulator upstream in its own process, the Wyoming server in another.
+
+    script/bench            the full run (a few minutes)
+    script/bench --smoke    a few seconds, to keep the suite working (part of script/test)
+
+Prints a table with each figure against its target and writes ``bench/results/results.json``
+and ``bench/results/latency.png``. Nothing here asserts: the figures are the result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from harness import BYTES_PER_SECOND, KEY, server, simulator, stream
+from stats import percentiles
+
+RESULTS = Path(__file__).parent / "results"
+SENTENCE = "The quick brown fox jumps over the lazy dog near the riverbank today. "
+
+
+def unique_chunks(tag: str, sentences: int = 1) -> list[str]:
+    """Text split as an LLM streams it; the first chunk is unique, to match simulator figures."""
+    text = f"Stream {tag} says hello. " + SENTENCE * sentences
+    return [text[:24]] + [text[i : i + 12] for i in range(24, len(text), 12)]
+
+
+async def bridge_overhead(levels: list[int], rounds: int) -> dict[str, Any]:
+    """Scenario 1: first text to first audio through the bridge, minus the simulator's own."""
+    results: dict[str, Any] = {}
+    async with simulator() as sim:
+        for level in levels:
+            async with server(sim.url, "--warm-connections", "1",
+                              "--warm-connections-max", str(level)) as srv:  # fmt: skip
+                overheads: list[float] = []
+                for round_ in range(rounds + 1):  # round 0 warms the pool up to the level
+                    streams = await asyncio.gather(
+                        *(stream(srv.port, unique_chunks(f"{level}-{round_}-{i}"))
+                          for i in range(level))
+                    )  # fmt: skip
+                    await asyncio.sleep(0.3)  # figures written, the pool topped up: requests apart
+                    if round_ == 0:
+                        continue
+                    own = {
+                        s["first_text"]: s["first_delta_at"] - s["first_text_at"]
+                        for s in sim.sessions()
+                        if s["first_delta_at"] is not None
+                    }
+                    overheads += [r.ttfa - own[r.first_text] for r in streams]
+                results[str(level)] = percentiles(overheads)
+    return results
+
+
+async def handshake_hiding(requests: int) -> dict[str, Any]:
+    """Scenario 2: a 150 ms handshake, with and without warm connections."""
+    results: dict[str, Any] = {}
+    cases = [("no handshake delay", 0.0, "1"), ("cold, 150 ms handshake", 0.15, "0"),
+             ("warm, 150 ms handshake", 0.15, "1")]  # fmt: skip
+    for name, delay, warm in cases:
+        async with simulator(handshake_delay=delay) as sim, server(
+            sim.url, "--warm-connections", warm
+        ) as srv:
+            ttfas = []
+            for i in range(requests + 1):
+                result = await stream(srv.port, unique_chunks(f"hs-{i}"))
+                if i:
+                    ttfas.append(result.ttfa)
+                await asyncio.sleep(0.3)  # requests arrive apart, as in a home
+            results[name] = percentiles(ttfas)
+    return results
+
+
+def texts(count: int, sentences: int) -> list[list[str]]:
+    return [unique_chunks(f"cpu-{i}", sentences) for i in range(count)]
+
+
+async def relay_cpu(concurrency: int, sentences: int) -> dict[str, Any]:
+    """Scenario 3: CPU of the server per second of audio, and the vendor SDK doing the same."""
+    work = texts(concurrency, sentences)
+    async with simulator() as sim:
+        async with server(sim.url, "--warm-connections", "0") as srv:
+            await stream(srv.port, ["Warm up the interpreter. "])
+            before = srv.cpu_seconds()
+            streams = await asyncio.gather(*(stream(srv.port, chunks) for chunks in work))
+            cpu = srv.cpu_seconds() - before
+        audio = sum(r.audio_bytes for r in streams) / BYTES_PER_SECOND
+        ours = {"cpu_seconds": cpu, "audio_seconds": audio, "ms_per_audio_second": 1000 * cpu / audio}
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+            json.dump(["".join(chunks) for chunks in work], handle)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, str(Path(__file__).parent / "sdk_load.py"), sim.url, KEY,
+            str(concurrency), handle.name, stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, _ = await process.communicate()
+        os.unlink(handle.name)
+    sdk = json.loads(out.decode().strip().splitlines()[-1])
+    sdk["ms_per_audio_second"] = 1000 * sdk["cpu_seconds"] / sdk["audio_seconds"]
+    return {"ours": ours, "sdk": sdk, "ratio": ours["ms_per_audio_second"] / sdk["ms_per_audio_second"]}
+
+
+async def capacity(levels: list[int], sentences: int) -> dict[str, Any]:
+    """Scenario 4: ramp concurrent streams until one falls behind real time."""
+    tolerance = 0.3
+    rows = []
+    held = 0
+    async with simulator(real_time_factor=0.8) as sim, server(sim.url, "--warm-connections", "0") as srv:
+        for level in levels:
+            started = len(sim.sessions())
+            streams = await asyncio.gather(
+                *(stream(srv.port, unique_chunks(f"cap-{level}-{i}", sentences), keep_arrivals=True)
+                  for i in range(level)),
+                return_exceptions=True,
+            )  # fmt: skip
+            failed = [s for s in streams if isinstance(s, BaseException)]
+            ok = [s for s in streams if not isinstance(s, BaseException)]
+            await asyncio.sleep(0.2)
+            upstream_lag = max((s["pacing_lag"] for s in sim.sessions()[started:]), default=0.0)
+            worst = max((s.behind(tolerance) for s in ok), default=float("inf"))
+            rows.append({"streams": level, "failed": len(failed), "worst_behind_s": worst,
+                         "simulator_lag_s": upstream_lag})  # fmt: skip
+            if failed or worst > 0:
+                break
+            held = level
+    return {"held": held, "tolerance_s": tolerance, "levels": rows}
+
+
+async def memory(streams: int, warm: int) -> dict[str, Any]:
+    """Scenario 5: resident memory per active stream and per warm connection."""
+    async with simulator(real_time_factor=1.0) as sim:
+        async with server(sim.url, "--warm-connections", "0") as srv:
+            await stream(srv.port, ["Warm up the interpreter. "])
+            base = srv.rss()
+            tasks = [asyncio.create_task(stream(srv.port, unique_chunks(f"mem-{i}", 20)))
+                     for i in range(streams)]  # fmt: skip
+            await asyncio.sleep(2.0)  # every stream is mid-synthesis now (about 30 s of audio)
+            active = srv.rss()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        async with server(sim.url, "--warm-connections", str(warm),
+                          "--warm-connections-max", str(warm)) as srv:  # fmt: skip
+            await stream(srv.port, ["Warm up the interpreter. "])
+            deadline = time.monotonic() + 30
+            while _upstream_sockets(srv) < warm and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
+            pooled = srv.rss()
+        async with server(sim.url, "--warm-connections", "0") as srv:
+            await stream(srv.port, ["Warm up the interpreter. "])
+            unpooled = srv.rss()
+    return {
+        "kb_per_stream": (active - base) / 1024 / streams,
+        "kb_per_warm_connection": (pooled - unpooled) / 1024 / warm,
+        "streams": streams,
+        "warm_connections": warm,
+    }
+
+
+def _upstream_sockets(srv: Any) -> int:
+    return sum(1 for c in srv.ps.net_connections("tcp") if c.raddr and c.status == "ESTABLISHED")
+
+
+def ha_entity_path(levels: list[int], rounds: int) -> dict[str, Any] | str:
+    """Scenario 1b: the Home Assistant entity path, in-process (needs .venv-ha)."""
+    python = Path(__file__).parent.parent / ".venv-ha" / "bin" / "python"
+    if not python.exists():
+        return "skipped: .venv-ha not found (run script/setup --all)"
+    import subprocess
+
+    done = subprocess.run(
+        [str(python), str(Path(__file__).parent / "ha_entity.py"), json.dumps(levels), str(rounds)],
+        capture_output=True, text=True, check=False, timeout=600,
+    )  # fmt: skip
+    if done.returncode:
+        return f"failed: {done.stderr.strip().splitlines()[-1:]}"
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def table(results: dict[str, Any]) -> str:
+    lines = [f"{'figure':<58} {'value':>22}   target"]
+
+    def row(name: str, value: str, target: str = "") -> None:
+        lines.append(f"{name:<58} {value:>22}   {target}")
+
+    for level, p in results["bridge_overhead"].items():
+        row(f"1. bridge overhead, {level} concurrent (p50/p95/p99 ms)",
+            f"{p['p50']:.2f}/{p['p95']:.2f}/{p['p99']:.2f}", "p99 <= 5 ms at 100")  # fmt: skip
+    ha = results["ha_entity_overhead"]
+    if isinstance(ha, str):
+        row("1b. HA entity path overhead", ha)
+    else:
+        for level, p in ha.items():
+            row(f"1b. HA entity path overhead, {level} concurrent (ms)",
+                f"{p['p50']:.2f}/{p['p95']:.2f}/{p['p99']:.2f}")  # fmt: skip
+    for name, p in results["handshake_hiding"].items():
+        row(f"2. TTFA, {name} (p50/p95 ms)", f"{p['p50']:.1f}/{p['p95']:.1f}",
+            "warm within 5 ms of no delay")  # fmt: skip
+    cpu = results["relay_cpu"]
+    row("3. relay CPU, ours (ms CPU per s of audio)", f"{cpu['ours']['ms_per_audio_second']:.3f}", "<= 1 ms")
+    row("3. relay CPU, dashscope SDK (ms CPU per s of audio)", f"{cpu['sdk']['ms_per_audio_second']:.3f}")
+    row("3. ratio ours / SDK", f"{cpu['ratio']:.2f}", "<= 0.5")
+    cap = results["capacity"]
+    row("4. concurrent real-time streams held", str(cap["held"]), ">= 500")
+    mem = results["memory"]
+    row("5. memory per active stream (KB)", f"{mem['kb_per_stream']:.0f}", "<= 256 KB")
+    row("5. memory per warm connection (KB)", f"{mem['kb_per_warm_connection']:.0f}", "<= 64 KB")
+    return "\n".join(lines)
+
+
+def plot(results: dict[str, Any], path: Path) -> None:
+    """CDFs of the bridge overhead per level and of TTFA with and without warm connections."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    series = {
+        f"bridge overhead, {level} concurrent": p["samples_ms"]
+        for level, p in results["bridge_overhead"].items()
+    }
+    if not isinstance(results["ha_entity_overhead"], str):
+        series |= {
+            f"HA entity overhead, {level} concurrent": p["samples_ms"]
+            for level, p in results["ha_entity_overhead"].items()
+        }
+    series |= {f"TTFA, {name}": p["samples_ms"] for name, p in results["handshake_hiding"].items()}
+    figure, axis = plt.subplots(figsize=(9, 5))
+    axis.set_xscale("symlog", linthresh=1.0)
+    for name, values in series.items():
+        ordered = sorted(values)
+        axis.plot(ordered, [(i + 1) / len(ordered) for i in range(len(ordered))], label=name)
+    axis.set_xlabel("milliseconds")
+    axis.set_ylabel("fraction of requests")
+    axis.set_title("Latency distributions (CDF)")
+    axis.legend()
+    axis.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+
+
+async def main(smoke: bool) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    if smoke:
+        levels, rounds, hs, cpu_n, cap_levels, mem_n = [1, 5], 1, 2, 5, [5, 10], 5
+        sentences = 1
+    else:
+        levels, rounds, hs, cpu_n, cap_levels, mem_n = [1, 10, 100], 5, 30, 100, [
+            100, 200, 300, 400, 500, 600, 800], 100  # fmt: skip
+        sentences = 6
+    started = time.monotonic()
+    results: dict[str, Any] = {"smoke": smoke}
+    results["bridge_overhead"] = await bridge_overhead(levels, rounds)
+    results["ha_entity_overhead"] = ha_entity_path(levels, rounds)
+    results["handshake_hiding"] = await handshake_hiding(hs)
+    results["relay_cpu"] = await relay_cpu(cpu_n, sentences)
+    results["capacity"] = await capacity(cap_levels, sentences)
+    results["memory"] = await memory(mem_n, 10 if smoke else 50)
+    results["seconds"] = time.monotonic() - started
+    print(table(results))
+    out = RESULTS / ("smoke.json" if smoke else "results.json")
+    out.write_text(json.dumps(results, indent=2))
+    picture = RESULTS / ("smoke.png" if smoke else "latency.png")
+    plot(results, picture)
+    print(f"\nwrote {out} and {picture} ({results['seconds']:.0f} s)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="a few seconds: keeps the suite working")
+    asyncio.run(main(parser.parse_args().smoke))
