@@ -61,7 +61,8 @@ def one(url: str, text: str, results: list[int], failures: list[str]) -> None:
 def main() -> None:
     url, key, concurrency, text_file = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     dashscope.api_key = key
-    texts = json.loads(open(text_file, encoding="utf-8").read())
+    with open(text_file, encoding="utf-8") as handle:
+        texts = json.load(handle)
     results: list[int] = []
     failures: list[str] = []
     before = resource.getrusage(resource.RUSAGE_SELF)

@@ -40,7 +40,6 @@ from .realtime import (
     QwenTtsError,
     RateLimitError,
     UnknownModelError,
-    feeding,
 )
 from .service import ServerBusyError, TtsService
 
@@ -270,37 +269,13 @@ class QwenTtsEventHandler(AsyncEventHandler):
 
     async def _synthesize(self, request: _Request, output: _AudioOutput) -> None:
         config = self._service.config_for(request.voice, request.language)
-        first = await self._first_text(request)
-        if first is None:
-            return  # nothing to say: no upstream session at all
-        async with (
-            self._service.session(config) as session,
-            feeding(session, _texts(first, request.texts)) as feeder,
-        ):
-            try:
-                async for audio in session:
-                    await output.write(audio)
-            except QwenTtsError:
-                if feeder.source_error is not None:  # e.g. text-too-long closed the session
-                    raise feeder.source_error from None
-                raise
-
-    @staticmethod
-    async def _first_text(request: _Request) -> str | None:
-        """Wait for text worth speaking (whitespace is kept and sent along with it)."""
-        pending = ""
-        while (piece := await request.texts.get()) is not None:
-            if isinstance(piece, RequestError):
-                raise piece
-            pending += piece
-            if pending.strip():
-                return pending
-        return None
+        async with self._service.speaker(config) as speaker:
+            async for audio in speaker.speak(_texts(request.texts)):
+                await output.write(audio)
 
 
-async def _texts(first: str, queue: asyncio.Queue[str | RequestError | None]) -> AsyncIterator[str]:
+async def _texts(queue: asyncio.Queue[str | RequestError | None]) -> AsyncIterator[str]:
     """The request's text as it arrives; a queued RequestError aborts it."""
-    yield first
     while (piece := await queue.get()) is not None:
         if isinstance(piece, RequestError):
             raise piece

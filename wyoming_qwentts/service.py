@@ -6,10 +6,17 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from . import catalog
-from .realtime import RealtimeSession, SessionConfig, SessionSource
+from .realtime import (
+    RealtimeSession,
+    RetryPolicy,
+    Segmentation,
+    SessionConfig,
+    SessionSource,
+    Speaker,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -26,6 +33,8 @@ class ServiceSettings:
     max_concurrency: int = 16
     queue_timeout: float = 30.0
     """Seconds a request may wait for an upstream slot before ``server-busy``."""
+    segmentation: Segmentation = "client"
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
 class TtsService:
@@ -61,8 +70,17 @@ class TtsService:
         job.add_done_callback(self.jobs.discard)
 
     @asynccontextmanager
-    async def session(self, config: SessionConfig) -> AsyncIterator[RealtimeSession]:
-        """A connected session with ``config`` sent (not awaited), closed on exit."""
+    async def speaker(self, config: SessionConfig) -> AsyncIterator[Speaker]:
+        """A speaker for one request; it holds an upstream slot once it first connects."""
+        slot = _Slot(self)
+        try:
+            yield Speaker(
+                slot, config, segmentation=self.settings.segmentation, policy=self.settings.retry
+            )
+        finally:
+            slot.release()
+
+    async def _acquire(self) -> None:
         try:
             async with asyncio.timeout(self.settings.queue_timeout):
                 await self._slots.acquire()
@@ -71,15 +89,6 @@ class TtsService:
                 f"All {self.settings.max_concurrency} upstream sessions stayed busy for "
                 f"{self.settings.queue_timeout:g} s."
             ) from None
-        try:
-            session = await self.source.connect()
-            try:
-                await session.configure(config, wait=False)
-                yield session
-            finally:
-                await session.close()
-        finally:
-            self._slots.release()
 
     async def drain(self, grace: float) -> None:
         """Let in-flight jobs finish for up to ``grace`` seconds, then cancel the rest."""
@@ -93,6 +102,26 @@ class TtsService:
                     "Cancelled %d request(s) still running after %g s", len(pending), grace
                 )
                 await asyncio.wait(pending)
+
+
+class _Slot(SessionSource):
+    """The service's sessions for one request, which takes a concurrency slot on first use."""
+
+    def __init__(self, service: TtsService) -> None:
+        self.model = service.model
+        self._service = service
+        self._held = False
+
+    async def connect(self) -> RealtimeSession:
+        if not self._held:
+            await self._service._acquire()
+            self._held = True
+        return await self._service.source.connect()
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            self._service._slots.release()
 
 
 def language_type_for(language: str) -> str | None:

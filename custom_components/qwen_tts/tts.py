@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
 from typing import Any
 
 from homeassistant.components.tts import (
@@ -21,7 +21,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from wyoming_qwentts import catalog
 from wyoming_qwentts.audio import wav_header
-from wyoming_qwentts.realtime import QwenTtsError, feeding
+from wyoming_qwentts.realtime import QwenTtsError, Speaker
 
 from .const import CONF_REGION, DEFAULT_OPTIONS, DOMAIN
 from .data import QwenTtsConfigEntry
@@ -101,12 +101,7 @@ class QwenTtsEntity(TextToSpeechEntity):
     ) -> TtsAudioType:
         """A whole message as one WAV file with correct sizes."""
         speech = self._speech(options)
-        try:
-            result = await self._entry.runtime_data.pool.synthesize(message, speech.config)
-        except QwenTtsError as err:
-            raise translate_error(self.hass, self._entry, err) from err
-        self._entry.runtime_data.last_metrics = result.metrics
-        pcm = speech.leading_silence + result.audio + speech.trailing_silence
+        pcm = b"".join([chunk async for chunk in self._speak(speech, _once(message))])
         return "wav", wav_header(speech.config.sample_rate, len(pcm)) + pcm
 
     async def async_stream_tts_audio(self, request: TTSAudioRequest) -> TTSAudioResponse:
@@ -117,23 +112,26 @@ class QwenTtsEntity(TextToSpeechEntity):
     async def _stream(
         self, speech: Speech, message_gen: AsyncGenerator[str]
     ) -> AsyncGenerator[bytes]:
+        yield wav_header(speech.config.sample_rate)
+        async for pcm in self._speak(speech, message_gen):
+            yield pcm
+
+    async def _speak(self, speech: Speech, texts: AsyncIterable[str]) -> AsyncGenerator[bytes]:
+        """PCM with the silence padding; faults are retried or resumed by the speaker."""
         data = self._entry.runtime_data
+        speaker = Speaker(data.pool, speech.config)
         try:
-            session = await data.pool.open_session(speech.config, wait=False)
-        except QwenTtsError as err:
-            raise translate_error(self.hass, self._entry, err) from err
-        async with session, feeding(session, message_gen) as feeder:
-            yield wav_header(speech.config.sample_rate)
             if speech.leading_silence:
                 yield speech.leading_silence
-            try:
-                async for pcm in session:
-                    yield pcm
-            except QwenTtsError as err:
-                if feeder.source_error is not None:  # the text source failed: the real cause
-                    raise feeder.source_error from None
-                raise translate_error(self.hass, self._entry, err) from err
-            finally:
-                data.last_metrics = session.metrics
+            async for pcm in speaker.speak(texts):
+                yield pcm
             if speech.trailing_silence:
                 yield speech.trailing_silence
+        except QwenTtsError as err:
+            raise translate_error(self.hass, self._entry, err) from err
+        finally:
+            data.last_metrics = speaker.stats.metrics
+
+
+async def _once(message: str) -> AsyncIterator[str]:
+    yield message

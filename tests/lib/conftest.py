@@ -13,7 +13,13 @@ from wyoming.server import AsyncServer
 
 from wyoming_qwentts.handler import QwenTtsEventHandler
 from wyoming_qwentts.info import build_info
-from wyoming_qwentts.realtime import QwenRealtimeClient, SessionConfig, Timeouts, WarmPool
+from wyoming_qwentts.realtime import (
+    QwenRealtimeClient,
+    RetryPolicy,
+    SessionConfig,
+    Timeouts,
+    WarmPool,
+)
 from wyoming_qwentts.service import ServiceSettings, TtsService
 from wyoming_qwentts.simulator import QwenSimulator
 
@@ -72,10 +78,14 @@ class WyomingServer:
         return AsyncTcpClient("127.0.0.1", self.port)
 
 
+FAST_RETRY = RetryPolicy(deadline=0.3, backoff=0.01, backoff_max=0.02)
+"""Retries that give up quickly, so that failure paths stay fast."""
+
+
 @pytest.fixture
 def service_settings() -> ServiceSettings:
     """Override in a test module (or parametrize) to change the server's settings."""
-    return ServiceSettings(SessionConfig())
+    return ServiceSettings(SessionConfig(), retry=FAST_RETRY)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from wyoming.client import AsyncTcpClient
-from wyoming.event import async_read_event, async_write_event
+from wyoming.event import Event, async_read_event, async_write_event
 from wyoming.info import Describe, Info
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
 
@@ -266,7 +266,7 @@ async def test_stdio_uri() -> None:
     assert process.stdin is not None
     assert process.stdout is not None
     await async_write_event(Synthesize(text="Over a pipe.").event(), process.stdin)
-    events = []
+    events: list[Event] = []
     while not events or events[-1].type != "audio-stop":
         event = await asyncio.wait_for(async_read_event(process.stdout), 30)
         assert event is not None

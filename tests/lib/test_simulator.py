@@ -6,8 +6,8 @@ import asyncio
 import json
 import re
 import sys
-from pathlib import Path
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp

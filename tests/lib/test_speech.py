@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from wyoming_qwentts import catalog
 from wyoming_qwentts.audio import wav_header
-from wyoming_qwentts.simulator.segmenter import Segmenter
+from wyoming_qwentts.segmenter import Segmenter
 from wyoming_qwentts.simulator.speech import decode, decode_wav, duration_seconds, synthesize
 
 

@@ -15,9 +15,9 @@ from .errors import (
     ServiceError,
     UnknownModelError,
 )
-from .feeder import TextFeeder, feeding
 from .pool import PoolStats, WarmPool
 from .session import RealtimeSession, ResponseMetrics, SessionMetrics
+from .speaker import RetryPolicy, Segmentation, Speaker, SpeakerStats, is_transient
 
 __all__ = [
     "AccessDeniedError",
@@ -34,14 +34,17 @@ __all__ = [
     "RateLimitError",
     "RealtimeSession",
     "ResponseMetrics",
+    "RetryPolicy",
+    "Segmentation",
     "ServiceError",
     "SessionConfig",
     "SessionMetrics",
     "SessionSource",
+    "Speaker",
+    "SpeakerStats",
     "Synthesis",
-    "TextFeeder",
     "Timeouts",
     "UnknownModelError",
     "WarmPool",
-    "feeding",
+    "is_transient",
 ]

@@ -119,6 +119,8 @@ class RealtimeSession:
         self.model = model
         self.session_id = session_id
         self.metrics = SessionMetrics(connect_time=connect_time)
+        self.responses_done = 0
+        """``response.done`` events received: responses whose audio was all read."""
         self._ws = ws
         self._region = region
         self._timeouts = timeouts
@@ -405,6 +407,7 @@ class RealtimeSession:
         return metrics
 
     def _on_response_done(self, response: Any) -> None:
+        self.responses_done += 1
         metrics = self._response
         self._response = None
         if metrics is None or not isinstance(response, dict):

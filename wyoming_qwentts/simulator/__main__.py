@@ -46,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     faults.add_argument("--drop-after-deltas", type=int)
     faults.add_argument("--error-after-deltas", type=int)
     faults.add_argument("--stall-after-deltas", type=int)
+    faults.add_argument("--garbage-after-deltas", type=int)
+    faults.add_argument("--odd-deltas", action="store_true", help="deltas of odd byte counts")
+    faults.add_argument("--chaos-rate", type=float, default=d.chaos_rate,
+                        help="probability of one random fault per session")  # fmt: skip
+    faults.add_argument("--chaos-seed", type=int)
     quirks = parser.add_argument_group("behaviours where sources disagree")
     quirks.add_argument(
         "--throttle-style", choices=("handshake", "event"), default=d.throttle_style

@@ -33,7 +33,7 @@ from websockets.http11 import Request, Response
 
 from .. import catalog
 from ..audio import wav_header
-from .segmenter import Segmenter
+from ..segmenter import Segmenter
 from .speech import synthesize
 
 _LOGGER = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ _HANDSHAKE_BODIES: Final[Mapping[int, tuple[str, str]]] = {
     429: ("Throttling.RateQuota", "Requests rate limit exceeded, please try again later."),
     500: ("InternalError", "An internal error has occurred, please try again later."),
 }
+_CHAOS_FAULTS: Final = ("429", "500", "drop", "error", "stall", "garbage")
 _SESSION_UPDATE_REJECTED: Final = (
     "Session update error: session already started or finished or failed."
 )
@@ -87,6 +88,16 @@ class SimulatorOptions:
     error_after_deltas: int | None = None
     """Send an ``error`` event and close after this many deltas."""
     stall_after_deltas: int | None = None
+    fault_sessions: int | None = None
+    """Only the first this many sessions meet the faults above (None: every session)."""
+    garbage_after_deltas: int | None = None
+    """Send a delta that is not valid base64 after this many deltas."""
+    odd_deltas: bool = False
+    """Cut deltas at odd byte counts (samples split across deltas)."""
+    chaos_rate: float = 0.0
+    """Probability that a session meets one random fault: a 429 or 500 handshake, a drop,
+    an error event, a stall or a garbage delta, at a random point of its first deltas."""
+    chaos_seed: int | None = None
     """Stop sending anything (the socket stays open) after this many deltas."""
     # Where sources disagree: both behaviours, chosen here.
     throttle_style: Literal["handshake", "event"] = "handshake"
@@ -172,6 +183,12 @@ class QwenSimulator:
         self._server: Server | None = None
         self._active = 0
         self._handshakes: set[asyncio.Task[Any]] = set()
+        self._rng = random.Random(self.options.chaos_seed)
+        self._faulted = 0
+        self._spared: set[int] = set()
+        """Connections past ``fault_sessions``: they meet no configured fault."""
+        self._chaos: dict[int, tuple[str, int]] = {}
+        """Faults chosen at the handshake for the session of each connection (by its id)."""
 
     @property
     def active_sessions(self) -> int:
@@ -237,11 +254,19 @@ class QwenSimulator:
                 self._handshakes.discard(task)
         if urlsplit(request.path).path != PATH:
             return _json_response(HTTPStatus.NOT_FOUND, "NotFound", "Not found.")
-        if options.reject_handshake is not None:
-            code, message = _HANDSHAKE_BODIES.get(
-                options.reject_handshake, ("InternalError", "Simulated rejection.")
-            )
-            return _json_response(HTTPStatus(options.reject_handshake), code, message)
+        due = self._fault_due()
+        if not due:
+            self._spared.add(id(connection))
+        reject = options.reject_handshake if due else None
+        if options.chaos_rate and self._rng.random() < options.chaos_rate:
+            fault = self._rng.choice(_CHAOS_FAULTS)
+            if fault.isdigit():
+                reject = int(fault)
+            else:
+                self._chaos[id(connection)] = (fault, self._rng.randrange(0, 8))
+        if reject is not None:
+            code, message = _HANDSHAKE_BODIES.get(reject, ("InternalError", "Simulated rejection."))
+            return _json_response(HTTPStatus(reject), code, message)
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(
             token.strip().encode(), options.api_key.encode()
@@ -254,6 +279,12 @@ class QwenSimulator:
         ):
             return _json_response(HTTPStatus.TOO_MANY_REQUESTS, *_HANDSHAKE_BODIES[429])
         return None
+
+    def _fault_due(self) -> bool:
+        """Whether the next connection still meets the configured faults (and counts it)."""
+        self._faulted += 1
+        limit = self.options.fault_sessions
+        return limit is None or self._faulted <= limit
 
     # Sessions ----------------------------------------------------------------------------
 
@@ -272,7 +303,14 @@ class QwenSimulator:
         )
         self._active += 1
         session = asyncio.ensure_future(
-            _Session(self.options, connection, record, throttled=throttled).run()
+            _Session(
+                self.options,
+                connection,
+                record,
+                throttled=throttled,
+                chaos=self._chaos.pop(id(connection), None),
+                faults=id(connection) not in self._spared,
+            ).run()
         )
         closed = asyncio.ensure_future(connection.wait_closed())
         try:
@@ -283,6 +321,7 @@ class QwenSimulator:
                 await session
         finally:
             closed.cancel()
+            self._spared.discard(id(connection))
             self._active -= 1
             record.closed.set()
             if self._stats_file is not None:
@@ -306,6 +345,8 @@ class _Session:
         record: SimulatedSession,
         *,
         throttled: bool,
+        chaos: tuple[str, int] | None = None,
+        faults: bool = True,
     ) -> None:
         self._options = options
         self._ws = connection
@@ -330,6 +371,9 @@ class _Session:
         self._text_started = False
         self._text_chars = 0
         self._synthesizing = False
+        self._faults = faults
+        self._chaos: str | None = chaos[0] if chaos else None
+        self._chaos_at = chaos[1] if chaos else -1
 
     async def _send(self, event_type: str, **fields: Any) -> None:
         await self._ws.send(
@@ -599,7 +643,7 @@ class _Session:
             float(config.get("pitch_rate", 1.0)),
             int(config.get("volume", 50)),
             config["response_format"] == "wav",
-            options.delta_bytes,
+            options.delta_bytes | 1 if options.odd_deltas else max(2, options.delta_bytes & ~1),
         )
         head = json.dumps(where)[1:-1]  # the delta events differ only in id and audio
         loop = asyncio.get_running_loop()
@@ -624,18 +668,26 @@ class _Session:
 
     async def _before_delta(self) -> None:
         """Inject the configured mid-stream fault, if its delta count is reached."""
-        options = self._options
         sent = self._record.deltas_sent
-        if sent == options.drop_after_deltas:
+        chaos = self._chaos if sent == self._chaos_at else None
+        options = self._options if self._faults else _NO_FAULTS
+        if sent == options.drop_after_deltas or chaos == "drop":
             self._ws.transport.abort()
             raise _SessionAborted
-        if sent == options.error_after_deltas:
+        if sent == options.error_after_deltas or chaos == "error":
             await self._send_error("InternalError", "Simulated internal error.")
             await self._ws.close(1011, "internal error")
             raise _SessionAborted
-        if sent == options.stall_after_deltas:
+        if sent == options.stall_after_deltas or chaos == "stall":
             await self._ws.wait_closed()
             raise _SessionAborted
+        if sent == options.garbage_after_deltas or chaos == "garbage":
+            await self._send("response.audio.delta", delta="!!not base64!!")
+            await self._ws.wait_closed()
+            raise _SessionAborted
+
+
+_NO_FAULTS: Final = SimulatorOptions()
 
 
 class _SessionAborted(Exception):
@@ -656,7 +708,7 @@ def _deltas(
     pcm = synthesize(text, rate, speech_rate, pitch_rate, volume)
     if wav:
         pcm = wav_header(rate, len(pcm)) + pcm
-    step = max(2, delta_bytes - delta_bytes % 2)
+    step = max(1, delta_bytes)
     return tuple(
         (offset, base64.b64encode(pcm[offset : offset + step]).decode("ascii"))
         for offset in range(0, len(pcm), step)

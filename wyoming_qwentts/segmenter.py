@@ -1,4 +1,5 @@
-"""Server-side text segmentation of ``server_commit`` mode."""
+"""Cutting streamed text into segments: the simulator's ``server_commit`` model, and the
+client's own segments in ``commit`` mode (which lets a session resume after a fault)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,21 @@ from typing import Final
 _SENTENCE_ENDS: Final = frozenset("。！？；…!?;\n")
 _WESTERN_ENDS: Final = frozenset(".")  # a boundary only when whitespace follows
 _CLAUSE_BREAKS: Final = frozenset("，、,： :")
+_CLAUSE_ENDS: Final = frozenset("，、,：:")
 
 
 class Segmenter:
-    """Cuts appended text into segments at sentence punctuation or a length threshold."""
+    """Cuts appended text into segments at sentence punctuation or a length threshold.
 
-    def __init__(self, max_chars: int = 120) -> None:
+    ``first_cut`` lets the first segment end early, at the first clause break (a comma, a
+    colon) after that many characters, or at a space after three times as many: the first
+    audio then starts before the first sentence is complete.
+    """
+
+    def __init__(self, max_chars: int = 120, first_cut: int | None = None) -> None:
         self._max_chars = max_chars
+        self._first_cut = first_cut
+        self._first = True
         self._buffer = ""
 
     @property
@@ -31,10 +40,12 @@ class Segmenter:
                 return segments
             segments.append(self._buffer[:cut])
             self._buffer = self._buffer[cut:]
+            self._first = False
 
     def flush(self) -> str:
         """Return and forget everything pending."""
         segment, self._buffer = self._buffer, ""
+        self._first = self._first and not segment
         return segment
 
     def _next_cut(self) -> int | None:
@@ -48,6 +59,11 @@ class Segmenter:
                 return index + 1
             if char in _WESTERN_ENDS and index + 1 < len(buffer) and buffer[index + 1].isspace():
                 return index + 1
+            if self._first and self._first_cut is not None:
+                if char in _CLAUSE_ENDS and index + 1 >= self._first_cut:
+                    return index + 1
+                if char.isspace() and index >= 3 * self._first_cut:
+                    return index + 1
             if index + 1 >= self._max_chars:
                 window = buffer[: index + 1]
                 breaks = [window.rfind(mark) for mark in _CLAUSE_BREAKS]
