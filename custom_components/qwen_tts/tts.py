@@ -21,7 +21,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from wyoming_qwentts import catalog
 from wyoming_qwentts.audio import wav_header
-from wyoming_qwentts.realtime import QwenTtsError, Speaker
+from wyoming_qwentts.realtime import QwenTtsError, RetryPolicy, Speaker
 
 from .const import CONF_REGION, DEFAULT_OPTIONS, DOMAIN
 from .data import QwenTtsConfigEntry
@@ -30,6 +30,7 @@ from .speech import SYNTHESIS_OPTIONS, Speech, build_speech, translate_error
 _LOGGER = logging.getLogger(__name__)
 
 PARALLEL_UPDATES = 0  # synthesis is not polling: calls may overlap freely
+RETRY_POLICY = RetryPolicy()
 
 
 async def async_setup_entry(
@@ -119,7 +120,7 @@ class QwenTtsEntity(TextToSpeechEntity):
     async def _speak(self, speech: Speech, texts: AsyncIterable[str]) -> AsyncGenerator[bytes]:
         """PCM with the silence padding; faults are retried or resumed by the speaker."""
         data = self._entry.runtime_data
-        speaker = Speaker(data.pool, speech.config)
+        speaker = Speaker(data.pool, speech.config, policy=RETRY_POLICY)
         try:
             if speech.leading_silence:
                 yield speech.leading_silence

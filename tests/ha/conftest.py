@@ -18,6 +18,7 @@ from custom_components.qwen_tts.const import (
     DEFAULT_OPTIONS,
     DOMAIN,
 )
+from wyoming_qwentts.realtime import RetryPolicy
 from wyoming_qwentts.simulator import QwenSimulator, SimulatedSession
 
 API_KEY = "sk-ha-test-key-7f3a9c"
@@ -41,6 +42,15 @@ def tts_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     cache = tmp_path / "tts"
     monkeypatch.setattr("homeassistant.components.tts.DEFAULT_CACHE_DIR", str(cache))
     return cache
+
+
+@pytest.fixture(autouse=True)
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Failure paths give up quickly (the retry logic itself is tested in the library)."""
+    monkeypatch.setattr(
+        "custom_components.qwen_tts.tts.RETRY_POLICY",
+        RetryPolicy(deadline=0.3, backoff=0.01, backoff_max=0.02),
+    )
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import struct
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -74,7 +75,8 @@ async def test_streaming_text_in_streaming_wav_out(
     assert decode(pcm) == MESSAGE
     record = used(simulator)[-1]
     appended = [e["text"] for e in record.events if e["type"] == "input_text_buffer.append"]
-    assert appended == pieces  # each chunk went upstream as it arrived
+    assert appended == ["The washing machine has finished.", " 洗衣机已完成。"]  # segments
+    assert record.event_types().count("input_text_buffer.commit") == len(appended)
     assert loaded_entry.runtime_data.last_metrics is not None
     assert loaded_entry.runtime_data.last_metrics.characters == catalog.billed_characters(MESSAGE)
 
@@ -262,15 +264,23 @@ async def test_upstream_errors_are_translated(
 async def test_a_failing_text_source_is_reported_as_itself(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
 ) -> None:
+    heard = asyncio.Event()
+
     async def broken() -> AsyncGenerator[str]:
-        yield "The agent started to say "
+        yield "The agent started to say, "
+        await asyncio.wait_for(heard.wait(), 5)  # fail while the session is speaking
         raise RuntimeError("the LLM stream broke")
 
     response = await entity(hass).async_stream_tts_audio(
         TTSAudioRequest("en", dict(DEFAULT_OPTIONS), broken())
     )
+
+    async def listen() -> None:
+        async for chunk in response.data_gen:
+            if len(chunk) > 44:  # audio, not the WAV header
+                heard.set()
+
     with pytest.raises(RuntimeError, match="the LLM stream broke"):
-        async for _ in response.data_gen:
-            pass
+        await listen()
     await used(simulator)[-1].closed.wait()
     assert not used(simulator)[-1].finished
