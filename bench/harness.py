@@ -138,28 +138,48 @@ class StreamResult:
         return max(0.0, worst - tolerance)
 
 
-async def stream(port: int, chunks: list[str], keep_arrivals: bool = False) -> StreamResult:
-    """Home Assistant's streaming sequence; measures from the first chunk to the first audio."""
+async def stream(
+    port: int, chunks: list[str], keep_arrivals: bool = False, pace: float = 0.0
+) -> StreamResult:
+    """Home Assistant's streaming sequence; measures from the first chunk to the first audio.
+
+    With ``pace`` the chunks come that many seconds apart, as an LLM writes them.
+    """
     result = StreamResult(chunks[0])
     async with AsyncTcpClient("127.0.0.1", port) as client:
         await client.write_event(SynthesizeStart().event())
         result.sent_at = time.monotonic()
+        if pace:
+            reading = asyncio.create_task(_read(client, result, keep_arrivals))
+            for chunk in chunks:
+                await client.write_event(SynthesizeChunk(text=chunk).event())
+                await asyncio.sleep(pace)
+            await client.write_event(Synthesize(text="".join(chunks)).event())
+            await client.write_event(SynthesizeStop().event())
+            await reading
+            return result
         for chunk in chunks:
             await client.write_event(SynthesizeChunk(text=chunk).event())
         await client.write_event(Synthesize(text="".join(chunks)).event())
         await client.write_event(SynthesizeStop().event())
-        while True:
-            event = await client.read_event()
-            if event is None:
-                raise RuntimeError("the server closed the connection")
-            if event.type == "audio-chunk":
-                now = time.monotonic()
-                if result.first_audio_at is None:
-                    result.first_audio_at = now
-                if keep_arrivals:
-                    result.arrivals.append((now, result.audio_bytes))
-                result.audio_bytes += len(AudioChunk.from_event(event).audio)
-            elif event.type == "error":
-                raise RuntimeError(f"error event: {event.data}")
-            elif event.type == "synthesize-stopped":
-                return result
+        await _read(client, result, keep_arrivals)
+        return result
+
+
+async def _read(client: AsyncTcpClient, result: StreamResult, keep_arrivals: bool) -> None:
+    """Read the answer of one stream into ``result``, up to ``synthesize-stopped``."""
+    while True:
+        event = await client.read_event()
+        if event is None:
+            raise RuntimeError("the server closed the connection")
+        if event.type == "audio-chunk":
+            now = time.monotonic()
+            if result.first_audio_at is None:
+                result.first_audio_at = now
+            if keep_arrivals:
+                result.arrivals.append((now, result.audio_bytes))
+            result.audio_bytes += len(AudioChunk.from_event(event).audio)
+        elif event.type == "error":
+            raise RuntimeError(f"error event: {event.data}")
+        elif event.type == "synthesize-stopped":
+            return

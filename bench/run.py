@@ -104,6 +104,36 @@ async def handshake_hiding(requests: int) -> dict[str, Any]:
     return results
 
 
+LLM_REPLY = (
+    "Sure, I checked the house for you. The garage door is open, the back door is locked, "
+    "and all the lights upstairs are off. Would you like me to close the garage door?"
+)
+
+
+async def _llm_paced(port: int, tag: str) -> float:
+    """TTFA of a reply streamed as an LLM writes it: 6 characters every 30 ms."""
+    text = f"{tag}: {LLM_REPLY}"
+    chunks = [text[i : i + 6] for i in range(0, len(text), 6)]
+    result = await stream(port, chunks, pace=0.03)
+    return result.ttfa
+
+
+async def segmentation_ttfa(requests: int) -> dict[str, Any]:
+    """Scenario 2b: time to first audio of an LLM-paced reply, per segmentation."""
+    results: dict[str, Any] = {}
+    async with simulator(real_time_factor=0.5) as sim:
+        for mode in ("server", "client"):
+            async with server(sim.url, "--segmentation", mode) as srv:
+                ttfas = []
+                for i in range(requests + 1):
+                    ttfa = await _llm_paced(srv.port, f"{mode} {i}")
+                    if i:
+                        ttfas.append(ttfa)
+                    await asyncio.sleep(0.2)
+                results[mode] = percentiles(ttfas)
+    return results
+
+
 def texts(count: int, sentences: int) -> list[list[str]]:
     return [unique_chunks(f"cpu-{i}", sentences) for i in range(count)]
 
@@ -239,6 +269,9 @@ def table(results: dict[str, Any]) -> str:
     for name, p in results["handshake_hiding"].items():
         row(f"2. TTFA, {name} (p50/p95 ms)", f"{p['p50']:.1f}/{p['p95']:.1f}",
             "warm within 5 ms of no delay")  # fmt: skip
+    for mode, p in results["segmentation_ttfa"].items():
+        row(f"2b. TTFA of an LLM-paced reply, {mode} segmentation (p50/p95 ms)",
+            f"{p['p50']:.1f}/{p['p95']:.1f}", "chooses the default")  # fmt: skip
     cpu = results["relay_cpu"]
     row(
         "3. relay CPU, ours (ms CPU per s of audio)",
@@ -275,6 +308,10 @@ def plot(results: dict[str, Any], path: Path) -> None:
             for level, p in results["ha_entity_overhead"].items()
         }
     series |= {f"TTFA, {name}": p["samples_ms"] for name, p in results["handshake_hiding"].items()}
+    series |= {
+        f"TTFA, LLM-paced, {mode} segmentation": p["samples_ms"]
+        for mode, p in results["segmentation_ttfa"].items()
+    }
     figure, axis = plt.subplots(figsize=(9, 5))
     axis.set_xscale("symlog", linthresh=1.0)
     for name, values in series.items():
@@ -303,6 +340,7 @@ async def main(smoke: bool) -> None:
     results["bridge_overhead"] = await bridge_overhead(levels, rounds)
     results["ha_entity_overhead"] = ha_entity_path(levels, rounds)
     results["handshake_hiding"] = await handshake_hiding(hs)
+    results["segmentation_ttfa"] = await segmentation_ttfa(hs)
     results["relay_cpu"] = await relay_cpu(cpu_n, sentences)
     results["capacity"] = await capacity(cap_levels, sentences)
     results["memory"] = await memory(mem_n, 10 if smoke else 50)

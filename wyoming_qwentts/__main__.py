@@ -125,6 +125,13 @@ def _server_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--max-text-length", type=int, default=_env("MAX_TEXT_LENGTH", 20_000))
     parser.add_argument(
+        "--segmentation",
+        choices=("client", "server"),
+        default=_env("SEGMENTATION", "client"),
+        help="client: cut and commit segments here (resumable after a fault); "
+        "server: let the service segment (server_commit)",
+    )
+    parser.add_argument(
         "--warm-connections",
         type=int,
         default=_env("WARM_CONNECTIONS", 1),
@@ -265,7 +272,9 @@ async def _serve(args: argparse.Namespace, model: catalog.Model, config: Session
         pool.start()
         service = TtsService(
             pool,
-            ServiceSettings(config, args.max_concurrency, args.queue_timeout),
+            ServiceSettings(
+                config, args.max_concurrency, args.queue_timeout, segmentation=args.segmentation
+            ),
         )
         info = build_info(model, config.voice, streaming=not args.no_streaming)
         factory = partial(
