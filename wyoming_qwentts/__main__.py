@@ -18,6 +18,7 @@ import sys
 import wave
 from collections.abc import AsyncIterator, Sequence
 from functools import partial
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,7 +27,7 @@ import aiohttp
 from wyoming.server import AsyncServer
 
 from . import __version__, catalog
-from .handler import QwenTtsEventHandler
+from .handler import ConnectionLimits, QwenTtsEventHandler
 from .info import build_info
 from .realtime import QwenRealtimeClient, QwenTtsError, SessionConfig, WarmPool
 from .service import ServiceSettings, TtsService
@@ -48,6 +49,16 @@ def _env(name: str, default: Any = None) -> Any:
 
 def _env_flag(name: str) -> bool:
     return str(_env(name, "")).strip().lower() in _TRUE
+
+
+def _networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """``--allow``: comma-separated addresses or networks."""
+    try:
+        return tuple(
+            ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip()
+        )
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _common_parser() -> argparse.ArgumentParser:
@@ -142,6 +153,26 @@ def _server_parser() -> argparse.ArgumentParser:
         type=int,
         default=_env("WARM_CONNECTIONS_MAX", 8),
         help="the most kept open when recent concurrency is high",
+    )
+    parser.add_argument(
+        "--allow",
+        type=_networks,
+        default=_networks(_env("ALLOW", "")),
+        metavar="NETWORKS",
+        help="comma-separated client addresses or networks allowed to connect "
+        "(e.g. 192.168.1.0/24,127.0.0.1); default: all",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=_env("IDLE_TIMEOUT", 120.0),
+        help="seconds an idle connection is kept (0: forever)",
+    )
+    parser.add_argument(
+        "--max-event-bytes",
+        type=int,
+        default=_env("MAX_EVENT_BYTES", 1 << 20),
+        help="largest data or payload one event may carry",
     )
     parser.add_argument(
         "--shutdown-grace",
@@ -282,7 +313,12 @@ async def _serve(args: argparse.Namespace, model: catalog.Model, config: Session
             info_event=info.event(),
             service=service,
             samples_per_chunk=args.samples_per_chunk,
-            max_text_chars=args.max_text_length,
+            limits=ConnectionLimits(
+                max_text_chars=args.max_text_length,
+                max_event_bytes=args.max_event_bytes,
+                idle_timeout=args.idle_timeout or None,
+                allowed=args.allow,
+            ),
         )
         server = AsyncServer.from_uri(args.uri)
         if args.uri.startswith("stdio://"):

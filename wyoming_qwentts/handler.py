@@ -20,11 +20,12 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Any, Final
 
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.error import Error
-from wyoming.event import Event, async_write_event
+from wyoming.event import Event, async_read_event, async_write_event
 from wyoming.ping import Pong
 from wyoming.server import AsyncEventHandler
 from wyoming.tts import SynthesizeStopped
@@ -123,6 +124,52 @@ def _voice_fields(data: dict[str, Any]) -> tuple[str | None, str | None]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ConnectionLimits:
+    """What one client may ask of the server before it is refused or disconnected."""
+
+    max_text_chars: int = 20_000
+    """Characters per request (standalone or streamed): then ``text-too-long``."""
+    max_event_bytes: int = 1 << 20
+    """An event's ``data_length`` and ``payload_length``: then ``bad-request`` and close."""
+    idle_timeout: float | None = 120.0
+    """Seconds a connection may send nothing while no request of it is running."""
+    write_timeout: float = 30.0
+    """Seconds a client may leave our output unread before it is disconnected."""
+    allowed: tuple[IPv4Network | IPv6Network, ...] = ()
+    """Client networks allowed to connect (empty: every client)."""
+
+    def allows(self, peer: object) -> bool:
+        """Whether a peer address (``writer.get_extra_info("peername")``) may connect."""
+        if not self.allowed or not isinstance(peer, tuple):
+            return True  # no list, or a unix socket / pipe: local by nature
+        try:
+            address = ip_address(str(peer[0]).split("%")[0])
+        except ValueError:
+            return False
+        return any(address in network for network in self.allowed)
+
+
+class _BadEvent(Exception):
+    """The client sent something that is not a Wyoming event we can read."""
+
+
+class _LimitedReader:
+    """Refuses ``data_length`` or ``payload_length`` over the limit before reading them."""
+
+    def __init__(self, reader: asyncio.StreamReader, limit: int) -> None:
+        self._reader = reader
+        self._limit = limit
+
+    async def readline(self) -> bytes:
+        return await self._reader.readline()
+
+    async def readexactly(self, count: int) -> bytes:
+        if not isinstance(count, int) or count > self._limit:
+            raise _BadEvent(f"An event announced {count!r} bytes; the limit is {self._limit}.")
+        return await self._reader.readexactly(count)
+
+
 class QwenTtsEventHandler(AsyncEventHandler):
     """Handles one Wyoming connection."""
 
@@ -134,16 +181,50 @@ class QwenTtsEventHandler(AsyncEventHandler):
         info_event: Event,
         service: TtsService,
         samples_per_chunk: int = 1024,
-        max_text_chars: int = 20_000,
+        limits: ConnectionLimits | None = None,
     ) -> None:
         super().__init__(reader, writer)
         self._info_event = info_event  # serialized once for every connection
         self._service = service
         self._chunk_bytes = samples_per_chunk * _WIDTH
-        self._max_text_chars = max_text_chars
+        self._limits = limits or ConnectionLimits()
+        self._max_text_chars = self._limits.max_text_chars
+        self._events = _LimitedReader(reader, self._limits.max_event_bytes)
         self._stream: _Request | None = None
         self._last_job: asyncio.Task[None] | None = None
         self._jobs: set[asyncio.Task[None]] = set()
+
+    async def run(self) -> None:
+        """Read events until the client leaves, breaks the protocol, or idles too long."""
+        peer = self.writer.get_extra_info("peername")
+        try:
+            if not self._limits.allows(peer):
+                _LOGGER.warning("Refused a connection from %s (not in --allow)", peer)
+                return
+            while (event := await self._read_event(peer)) is not None:
+                if not await self.handle_event(event):
+                    break
+        finally:
+            await self.disconnect()
+            self.writer.close()
+
+    async def _read_event(self, peer: object) -> Event | None:
+        """The next event; None when the connection should end (with the reason logged)."""
+        idle = self._limits.idle_timeout if not self._jobs and self._stream is None else None
+        try:
+            async with asyncio.timeout(idle):
+                return await async_read_event(self._events)  # type: ignore[arg-type]
+        except TimeoutError:
+            _LOGGER.info("Closing a connection from %s idle for %g s", peer, idle)
+        except (_BadEvent, AttributeError, TypeError, KeyError, EOFError) as err:
+            # A protocol violation leaves the stream unreadable: say why, then close.
+            text = str(err) if isinstance(err, _BadEvent) else "The event is malformed."
+            _LOGGER.warning("Closing a connection from %s: %s", peer, text)
+            with contextlib.suppress(ConnectionError):
+                await self.write_event(Error(text=text, code="bad-request").event())
+        except ConnectionError:
+            pass
+        return None
 
     async def write_event(self, event: Event) -> None:
         """Send one event (in a single write)."""
@@ -161,7 +242,18 @@ class QwenTtsEventHandler(AsyncEventHandler):
             else:
                 await async_write_event(event, cork)  # type: ignore[arg-type]
         self.writer.write(b"".join(cork.parts))
-        await self.writer.drain()
+        transport = self.writer.transport
+        if transport.get_write_buffer_size() > transport.get_write_buffer_limits()[1]:
+            # The client is not reading: wait for it, but not forever (memory stays bounded).
+            try:
+                async with asyncio.timeout(self._limits.write_timeout):
+                    await self.writer.drain()
+            except TimeoutError:
+                _LOGGER.warning("Disconnecting a client that stopped reading")
+                transport.abort()
+                raise ConnectionResetError("the client stopped reading") from None
+        else:
+            await self.writer.drain()
 
     async def handle_event(self, event: Event) -> bool:
         """Dispatch one event; never raises, so a bad event cannot end the connection."""

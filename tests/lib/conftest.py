@@ -11,7 +11,7 @@ import pytest
 from wyoming.client import AsyncTcpClient
 from wyoming.server import AsyncServer
 
-from wyoming_qwentts.handler import QwenTtsEventHandler
+from wyoming_qwentts.handler import ConnectionLimits, QwenTtsEventHandler
 from wyoming_qwentts.info import build_info
 from wyoming_qwentts.realtime import (
     QwenRealtimeClient,
@@ -94,6 +94,12 @@ def samples_per_chunk() -> int:
 
 
 @pytest.fixture
+def limits() -> ConnectionLimits:
+    """The server's connection limits (parametrize ``limits`` to change them)."""
+    return ConnectionLimits(max_text_chars=2000)
+
+
+@pytest.fixture
 def warm_connections() -> int:
     """Warm connections of the server under test (0: it connects per request)."""
     return 0
@@ -105,6 +111,7 @@ async def wyoming_server(
     service_settings: ServiceSettings,
     samples_per_chunk: int,
     warm_connections: int,
+    limits: ConnectionLimits,
 ) -> AsyncIterator[WyomingServer]:
     pool = WarmPool(client, minimum=warm_connections, maximum=warm_connections)
     pool.start()
@@ -117,7 +124,7 @@ async def wyoming_server(
             info_event=info.event(),
             service=service,
             samples_per_chunk=samples_per_chunk,
-            max_text_chars=2000,
+            limits=limits,
         )
     )
     listener = server._server  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ than the one segment that was cut off."""
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -38,19 +39,28 @@ async def speak(speaker: Speaker, text: str = TEXT) -> bytes:
     return b"".join([chunk async for chunk in speaker.speak(pieces(text))])
 
 
-def assert_resumed(spoken: str, segments: list[str]) -> None:
-    """``spoken`` is the segments in order, where at most one segment restarted: it may be
-    preceded by a cut-off start of itself (whose last character may be garbled)."""
-    full = "".join(segments)
-    if spoken == full:
-        return
-    for k in range(len(segments)):
-        before, after = "".join(segments[:k]), "".join(segments[k:])
-        if spoken.startswith(before) and spoken.endswith(after):
-            partial = spoken[len(before) : len(spoken) - len(after)]
-            if segments[k].startswith(partial[:-1]) and len(partial) <= len(segments[k]):
-                return
-    raise AssertionError(f"not a single restarted segment: {spoken!r}")
+def assert_resumed(spoken: str, segments: list[str], restarts: int = 1) -> None:
+    """``spoken`` is the segments in order, where up to ``restarts`` times a segment restarted:
+    a cut-off start of it (whose last character may be garbled) came before it."""
+
+    @functools.cache
+    def matches(position: int, segment: int, budget: int) -> bool:
+        if segment == len(segments):
+            return position == len(spoken)
+        text = segments[segment]
+        if spoken.startswith(text, position) and matches(position + len(text), segment + 1, budget):
+            return True
+        if budget == 0:
+            return False
+        for length in range(1, len(text) + 1):  # a cut-off start, then the segment again
+            if spoken.startswith(text[: length - 1], position) and matches(
+                position + length, segment, budget - 1
+            ):
+                return True
+        return False
+
+    if not matches(0, 0, restarts):
+        raise AssertionError(f"not the segments with {restarts} restart(s): {spoken!r}")
 
 
 def sent_segments(simulator: QwenSimulator) -> list[str]:

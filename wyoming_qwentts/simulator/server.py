@@ -178,12 +178,14 @@ class QwenSimulator:
         self.options = options or SimulatorOptions()
         self._stats_file = stats_file
         self.sessions: list[SimulatedSession] = []
+        self.session_opened = asyncio.Event()
+        """Set when a session opens (clear it to wait for the next one)."""
         self._host = host
         self._port = port
         self._server: Server | None = None
         self._active = 0
         self._handshakes: set[asyncio.Task[Any]] = set()
-        self._rng = random.Random(self.options.chaos_seed)
+        self._rng: random.Random | None = None  # seeded on first use, from the options then
         self._faulted = 0
         self._spared: set[int] = set()
         """Connections past ``fault_sessions``: they meet no configured fault."""
@@ -258,12 +260,14 @@ class QwenSimulator:
         if not due:
             self._spared.add(id(connection))
         reject = options.reject_handshake if due else None
-        if options.chaos_rate and self._rng.random() < options.chaos_rate:
-            fault = self._rng.choice(_CHAOS_FAULTS)
-            if fault.isdigit():
-                reject = int(fault)
-            else:
-                self._chaos[id(connection)] = (fault, self._rng.randrange(0, 8))
+        if options.chaos_rate:
+            rng = self._rng = self._rng or random.Random(options.chaos_seed)
+            if rng.random() < options.chaos_rate:
+                fault = rng.choice(_CHAOS_FAULTS)
+                if fault.isdigit():
+                    reject = int(fault)
+                else:
+                    self._chaos[id(connection)] = (fault, rng.randrange(0, 8))
         if reject is not None:
             code, message = _HANDSHAKE_BODIES.get(reject, ("InternalError", "Simulated rejection."))
             return _json_response(HTTPStatus(reject), code, message)
@@ -298,6 +302,7 @@ class QwenSimulator:
             headers={key.lower(): value for key, value in request.headers.raw_items()},
         )
         self.sessions.append(record)
+        self.session_opened.set()
         throttled = (
             self.options.max_sessions is not None and self._active >= self.options.max_sessions
         )

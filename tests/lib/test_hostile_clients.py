@@ -1,0 +1,228 @@
+"""Broken and hostile Wyoming clients get a clear error or a closed socket, and nothing else
+breaks: other clients keep working and no upstream session is left open."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from functools import partial
+from ipaddress import ip_network
+
+import aiohttp
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from wyoming.error import Error
+from wyoming.event import Event, async_read_event, async_write_event
+from wyoming.ping import Ping
+from wyoming.server import AsyncServer
+from wyoming.tts import SynthesizeChunk, SynthesizeStart
+
+from wyoming_qwentts.handler import ConnectionLimits, QwenTtsEventHandler
+from wyoming_qwentts.info import build_info
+from wyoming_qwentts.realtime import QwenRealtimeClient, SessionConfig
+from wyoming_qwentts.service import ServiceSettings, TtsService
+from wyoming_qwentts.simulator import QwenSimulator, decode
+
+from .conftest import FAST_RETRY, WyomingServer
+from .test_wyoming_server import audio_of, read_until, stream
+
+
+async def raw(server: WyomingServer, data: bytes) -> bytes:
+    """Send raw bytes; return everything the server answers before it closes."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    writer.write(data)
+    writer.write_eof()  # nothing more to say
+    try:
+        answer = await asyncio.wait_for(reader.read(), 10)
+    except ConnectionResetError:  # closed before it read what we sent
+        answer = b""
+    writer.close()
+    return answer
+
+
+async def still_serves(server: WyomingServer) -> None:
+    async with server.client() as client:
+        assert decode(audio_of(await stream(client, ["Still here."]))) == "Still here."
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b'{"type": "synthesize", "data_length": 99999999}\n', "announced 99999999 bytes"),
+        (b'{"type": "synthesize", "payload_length": 2000000}\n', "announced 2000000 bytes"),
+        (b'{"type": "synthesize", "data_length": "12"}\n', "malformed"),
+        (b"[1, 2, 3]\n", "malformed"),
+        (b'{"no_type": 1}\n', "malformed"),
+        (b'{"type": "synthesize", "data_length": 5}\n[1,2]', "malformed"),
+    ],
+)
+async def test_protocol_violations_get_an_error_and_a_close(
+    wyoming_server: WyomingServer, data: bytes, message: str
+) -> None:
+    answer = await raw(wyoming_server, data)
+    header, _, rest = answer.partition(b"\n")
+    assert json.loads(header)["type"] == "error"
+    error = json.loads(rest[: json.loads(header)["data_length"]])
+    assert error["code"] == "bad-request"
+    assert message in error["text"]
+    await still_serves(wyoming_server)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\xff\xfe not utf-8 \n",  # json cannot decode it: the stream ends
+        b"x" * 70_000 + b"\n",  # over the reader's line limit
+        b'{"type": "synthesize", "data_length": 50}\n{"text"',  # then EOF mid-data
+    ],
+)
+async def test_unreadable_input_closes_only_that_connection(
+    wyoming_server: WyomingServer, data: bytes
+) -> None:
+    answer = await raw(wyoming_server, data)
+    assert b"audio" not in answer
+    await still_serves(wyoming_server)
+
+
+@pytest.mark.parametrize("limits", [ConnectionLimits(idle_timeout=0.1)])
+async def test_idle_connections_are_closed(wyoming_server: WyomingServer) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", wyoming_server.port)
+    assert await asyncio.wait_for(reader.read(), 5) == b""  # closed by the server
+    writer.close()
+
+
+@pytest.mark.parametrize("limits", [ConnectionLimits(allowed=(ip_network("10.0.0.0/8"),))])
+async def test_clients_outside_the_allow_list_are_refused(
+    wyoming_server: WyomingServer, simulator: QwenSimulator
+) -> None:
+    answer = await raw(wyoming_server, b'{"type": "ping"}\n')
+    assert answer == b""
+    assert simulator.sessions == []
+
+
+def test_allow_list_matching() -> None:
+    limits = ConnectionLimits(allowed=(ip_network("192.168.1.0/24"), ip_network("::1/128")))
+    assert limits.allows(("192.168.1.20", 5000))
+    assert limits.allows(("::1", 5000, 0, 0))
+    assert not limits.allows(("192.168.2.1", 5000))
+    assert not limits.allows(("not an address", 1))
+    assert limits.allows("")  # a unix socket
+    assert ConnectionLimits().allows(("8.8.8.8", 1))
+
+
+@pytest.mark.parametrize("limits", [ConnectionLimits(write_timeout=0.2, max_text_chars=5000)])
+async def test_a_client_that_stops_reading_is_dropped(
+    wyoming_server: WyomingServer, simulator: QwenSimulator
+) -> None:
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", wyoming_server.port))
+    sock.setblocking(False)
+    _, writer = await asyncio.open_connection(sock=sock)
+    await async_write_event(SynthesizeStart().event(), writer)
+    await async_write_event(SynthesizeChunk(text="Nobody listens. " * 250).event(), writer)
+    await async_write_event(Event("synthesize-stop"), writer)
+    # Never read: the server must give up on us and close our upstream session.
+    await asyncio.wait_for(_first_session_closed(simulator), 20)
+    assert not simulator.sessions[0].finished or simulator.sessions[0].closed.is_set()
+    writer.close()
+    await still_serves(wyoming_server)
+
+
+async def _first_session_closed(simulator: QwenSimulator) -> None:
+    await simulator.session_opened.wait()
+    await simulator.sessions[0].closed.wait()
+
+
+@pytest.mark.parametrize("point", ["start", "chunk", "synthesize", "stop", "audio"])
+async def test_disconnect_at_every_point(
+    wyoming_server: WyomingServer, simulator: QwenSimulator, point: str
+) -> None:
+    simulator.options.real_time_factor = 1.0
+    async with wyoming_server.client() as client:
+        await client.write_event(SynthesizeStart().event())
+        if point != "start":
+            await client.write_event(SynthesizeChunk(text="Leaving soon. " * 10).event())
+        if point in ("synthesize", "stop", "audio"):
+            await client.write_event(Event("synthesize", {"text": "Leaving soon."}))
+        if point in ("stop", "audio"):
+            await client.write_event(Event("synthesize-stop"))
+        if point == "audio":
+            await read_until(client, "audio-chunk")
+    for record in simulator.sessions:
+        await asyncio.wait_for(record.closed.wait(), 5)
+    await asyncio.wait_for(_idle(wyoming_server), 5)
+    simulator.options.real_time_factor = 0.0
+    await still_serves(wyoming_server)
+
+
+async def _idle(server: WyomingServer) -> None:
+    while server.service.jobs:
+        await asyncio.wait(set(server.service.jobs))
+
+
+# Property-based: any sequence of events with any data keeps the connection answering. --------
+
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=12))
+_VOICES = st.dictionaries(st.sampled_from(["name", "language", "speaker"]), _SCALARS)
+_VALUES = st.one_of(_SCALARS, st.lists(st.integers(), max_size=2), _VOICES)
+_TYPES = st.sampled_from(
+    [
+        "synthesize",
+        "synthesize-start",
+        "synthesize-chunk",
+        "synthesize-stop",
+        "describe",
+        "ping",
+        "audio-chunk",
+        "transcribe",
+        "bogus",
+    ]
+)
+_KEYS = st.sampled_from(["text", "voice", "text_format", "context"])
+_EVENTS = st.builds(
+    Event,
+    type=_TYPES,
+    data=st.dictionaries(_KEYS, _VALUES, max_size=3),
+    payload=st.one_of(st.none(), st.binary(max_size=8)),
+)
+
+
+async def _fuzz(events: list[Event]) -> None:
+    async with QwenSimulator() as sim, aiohttp.ClientSession() as http:
+        client = QwenRealtimeClient(http, sim.options.api_key, url=sim.url)
+        service = TtsService(client, ServiceSettings(SessionConfig(), retry=FAST_RETRY))
+        server = AsyncServer.from_uri("tcp://127.0.0.1:0")
+        await server.start(
+            partial(
+                QwenTtsEventHandler,
+                info_event=build_info(client.model, "Cherry").event(),
+                service=service,
+            )
+        )
+        port = server._server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for event in events:
+            await async_write_event(event, writer)
+        await async_write_event(Event("synthesize-stop"), writer)  # end any open stream
+        await async_write_event(Ping(text="end").event(), writer)
+        while True:  # every request is answered, then the pong: the connection survived
+            answer = await asyncio.wait_for(async_read_event(reader), 10)
+            assert answer is not None
+            if answer.type == "error":
+                assert Error.from_event(answer).code != "internal-error"
+            if answer.type == "pong" and answer.data.get("text") == "end":
+                break
+        writer.close()
+        await server.stop()
+        await service.drain(5)
+        for record in sim.sessions:
+            await asyncio.wait_for(record.closed.wait(), 5)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(events=st.lists(_EVENTS, max_size=8))
+def test_any_event_sequence_keeps_the_connection(events: list[Event]) -> None:
+    asyncio.run(_fuzz(events))
