@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psutil
 from wyoming.audio import AudioChunk
 from wyoming.client import AsyncTcpClient
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
@@ -43,8 +42,17 @@ class Server:
     port: int
 
     @property
-    def ps(self) -> psutil.Process:
+    def ps(self) -> Any:
+        import psutil  # the benchmark environment's; the soak script does without
+
         return psutil.Process(self.process.pid)
+
+    def rss_kb(self) -> int:
+        """Resident memory from /proc (no psutil needed)."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        return int(
+            next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))
+        )
 
     def cpu_seconds(self) -> float:
         times = self.ps.cpu_times()

@@ -4,7 +4,6 @@ than the one segment that was cut off."""
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -22,6 +21,7 @@ from wyoming_qwentts.realtime import (
 )
 from wyoming_qwentts.realtime.speaker import is_transient
 from wyoming_qwentts.simulator import QwenSimulator, decode
+from wyoming_qwentts.simulator.speech import is_resumed
 
 TEXT = (
     "Attention please, the garage door is open. It has been open for ten minutes. "
@@ -40,27 +40,7 @@ async def speak(speaker: Speaker, text: str = TEXT) -> bytes:
 
 
 def assert_resumed(spoken: str, segments: list[str], restarts: int = 1) -> None:
-    """``spoken`` is the segments in order, where up to ``restarts`` times a segment restarted:
-    a cut-off start of it (whose last character may be garbled) came before it."""
-
-    @functools.cache
-    def matches(position: int, segment: int, budget: int) -> bool:
-        if segment == len(segments):
-            return position == len(spoken)
-        text = segments[segment]
-        if spoken.startswith(text, position) and matches(position + len(text), segment + 1, budget):
-            return True
-        if budget == 0:
-            return False
-        for length in range(1, len(text) + 1):  # a cut-off start, then the segment again
-            if spoken.startswith(text[: length - 1], position) and matches(
-                position + length, segment, budget - 1
-            ):
-                return True
-        return False
-
-    if not matches(0, 0, restarts):
-        raise AssertionError(f"not the segments with {restarts} restart(s): {spoken!r}")
+    assert is_resumed(spoken, segments, restarts), f"not {segments} with restarts: {spoken!r}"
 
 
 def sent_segments(simulator: QwenSimulator) -> list[str]:

@@ -13,6 +13,7 @@ that exactly its input was spoken, once, in order, with nothing cut off.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from array import array
@@ -125,3 +126,27 @@ def decode_wav(data: bytes) -> str:
         texts.append(decode(data[start:end]))
         offset = end
     return "".join(texts)
+
+
+def is_resumed(spoken: str, segments: list[str], restarts: int = 1) -> bool:
+    """Whether ``spoken`` is ``segments`` in order where, up to ``restarts`` times, a segment
+    restarted: a cut-off start of it (whose last character may be garbled) came first.
+
+    This is what a listener hears of a session resumed after a fault: nothing skipped, and
+    nothing repeated but the start of the segment that was cut off.
+    """
+
+    @functools.cache
+    def matches(position: int, segment: int, budget: int) -> bool:
+        if segment == len(segments):
+            return position == len(spoken)
+        text = segments[segment]
+        if spoken.startswith(text, position) and matches(position + len(text), segment + 1, budget):
+            return True
+        return budget > 0 and any(
+            spoken.startswith(text[: length - 1], position)
+            and matches(position + length, segment, budget - 1)
+            for length in range(1, len(text) + 1)
+        )
+
+    return matches(0, 0, restarts)
