@@ -6,10 +6,13 @@ from homeassistant.const import CONF_API_KEY, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
+from wyoming_qwentts import catalog
 from wyoming_qwentts.realtime import (
+    AccessDeniedError,
     AuthenticationError,
     QwenRealtimeClient,
     QwenTtsError,
@@ -51,9 +54,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> b
     try:
         session = await client.connect()
     except AuthenticationError as err:
+        if entry.data.get(CONF_URL) is None and await _works_in_other_region(hass, entry):
+            _create_issue(hass, entry, "wrong_region")
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN,
             translation_key="auth_failed",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    except AccessDeniedError as err:
+        _create_issue(hass, entry, "access_denied")
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="access_denied",
             translation_placeholders={"error": str(err)},
         ) from err
     except QwenTtsError as err:
@@ -63,6 +75,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> b
             translation_placeholders={"error": str(err)},
         ) from err
     await session.close()
+    for issue in ("wrong_region", "access_denied"):
+        ir.async_delete_issue(hass, DOMAIN, f"{issue}_{entry.entry_id}")
     warm = int(entry.options.get(CONF_WARM_CONNECTIONS, DEFAULT_OPTIONS[CONF_WARM_CONNECTIONS]))
     pool = WarmPool(client, minimum=warm, maximum=MAX_WARM_CONNECTIONS if warm else 0)
     pool.start()
@@ -70,6 +84,36 @@ async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> b
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     return True
+
+
+async def _works_in_other_region(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> bool:
+    """Whether the key rejected in the entry's region opens a session in the other one."""
+    other = next(region for region in catalog.REGIONS if region != entry.data[CONF_REGION])
+    client = QwenRealtimeClient(
+        async_get_clientsession(hass), entry.data[CONF_API_KEY], region=other
+    )
+    try:
+        session = await client.connect()
+    except QwenTtsError:
+        return False
+    await session.close()
+    return True
+
+
+def _create_issue(hass: HomeAssistant, entry: QwenTtsConfigEntry, issue: str) -> None:
+    """A repair issue the user must fix outside Home Assistant (or by reconfiguring)."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"{issue}_{entry.entry_id}",
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=issue,
+        translation_placeholders={
+            "title": entry.title,
+            "region": catalog.REGIONS[entry.data[CONF_REGION]].name,
+        },
+    )
 
 
 async def _async_reload(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> None:

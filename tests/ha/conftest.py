@@ -18,10 +18,12 @@ from custom_components.qwen_tts.const import (
     DEFAULT_OPTIONS,
     DOMAIN,
 )
+from wyoming_qwentts import catalog
 from wyoming_qwentts.realtime import RetryPolicy
 from wyoming_qwentts.simulator import QwenSimulator, SimulatedSession
 
 API_KEY = "sk-ha-test-key-7f3a9c"
+BEIJING_KEY = "sk-beijing-key-0042"
 ENTITY_ID = "tts.qwen_tts_singapore_international_speech"
 
 
@@ -87,3 +89,20 @@ async def loaded_entry(hass: HomeAssistant, mock_entry: MockConfigEntry) -> Mock
     assert await hass.config_entries.async_setup(mock_entry.entry_id)
     await hass.async_block_till_done()
     return mock_entry
+
+
+@pytest.fixture
+async def regions(
+    simulator: QwenSimulator, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[dict[str, QwenSimulator]]:
+    """Both regions served by simulators, each accepting only its own key."""
+    async with QwenSimulator() as beijing:
+        beijing.options.api_key = BEIJING_KEY
+        for region, sim in (("singapore", simulator), ("beijing", beijing)):
+            old = catalog.REGIONS[region]
+            monkeypatch.setitem(
+                catalog.REGIONS,  # type: ignore[arg-type]
+                region,
+                catalog.Region(old.id, old.name, sim.url),
+            )
+        yield {"singapore": simulator, "beijing": beijing}

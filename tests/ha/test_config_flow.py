@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator
 from typing import Any
 from unittest.mock import patch
 
-import pytest
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
@@ -31,29 +29,9 @@ from custom_components.qwen_tts.const import (
     DEFAULT_OPTIONS,
     DOMAIN,
 )
-from wyoming_qwentts import catalog
 from wyoming_qwentts.simulator import QwenSimulator
 
-from .conftest import API_KEY
-
-BEIJING_KEY = "sk-beijing-key-0042"
-
-
-@pytest.fixture
-async def regions(
-    simulator: QwenSimulator, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[dict[str, QwenSimulator]]:
-    """Both regions served by simulators, each accepting only its own key."""
-    async with QwenSimulator() as beijing:
-        beijing.options.api_key = BEIJING_KEY
-        for region, sim in (("singapore", simulator), ("beijing", beijing)):
-            old = catalog.REGIONS[region]
-            monkeypatch.setitem(
-                catalog.REGIONS,  # type: ignore[arg-type]
-                region,
-                catalog.Region(old.id, old.name, sim.url),
-            )
-        yield {"singapore": simulator, "beijing": beijing}
+from .conftest import API_KEY, BEIJING_KEY
 
 
 async def start(hass: HomeAssistant, advanced: bool = False) -> Any:

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.qwen_tts.const import CONF_MODEL, CONF_VOICE, DOMAIN
+from custom_components.qwen_tts.const import (
+    CONF_MODEL,
+    CONF_REGION,
+    CONF_VOICE,
+    DEFAULT_OPTIONS,
+    DOMAIN,
+)
 from wyoming_qwentts.simulator import QwenSimulator
 
-from .conftest import ENTITY_ID
+from .conftest import BEIJING_KEY, ENTITY_ID
 
 
 async def test_setup_checks_the_key_and_adds_the_entity(
@@ -67,3 +75,51 @@ async def test_changing_options_reloads_the_entry(
     await hass.async_block_till_done()
     assert loaded_entry.state is ConfigEntryState.LOADED
     assert loaded_entry.runtime_data.pool.model.id == "qwen3-tts-flash-realtime-2025-09-18"
+
+
+async def test_access_denied_raises_a_repair_issue_until_it_works(
+    hass: HomeAssistant, mock_entry: MockConfigEntry, simulator: QwenSimulator
+) -> None:
+    simulator.options.reject_handshake = 403
+    mock_entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(mock_entry.entry_id)
+    assert mock_entry.state is ConfigEntryState.SETUP_RETRY
+    issue_id = f"access_denied_{mock_entry.entry_id}"
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "title": mock_entry.title,
+        "region": "Singapore (international)",
+    }
+    simulator.options.reject_handshake = None  # the account was settled
+    assert await hass.config_entries.async_reload(mock_entry.entry_id)
+    assert mock_entry.state is ConfigEntryState.LOADED
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert await hass.config_entries.async_unload(mock_entry.entry_id)
+
+
+async def test_a_key_of_the_other_region_raises_a_repair_issue(
+    hass: HomeAssistant, regions: dict[str, QwenSimulator]
+) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={CONF_API_KEY: BEIJING_KEY, CONF_REGION: "singapore"},
+        options=DEFAULT_OPTIONS,
+    )
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert ir.async_get(hass).async_get_issue(DOMAIN, f"wrong_region_{entry.entry_id}")
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+
+
+async def test_a_rejected_key_that_works_nowhere_raises_no_issue(
+    hass: HomeAssistant, regions: dict[str, QwenSimulator]
+) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={CONF_API_KEY: "sk-nobody", CONF_REGION: "singapore"}
+    )
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert [key for key in ir.async_get(hass).issues if key[0] == DOMAIN] == []
