@@ -181,9 +181,10 @@ async def capacity(levels: list[int], sentences: int) -> dict[str, Any]:
     ):
         for level in levels:
             started = len(sim.sessions())
+            chunks = [unique_chunks(f"cap-{level}-{i}", sentences) for i in range(level)]
             streams = await asyncio.gather(
-                *(stream(srv.port, unique_chunks(f"cap-{level}-{i}", sentences), keep_arrivals=True)
-                  for i in range(level)),
+                *(_after(2 * i / level, stream(srv.port, c, keep_arrivals=True))
+                  for i, c in enumerate(chunks)),  # started over 2 s, then all overlap
                 return_exceptions=True,
             )  # fmt: skip
             failed = [s for s in streams if isinstance(s, BaseException)]

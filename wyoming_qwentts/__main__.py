@@ -261,7 +261,9 @@ async def _client(
                 "(encoded tones, not speech)",
                 url,
             )
-        http = await stack.enter_async_context(aiohttp.ClientSession())
+        # No connector limit (aiohttp's default is 100): --max-concurrency is the limit.
+        connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
+        http = await stack.enter_async_context(aiohttp.ClientSession(connector=connector))
         yield QwenRealtimeClient(http, api_key, model=model.id, region=args.region, url=url)
 
 

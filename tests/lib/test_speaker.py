@@ -4,6 +4,8 @@ than the one segment that was cut off."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,6 +15,7 @@ from wyoming_qwentts.realtime import (
     AuthenticationError,
     ConnectionClosedError,
     QwenRealtimeClient,
+    QwenTtsError,
     RetryPolicy,
     Segmentation,
     ServiceError,
@@ -22,6 +25,8 @@ from wyoming_qwentts.realtime import (
 from wyoming_qwentts.realtime.speaker import is_transient
 from wyoming_qwentts.simulator import QwenSimulator, decode
 from wyoming_qwentts.simulator.speech import is_resumed
+
+from .conftest import API_KEY
 
 TEXT = (
     "Attention please, the garage door is open. It has been open for ten minutes. "
@@ -220,3 +225,27 @@ def test_what_is_transient() -> None:
     assert not is_transient(ServiceError("x", "bad", "session.voice"))
     assert not is_transient(AuthenticationError("singapore"))
     assert not is_transient(RuntimeError("not ours"))
+
+
+async def test_the_key_never_reaches_the_logs_whatever_fails(
+    http: Any, simulator: QwenSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    from wyoming_qwentts.realtime import Timeouts
+
+    caplog.set_level(logging.DEBUG)
+    client = QwenRealtimeClient(
+        http, API_KEY, url=simulator.url, timeouts=Timeouts(first_audio=0.3, audio_gap=0.1)
+    )
+    simulator.options.chaos_rate = 1.0  # every session meets a fault
+    simulator.options.delta_bytes = 960
+    for n in range(12):
+        with contextlib.suppress(QwenTtsError):
+            await speak(Speaker(client, SessionConfig(), policy=FAST), f"Request {n}. {TEXT}")
+    for status in (401, 403):
+        simulator.options.chaos_rate = 0
+        simulator.options.reject_handshake = status
+        with pytest.raises(QwenTtsError) as err:
+            await speak(Speaker(client, SessionConfig(), policy=FAST))
+        assert API_KEY not in f"{err.value!s} {err.value!r}"
+    assert "Session failed" in caplog.text  # the failures were logged ...
+    assert API_KEY not in caplog.text  # ... without the key

@@ -217,6 +217,7 @@ class QwenSimulator:
             compression=None,
             close_timeout=1,
             logger=_WS_LOGGER,
+            backlog=1024,  # hundreds of clients may connect at once in load tests
         )
 
     async def stop(self) -> None:
