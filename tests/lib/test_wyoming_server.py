@@ -242,8 +242,11 @@ async def test_text_too_long(wyoming_server: WyomingServer, simulator: QwenSimul
     assert [e.code for e in errors] == ["text-too-long"]
     assert types(events)[-2:] == ["audio-stop", "synthesize-stopped"]
     assert decode(audio_of(after)) == "Still works."
-    await asyncio.wait_for(simulator.sessions[0].closed.wait(), 5)  # the long stream's was cut
-    assert not simulator.sessions[0].finished
+    *cut, last = simulator.sessions  # the long stream's session, if it got one, was cut
+    for record in cut:
+        await asyncio.wait_for(record.closed.wait(), 5)
+        assert not record.finished
+    assert last.finished
 
 
 async def test_malformed_events_get_errors_not_disconnects(wyoming_server: WyomingServer) -> None:
