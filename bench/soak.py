@@ -44,8 +44,11 @@ def segments(text: str) -> list[str]:
     return [s for s in (*segmenter.feed(text), segmenter.flush()) if s]
 
 
-async def one(port: int, n: int) -> str:
-    """One streamed request: ``exact``, ``resumed``, ``error`` (clean) or ``broken``."""
+async def one(port: int, n: int, heard: asyncio.Event | None = None) -> str:
+    """One streamed request: ``exact``, ``resumed``, ``error`` (clean) or ``broken``.
+
+    ``heard`` is set at its first audio.
+    """
     text = TEXT.format(n=n)
     audio = bytearray()
     kinds: list[str] = []
@@ -62,6 +65,8 @@ async def one(port: int, n: int) -> str:
             kinds.append(event.type)
             if event.type == "audio-chunk":
                 audio += AudioChunk.from_event(event).audio
+                if heard is not None:
+                    heard.set()
             elif event.type == "synthesize-stopped":
                 break
     if "error" in kinds:
@@ -128,8 +133,9 @@ async def sigterm(streams: int, grace: float) -> dict[str, Any]:
         simulator(real_time_factor=1.0) as sim,
         server(sim.url, "--shutdown-grace", str(grace)) as srv,
     ):
-        requests = [asyncio.create_task(one(srv.port, n)) for n in range(streams)]
-        await asyncio.sleep(0.5)  # the streams are in flight now
+        heard = [asyncio.Event() for _ in range(streams)]
+        requests = [asyncio.create_task(one(srv.port, n, heard[n])) for n in range(streams)]
+        await asyncio.wait_for(asyncio.gather(*(e.wait() for e in heard)), 60)  # all in flight
         stopped_at = time.monotonic()
         srv.process.send_signal(signal.SIGTERM)
         exit_code = await asyncio.wait_for(srv.process.wait(), grace + 30)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
 from functools import partial
 from ipaddress import ip_network
@@ -222,7 +223,11 @@ async def _fuzz(events: list[Event]) -> None:
             await asyncio.wait_for(record.closed.wait(), 5)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "40")),  # the long run: FUZZ_EXAMPLES=2000
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(events=st.lists(_EVENTS, max_size=8))
 def test_any_event_sequence_keeps_the_connection(events: list[Event]) -> None:
     asyncio.run(_fuzz(events))

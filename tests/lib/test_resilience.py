@@ -69,11 +69,12 @@ async def test_random_faults_on_both_sides(
     fds_before = open_fds()
 
     outcomes = []
-    for start in range(0, 120, 20):  # 120 requests, 20 at a time
+    total = int(os.environ.get("RESILIENCE_REQUESTS", "120"))  # the long run: 1000
+    for start in range(0, total, 20):  # 20 at a time
         outcomes += await asyncio.gather(
             *(one_request(wyoming_server, n, rng) for n in range(start, start + 20))
         )
-    assert outcomes.count("exact") > 40
+    assert outcomes.count("exact") > total / 3
     assert "resumed" in outcomes or "error" in outcomes  # the faults did happen
 
     for record in simulator.sessions:
