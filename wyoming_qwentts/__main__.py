@@ -47,10 +47,6 @@ def _env(name: str, default: Any = None) -> Any:
     return os.environ.get(ENV_PREFIX + name, default)
 
 
-def _env_flag(name: str) -> bool:
-    return str(_env(name, "")).strip().lower() in _TRUE
-
-
 def _networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
     """``--allow``: comma-separated addresses or networks."""
     try:
@@ -61,6 +57,16 @@ def _networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
+def _option(group: Any, flag: str, **kwargs: Any) -> None:
+    """Add ``flag``; ``QWENTTS_<FLAG>`` in the environment replaces its default."""
+    name = ENV_PREFIX + flag.lstrip("-").upper().replace("-", "_")
+    if kwargs.get("action") == "store_true":
+        kwargs["default"] = os.environ.get(name, "").strip().lower() in _TRUE
+    else:
+        kwargs["default"] = os.environ.get(name, kwargs.get("default"))
+    group.add_argument(flag, **kwargs)
+
+
 def _common_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(add_help=False)
     service = parser.add_argument_group("service")
@@ -69,36 +75,24 @@ def _common_parser() -> argparse.ArgumentParser:
         default=os.environ.get("DASHSCOPE_API_KEY", _env("API_KEY")),
         help="DashScope API key (env DASHSCOPE_API_KEY)",
     )
-    service.add_argument(
-        "--region",
-        default=_env("REGION", catalog.DEFAULT_REGION),
-        choices=tuple(catalog.REGIONS),
-        help="region of the key (default: %(default)s)",
-    )
-    service.add_argument("--url", default=_env("URL"), help="WebSocket endpoint override")
-    service.add_argument(
-        "--simulate",
-        action="store_true",
-        default=_env_flag("SIMULATE"),
-        help="serve simulated audio from the bundled simulator (no key needed)",
-    )
+    _option(service, "--region", default=catalog.DEFAULT_REGION, choices=tuple(catalog.REGIONS),
+            help="region of the key (default: %(default)s)")  # fmt: skip
+    _option(service, "--url", help="WebSocket endpoint override")
+    _option(service, "--simulate", action="store_true",
+            help="serve simulated audio from the bundled simulator (no key needed)")  # fmt: skip
     voice = parser.add_argument_group("voice")
-    voice.add_argument("--model", default=_env("MODEL", catalog.DEFAULT_MODEL), help="model id")
-    voice.add_argument("--voice", default=_env("VOICE"), help="default voice id")
-    voice.add_argument("--language", default=_env("LANGUAGE"), help="language_type (Auto)")
-    voice.add_argument("--speech-rate", type=float, default=_env("SPEECH_RATE"), help="0.5-2.0")
-    voice.add_argument("--volume", type=int, default=_env("VOLUME"), help="0-100")
-    voice.add_argument("--pitch-rate", type=float, default=_env("PITCH_RATE"), help="0.5-2.0")
-    voice.add_argument("--instructions", default=_env("INSTRUCTIONS"), help="instruct models only")
-    voice.add_argument(
-        "--optimize-instructions",
-        action="store_true",
-        default=_env_flag("OPTIMIZE_INSTRUCTIONS"),
-        help="let the service rewrite the instructions (instruct models only)",
-    )
+    _option(voice, "--model", default=catalog.DEFAULT_MODEL, help="model id")
+    _option(voice, "--voice", help="default voice id")
+    _option(voice, "--language", help="language_type (Auto)")
+    _option(voice, "--speech-rate", type=float, help="0.5-2.0")
+    _option(voice, "--volume", type=int, help="0-100")
+    _option(voice, "--pitch-rate", type=float, help="0.5-2.0")
+    _option(voice, "--instructions", help="instruct models only")
+    _option(voice, "--optimize-instructions", action="store_true",
+            help="let the service rewrite the instructions (instruct models only)")  # fmt: skip
     logs = parser.add_argument_group("logging")
-    logs.add_argument("--debug", action="store_true", default=_env_flag("DEBUG"))
-    logs.add_argument("--log-format", default=_env("LOG_FORMAT", logging.BASIC_FORMAT))
+    _option(logs, "--debug", action="store_true")
+    _option(logs, "--log-format", default=logging.BASIC_FORMAT)
     return parser
 
 
@@ -109,77 +103,32 @@ def _server_parser() -> argparse.ArgumentParser:
         "Subcommands: 'say TEXT -o FILE.wav', 'voices'.",
         parents=[_common_parser()],
     )
-    parser.add_argument(
-        "--uri", default=_env("URI", DEFAULT_URI), help="tcp://, unix:// or stdio://"
-    )
-    parser.add_argument(
-        "--zeroconf",
-        nargs="?",
-        const=ZEROCONF_NAME,
-        default=_env("ZEROCONF"),
-        metavar="NAME",
-        help="advertise the server with mDNS for Home Assistant discovery",
-    )
-    parser.add_argument("--samples-per-chunk", type=int, default=_env("SAMPLES_PER_CHUNK", 1024))
-    parser.add_argument(
-        "--no-streaming",
-        action="store_true",
-        default=_env_flag("NO_STREAMING"),
-        help="do not advertise streaming text input",
-    )
-    parser.add_argument("--max-concurrency", type=int, default=_env("MAX_CONCURRENCY", 16))
-    parser.add_argument(
-        "--queue-timeout",
-        type=float,
-        default=_env("QUEUE_TIMEOUT", 30.0),
-        help="seconds a request waits for a free upstream session",
-    )
-    parser.add_argument("--max-text-length", type=int, default=_env("MAX_TEXT_LENGTH", 20_000))
-    parser.add_argument(
-        "--segmentation",
-        choices=("client", "server"),
-        default=_env("SEGMENTATION", "client"),
-        help="client: cut and commit segments here (resumable after a fault); "
-        "server: let the service segment (server_commit)",
-    )
-    parser.add_argument(
-        "--warm-connections",
-        type=int,
-        default=_env("WARM_CONNECTIONS", 1),
-        help="connections kept open ahead of requests (0 disables)",
-    )
-    parser.add_argument(
-        "--warm-connections-max",
-        type=int,
-        default=_env("WARM_CONNECTIONS_MAX", 8),
-        help="the most kept open when recent concurrency is high",
-    )
-    parser.add_argument(
-        "--allow",
-        type=_networks,
-        default=_networks(_env("ALLOW", "")),
-        metavar="NETWORKS",
-        help="comma-separated client addresses or networks allowed to connect "
-        "(e.g. 192.168.1.0/24,127.0.0.1); default: all",
-    )
-    parser.add_argument(
-        "--idle-timeout",
-        type=float,
-        default=_env("IDLE_TIMEOUT", 120.0),
-        help="seconds an idle connection is kept (0: forever)",
-    )
-    parser.add_argument(
-        "--max-event-bytes",
-        type=int,
-        default=_env("MAX_EVENT_BYTES", 1 << 20),
-        help="largest data or payload one event may carry",
-    )
-    parser.add_argument(
-        "--shutdown-grace",
-        type=float,
-        default=_env("SHUTDOWN_GRACE", 10.0),
-        help="seconds in-flight requests may finish after SIGTERM",
-    )
+    _option(parser, "--uri", default=DEFAULT_URI, help="tcp://, unix:// or stdio://")
+    _option(parser, "--zeroconf", nargs="?", const=ZEROCONF_NAME, metavar="NAME",
+            help="advertise the server with mDNS for Home Assistant discovery")  # fmt: skip
+    _option(parser, "--samples-per-chunk", type=int, default=1024)
+    _option(parser, "--no-streaming", action="store_true",
+            help="do not advertise streaming text input")  # fmt: skip
+    _option(parser, "--max-concurrency", type=int, default=16)
+    _option(parser, "--queue-timeout", type=float, default=30.0,
+            help="seconds a request waits for a free upstream session")  # fmt: skip
+    _option(parser, "--max-text-length", type=int, default=20_000)
+    _option(parser, "--segmentation", choices=("client", "server"), default="client",
+            help="client: cut and commit segments here (resumable after a fault); "
+            "server: let the service segment (server_commit)")  # fmt: skip
+    _option(parser, "--warm-connections", type=int, default=1,
+            help="connections kept open ahead of requests (0 disables)")  # fmt: skip
+    _option(parser, "--warm-connections-max", type=int, default=8,
+            help="the most kept open when recent concurrency is high")  # fmt: skip
+    _option(parser, "--allow", type=_networks, default="", metavar="NETWORKS",
+            help="comma-separated client addresses or networks allowed to connect "
+            "(e.g. 192.168.1.0/24,127.0.0.1); default: all")  # fmt: skip
+    _option(parser, "--idle-timeout", type=float, default=120.0,
+            help="seconds an idle connection is kept (0: forever)")  # fmt: skip
+    _option(parser, "--max-event-bytes", type=int, default=1 << 20,
+            help="largest data or payload one event may carry")  # fmt: skip
+    _option(parser, "--shutdown-grace", type=float, default=10.0,
+            help="seconds in-flight requests may finish after SIGTERM")  # fmt: skip
     parser.add_argument("--version", action="version", version=__version__)
     return parser
 
@@ -199,7 +148,7 @@ def _voices_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wyoming-qwentts voices", description="List a model's voices."
     )
-    parser.add_argument("--model", default=_env("MODEL", catalog.DEFAULT_MODEL))
+    _option(parser, "--model", default=catalog.DEFAULT_MODEL)
     return parser
 
 
