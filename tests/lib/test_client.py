@@ -414,3 +414,13 @@ async def test_api_key_never_leaks(
         texts += [str(err.value), repr(err.value), repr(err.value.__cause__)]
     assert not any(API_KEY in text for text in texts)
     assert API_KEY not in caplog.text
+
+
+async def test_deltas_of_odd_length_keep_samples_whole(
+    client: QwenRealtimeClient, simulator: QwenSimulator
+) -> None:
+    simulator.options.odd_deltas = True
+    simulator.options.delta_bytes = 1001
+    result = await client.synthesize(MIXED_TEXT, SessionConfig())
+    assert simulator.sessions[0].deltas_sent > 10
+    assert decode(result.audio) == MIXED_TEXT
