@@ -188,7 +188,6 @@ class QwenTtsEventHandler(AsyncEventHandler):
         self._service = service
         self._chunk_bytes = samples_per_chunk * _WIDTH
         self._limits = limits or ConnectionLimits()
-        self._max_text_chars = self._limits.max_text_chars
         self._events = _LimitedReader(reader, self._limits.max_event_bytes)
         self._stream: _Request | None = None
         self._last_job: asyncio.Task[None] | None = None
@@ -296,7 +295,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
         elif not isinstance(text, str):
             _LOGGER.warning("Ignoring synthesize-chunk without text")
         else:
-            self._stream.push(text, self._max_text_chars)
+            self._stream.push(text, self._limits.max_text_chars)
 
     def _stop_stream(self) -> None:
         if self._stream is None:
@@ -316,7 +315,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
         elif not text.strip():
             request.fail(RequestError("empty-text", "There is no text to speak."))
         else:
-            request.push(text, self._max_text_chars)
+            request.push(text, self._limits.max_text_chars)
         request.texts.put_nowait(None)
         self._start(request)
 

@@ -29,6 +29,7 @@ from .const import (
     DOMAIN,
     MAX_WARM_CONNECTIONS,
 )
+from .credentials import async_works_in_other_region
 from .data import QwenTtsConfigEntry, QwenTtsData
 from .services import async_setup_services
 
@@ -54,7 +55,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> b
     try:
         session = await client.connect()
     except AuthenticationError as err:
-        if entry.data.get(CONF_URL) is None and await _works_in_other_region(hass, entry):
+        if entry.data.get(CONF_URL) is None and await async_works_in_other_region(
+            hass, entry.data[CONF_API_KEY], entry.data[CONF_REGION]
+        ):
             _create_issue(hass, entry, "wrong_region")
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN,
@@ -83,20 +86,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> b
     entry.runtime_data = QwenTtsData(pool)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
-    return True
-
-
-async def _works_in_other_region(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> bool:
-    """Whether the key rejected in the entry's region opens a session in the other one."""
-    other = next(region for region in catalog.REGIONS if region != entry.data[CONF_REGION])
-    client = QwenRealtimeClient(
-        async_get_clientsession(hass), entry.data[CONF_API_KEY], region=other
-    )
-    try:
-        session = await client.connect()
-    except QwenTtsError:
-        return False
-    await session.close()
     return True
 
 

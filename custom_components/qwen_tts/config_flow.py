@@ -16,7 +16,6 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
     NumberSelector,
@@ -35,7 +34,6 @@ from wyoming_qwentts import catalog
 from wyoming_qwentts.realtime import (
     AuthenticationError,
     InvalidParameterError,
-    QwenRealtimeClient,
     QwenTtsError,
 )
 
@@ -58,6 +56,7 @@ from .const import (
     MAX_SILENCE_MS,
     MAX_WARM_CONNECTIONS,
 )
+from .credentials import async_check_key, async_works_in_other_region
 from .speech import OPTION_SCHEMA, session_config
 
 _LOGGER = logging.getLogger(__name__)
@@ -69,29 +68,16 @@ _FIELD_OF_PARAM = {
 }
 
 
-async def _async_check_key(hass: HomeAssistant, api_key: str, region: str, url: str | None) -> None:
-    """Open (and close) a session: the handshake checks the key in that region."""
-    client = QwenRealtimeClient(async_get_clientsession(hass), api_key, region=region, url=url)
-    session = await client.connect()
-    await session.close()
-
-
 async def async_validate_credentials(
     hass: HomeAssistant, data: Mapping[str, Any]
 ) -> dict[str, str]:
     """Errors of a key/region/url combination (empty when it works). Shared by every step."""
     region, url = data[CONF_REGION], data.get(CONF_URL) or None
     try:
-        await _async_check_key(hass, data[CONF_API_KEY], region, url)
+        await async_check_key(hass, data[CONF_API_KEY], region, url)
     except AuthenticationError:
-        if url is None:
-            other = next(r for r in catalog.REGIONS if r != region)
-            try:
-                await _async_check_key(hass, data[CONF_API_KEY], other, None)
-            except QwenTtsError:
-                pass
-            else:
-                return {"base": "wrong_region"}
+        if url is None and await async_works_in_other_region(hass, data[CONF_API_KEY], region):
+            return {"base": "wrong_region"}
         return {"base": "invalid_auth"}
     except QwenTtsError as err:
         _LOGGER.debug("Cannot connect: %s", err)

@@ -9,7 +9,6 @@ from typing import Any
 from homeassistant.components.tts import (
     ATTR_PREFERRED_FORMAT,
     ATTR_PREFERRED_SAMPLE_RATE,
-    ATTR_VOICE,
     TextToSpeechEntity,
     TtsAudioType,
     Voice,
@@ -75,7 +74,6 @@ class QwenTtsEntity(TextToSpeechEntity):
             **{key: value for key, value in entry.options.items() if key in SYNTHESIS_OPTIONS},
             "model": model.id,
         }
-        assert ATTR_VOICE in self._attr_supported_options
 
     async def async_added_to_hass(self) -> None:
         """Prefer Home Assistant's own language when the model speaks it."""

@@ -102,7 +102,7 @@ async def test_cannot_connect_with_an_advanced_url(
 async def test_unexpected_error(hass: HomeAssistant) -> None:
     result = await start(hass)
     with patch(
-        "custom_components.qwen_tts.config_flow._async_check_key", side_effect=RuntimeError("boom")
+        "custom_components.qwen_tts.config_flow.async_check_key", side_effect=RuntimeError("boom")
     ):
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {CONF_API_KEY: API_KEY, CONF_REGION: "singapore"}
