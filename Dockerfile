@@ -10,7 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY wyoming_qwentts ./wyoming_qwentts
-RUN pip install --no-compile ".[zeroconf]" \
+RUN pip install --no-compile ".[zeroconf,uvloop]" \
     && useradd --system --uid 10200 --no-create-home wyoming
 
 USER wyoming

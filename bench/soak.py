@@ -32,6 +32,7 @@ from wyoming.tts import (
     SynthesizeStop,
 )
 
+from wyoming_qwentts import eventloop
 from wyoming_qwentts.segmenter import Segmenter
 from wyoming_qwentts.simulator import decode
 from wyoming_qwentts.simulator.speech import is_resumed
@@ -170,4 +171,4 @@ if __name__ == "__main__":
     parser.add_argument("run", choices=("load", "soak", "sigterm", "all"))
     parser.add_argument("--short", action="store_true", help="seconds instead of minutes")
     args = parser.parse_args()
-    sys.exit(asyncio.run(main(args.run, args.short)))
+    sys.exit(eventloop.run(main(args.run, args.short)))

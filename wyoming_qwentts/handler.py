@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network, IPv6Network, ip_address
@@ -40,6 +41,7 @@ from .realtime import (
     QwenTimeoutError,
     QwenTtsError,
     RateLimitError,
+    Speaker,
     UnknownModelError,
 )
 from .service import ServerBusyError, TtsService
@@ -91,11 +93,15 @@ class _Request:
     """Text for upstream; an error aborts the request, None ends it."""
     chars: int = 0
     failure: RequestError | None = None
+    first_text_at: float = 0.0
+    """Monotonic time the request's first text arrived."""
 
     def push(self, text: str, limit: int) -> None:
         """Queue text for upstream, unless the request already failed or got too long."""
         if self.failure is not None:
             return
+        if not self.chars:
+            self.first_text_at = time.monotonic()
         self.chars += len(text)
         if self.chars > limit:
             self.fail(
@@ -274,6 +280,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
             self._start_stream(data)
         elif kind == "synthesize-chunk":
             self._on_chunk(data)
+            await asyncio.sleep(0)  # the request sends its text on before more is parsed
         elif kind == "synthesize-stop":
             self._stop_stream()
         elif kind == "synthesize":
@@ -361,8 +368,29 @@ class QwenTtsEventHandler(AsyncEventHandler):
     async def _synthesize(self, request: _Request, output: _AudioOutput) -> None:
         config = self._service.config_for(request.voice, request.language)
         async with self._service.speaker(config) as speaker:
+            first = True
             async for audio in speaker.speak(_texts(request.texts)):
                 await output.write(audio)
+                if first:
+                    first = False
+                    _log_first_audio(request, speaker)
+
+
+def _log_first_audio(request: _Request, speaker: Speaker) -> None:
+    """Where the time to first audio went: upstream, or here (``--debug``)."""
+    if not _LOGGER.isEnabledFor(logging.DEBUG):
+        return
+    metrics = speaker.stats.metrics
+    upstream = metrics.time_to_first_audio if metrics is not None else None
+    if upstream is None:
+        return
+    total = time.monotonic() - request.first_text_at
+    _LOGGER.debug(
+        "First audio %.2f ms after the first text: upstream %.2f ms, bridge %.2f ms",
+        1000 * total,
+        1000 * upstream,
+        1000 * (total - upstream),
+    )
 
 
 async def _texts(queue: asyncio.Queue[str | RequestError | None]) -> AsyncIterator[str]:

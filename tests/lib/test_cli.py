@@ -20,7 +20,7 @@ from wyoming.info import Describe, Info
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
 
 from wyoming_qwentts import __main__ as cli
-from wyoming_qwentts import __version__
+from wyoming_qwentts import __version__, eventloop
 from wyoming_qwentts.simulator import QwenSimulator, decode
 
 from .conftest import API_KEY
@@ -274,3 +274,22 @@ async def test_stdio_uri() -> None:
     process.stdin.close()
     assert await asyncio.wait_for(process.wait(), 30) == 0
     assert decode(audio_of(events)) == "Over a pipe."
+
+
+def _loop_module_of_a_run() -> str:
+    modules: list[str] = []
+
+    async def main() -> None:
+        modules.append(type(asyncio.get_running_loop()).__module__)
+
+    eventloop.run(main())
+    return modules[0]
+
+
+def test_programs_run_on_uvloop_when_it_is_installed() -> None:
+    assert _loop_module_of_a_run().startswith("uvloop")
+
+
+def test_programs_run_on_asyncio_without_uvloop(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "uvloop", None)  # import uvloop now raises ImportError
+    assert _loop_module_of_a_run().startswith("asyncio")

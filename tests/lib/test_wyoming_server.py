@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 from typing import Any
 
 import pytest
@@ -156,6 +158,20 @@ async def test_audio_starts_before_the_text_is_complete(
         rest = await read_until(client, "synthesize-stopped")
     assert decode(audio_of(early + rest)) == "First sentence is here. And the rest."
     assert types(rest).count("audio-start") == 0  # one audio-start per stream
+
+
+async def test_debug_log_says_where_the_time_to_first_audio_went(
+    wyoming_server: WyomingServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="wyoming_qwentts.handler")
+    async with wyoming_server.client() as client:
+        events = await stream(client, ["Where did the time go? ", "Here."])
+    assert decode(audio_of(events)) == "Where did the time go? Here."
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("First audio")]
+    assert len(lines) == 1  # once per request, not per chunk
+    total, upstream, bridge = (float(value) for value in re.findall(r"([\d.]+) ms", lines[0]))
+    assert 0 < upstream <= total
+    assert bridge == pytest.approx(total - upstream, abs=0.01)
 
 
 async def test_several_requests_on_one_connection(wyoming_server: WyomingServer) -> None:

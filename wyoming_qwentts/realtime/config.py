@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 from .. import catalog
@@ -31,9 +31,12 @@ class SessionConfig:
 
         Raises InvalidParameterError naming the field and the allowed values.
         """
-        session = {key: value for key, value in asdict(self).items() if value is not None}
+        session = {name: value for name in _FIELDS if (value := getattr(self, name)) is not None}
         catalog.check_session(model, session)
         return session
+
+
+_FIELDS = tuple(item.name for item in fields(SessionConfig))
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,11 +14,12 @@ import asyncio
 import contextlib
 import logging
 import time
-import weakref
 from collections import deque
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
+
+import aiohttp
 
 from .. import catalog
 from .client import QwenRealtimeClient, SessionSource
@@ -46,7 +47,13 @@ class PoolStats:
 class _Ready:
     session: RealtimeSession
     opened_at: float
-    watcher: asyncio.Task[None] = field(repr=False)
+    watch: asyncio.Future[aiohttp.WSMessage] = field(repr=False)
+    """Done when the service sent the unused session something: it is gone."""
+
+    def usable(self, max_idle: float) -> bool:
+        return not (
+            self.watch.done() or self.session.closed or time.monotonic() - self.opened_at > max_idle
+        )
 
 
 class WarmPool(SessionSource):
@@ -72,8 +79,9 @@ class WarmPool(SessionSource):
         self._window = window
         self._ready: deque[_Ready] = deque()
         self._opening = 0
-        self._handed_out: weakref.WeakSet[RealtimeSession] = weakref.WeakSet()
+        self._in_use: set[RealtimeSession] = set()
         self._peaks: deque[tuple[float, int]] = deque()
+        """(time, sessions in use) at requests, decreasing: the head is the window's peak."""
         self._openers: set[asyncio.Task[None]] = set()
         self._retirers: set[asyncio.Task[None]] = set()
         self._backoff = 0.0
@@ -90,10 +98,10 @@ class WarmPool(SessionSource):
     @property
     def target(self) -> int:
         """How many ready connections the pool aims for now."""
-        now = time.monotonic()
-        while self._peaks and self._peaks[0][0] < now - self._window:
-            self._peaks.popleft()
-        recent = max((count for _, count in self._peaks), default=0)
+        peaks = self._peaks
+        while peaks and peaks[0][0] < time.monotonic() - self._window:
+            peaks.popleft()
+        recent = peaks[0][1] if peaks else 0
         return max(self.minimum, min(self.maximum, recent))
 
     def start(self) -> None:
@@ -104,14 +112,14 @@ class WarmPool(SessionSource):
 
     async def connect(self) -> RealtimeSession:
         """A ready connection if there is a live one, else a fresh one (never a dead one)."""
-        in_use = sum(1 for session in self._handed_out if not session.closed) + 1
-        self._peaks.append((time.monotonic(), in_use))
+        self._in_use = {session for session in self._in_use if not session.closed}
+        self._record_peak(len(self._in_use) + 1)
         session: RealtimeSession | None = None
         while self._ready and session is None:
             ready = self._ready.popleft()
-            if not (ready.watcher.done() or self._stale(ready)):
-                session = await self._take(ready)
-            if session is None:
+            if ready.usable(self.max_idle):
+                session = ready.session  # its watch becomes its first read: no task switch
+            else:
                 self._retire(ready)
         self._fill()
         if session is None:
@@ -119,8 +127,15 @@ class WarmPool(SessionSource):
             session = await self.client.connect()
         else:
             self.stats.warm += 1
-        self._handed_out.add(session)
+        self._in_use.add(session)
         return session
+
+    def _record_peak(self, in_use: int) -> None:
+        """Note sessions in use now; ``_peaks`` keeps only counts that are still the window's
+        largest, so its head is the maximum (a sliding-window maximum: O(1) per request)."""
+        while self._peaks and self._peaks[-1][1] <= in_use:
+            self._peaks.pop()
+        self._peaks.append((time.monotonic(), in_use))
 
     async def close(self) -> None:
         """Stop refreshing and close every ready connection."""
@@ -137,17 +152,6 @@ class WarmPool(SessionSource):
             *([self._maintainer] if self._maintainer else []),
             return_exceptions=True,
         )
-
-    @staticmethod
-    async def _take(ready: _Ready) -> RealtimeSession | None:
-        """Stop watching a ready connection; None if it turned out closed."""
-        ready.watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await ready.watcher
-        return None if ready.session.closed else ready.session
-
-    def _stale(self, ready: _Ready) -> bool:
-        return time.monotonic() - ready.opened_at > self.max_idle
 
     @staticmethod
     def _spawn(tasks: set[asyncio.Task[None]], coro: Coroutine[Any, Any, None], name: str) -> None:
@@ -182,30 +186,25 @@ class WarmPool(SessionSource):
         if self._closed:
             await session.close()
             return
-        watcher = asyncio.create_task(session.watch_idle(), name="warm pool watch")
-        ready = _Ready(session, time.monotonic(), watcher)
-        watcher.add_done_callback(lambda task: self._on_watch_done(ready, task))
+        ready = _Ready(session, time.monotonic(), session.watch_idle())
+        ready.watch.add_done_callback(lambda _: self._on_watch_done(ready))
         self._ready.append(ready)
         self.changed.set()
 
-    def _on_watch_done(self, ready: _Ready, watcher: asyncio.Task[None]) -> None:
+    def _on_watch_done(self, ready: _Ready) -> None:
         """A ready connection died while idle: replace it now, not at the next refresh."""
-        if not watcher.cancelled() and ready in self._ready:
+        if ready in self._ready:
             self._ready.remove(ready)
             self._retire(ready)
             self._fill()
 
     def _retire(self, ready: _Ready) -> None:
         self.stats.retired += 1
-        ready.watcher.cancel()
-        self._spawn(self._retirers, self._close_quietly(ready), "warm pool retire")
+        self._spawn(self._retirers, self._close_quietly(ready.session), "warm pool retire")
         self.changed.set()
 
     @staticmethod
-    async def _close_quietly(ready: _Ready) -> None:
-        with contextlib.suppress(asyncio.CancelledError):
-            await ready.watcher
-        session = ready.session
+    async def _close_quietly(session: RealtimeSession) -> None:
         if not session.closed:
             # A clean end (finish, then session.finished), not a "failed" session in the console.
             with contextlib.suppress(QwenTtsError, ConnectionError, TimeoutError):
@@ -221,7 +220,7 @@ class WarmPool(SessionSource):
             target = self.target
             while self._ready:
                 ready = self._ready.popleft()
-                if ready.watcher.done() or self._stale(ready) or len(keep) >= target:
+                if not ready.usable(self.max_idle) or len(keep) >= target:
                     self._retire(ready)
                 else:
                     keep.append(ready)

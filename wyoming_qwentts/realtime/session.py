@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import binascii
-import contextlib
 import itertools
 import json
 import logging
 import re
 import secrets
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
 import aiohttp
+import pybase64
 
 from .. import catalog
 from .config import SessionConfig, Timeouts
@@ -23,7 +24,6 @@ from .errors import (
     ConnectionClosedError,
     ProtocolError,
     QwenTimeoutError,
-    QwenTtsError,
     UnknownModelError,
     error_from_event,
 )
@@ -129,6 +129,7 @@ class RealtimeSession:
         self._deadline: float | None = None
         self._watchdog: asyncio.TimerHandle | None = None
         self._reader: asyncio.Task[Any] | None = None
+        self._pending: asyncio.Future[aiohttp.WSMessage] | None = None
         self._expired: QwenTimeoutError | None = None
         self._finish_sent = False
         self._commits_pending = 0
@@ -186,7 +187,7 @@ class RealtimeSession:
         try:
             async with asyncio.timeout(self._timeouts.configure):
                 while True:
-                    msg = await self._ws.receive()
+                    msg = await self._next_frame()
                     event = self._parse(msg)
                     if event.get("type") == "session.updated":
                         break
@@ -231,6 +232,8 @@ class RealtimeSession:
         if self._watchdog is not None:
             self._watchdog.cancel()
             self._watchdog = None
+        if self._pending is not None and not self._pending.done():
+            self._pending.cancel()  # nobody will read it: the socket is going
         await self._ws.close()
 
     async def __aenter__(self) -> Self:
@@ -244,15 +247,16 @@ class RealtimeSession:
     ) -> None:
         await self.close()
 
-    async def watch_idle(self) -> None:
-        """Return when an idle, unconfigured session stops being usable.
+    def watch_idle(self) -> asyncio.Future[aiohttp.WSMessage]:
+        """Start receiving while the session waits unused; the future is done when it is gone.
 
-        Anything the service sends to a session that was asked nothing (an ``error``, a
-        close) means it is gone. Cancel the watch to use the session: nothing is consumed.
+        The service sends nothing to a session that was asked nothing, except an ``error`` or
+        a close. The session's first read takes over this receive, so using a watched session
+        costs no task switch and loses no frame.
         """
-        with contextlib.suppress(QwenTtsError):
-            self._parse(await self._ws.receive())
-        await self.close()
+        if self._pending is None:
+            self._pending = asyncio.ensure_future(self._ws.receive())
+        return self._pending
 
     # Receiving ---------------------------------------------------------------------------
 
@@ -329,7 +333,7 @@ class RealtimeSession:
         self._set_deadline(self._wait_policy()[0])
         self._reader = asyncio.current_task()
         try:
-            return await self._ws.receive()
+            return await self._next_frame()
         except asyncio.CancelledError:
             expired, self._expired = self._expired, None
             if expired is None or (self._reader is not None and self._reader.uncancel() > 0):
@@ -338,6 +342,11 @@ class RealtimeSession:
             raise expired from None
         finally:
             self._reader = None
+
+    def _next_frame(self) -> Awaitable[aiohttp.WSMessage]:
+        """The receive started while the session was idle, if any, else a new one."""
+        pending, self._pending = self._pending, None
+        return pending if pending is not None else self._ws.receive()
 
     def _parse(self, msg: aiohttp.WSMessage) -> dict[str, Any]:
         """Decode a text frame; raise the matching error for a close or an ``error`` event."""
@@ -374,7 +383,7 @@ class RealtimeSession:
         if not isinstance(delta, str):
             return None
         try:
-            audio = binascii.a2b_base64(delta, strict_mode=True)
+            audio = pybase64.b64decode(delta, validate=True)  # SIMD: a tenth of binascii's time
         except binascii.Error as err:
             raise ProtocolError(f"An audio delta is not valid base64 ({err}).") from None
         if self._odd_byte:  # keep PCM16 samples whole across deltas of odd length

@@ -128,13 +128,12 @@ class Speaker:
         """Audio of the text as it arrives; ends when all of it was spoken."""
         config = self._config
         config.to_session(self._source.model)  # an invalid setting fails before anything
-        reader = asyncio.create_task(self._read(texts))
+        source = aiter(texts)
+        reader: asyncio.Task[None] | None = None
         try:
-            try:
-                if not await self._wait_for_segment(0):
-                    return  # no text at all: no session
-            except _SourceFailed as failed:
-                raise failed.error from None
+            if not await self._first_segment(source):
+                return  # no text at all: no session
+            reader = asyncio.create_task(self._read(source))
             delivered = 0
             audio_started = False
             started = time.monotonic()
@@ -164,9 +163,10 @@ class Speaker:
                     )
                     await asyncio.sleep(self._policy.delay(retries))
         finally:
-            reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reader
+            if reader is not None:
+                reader.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await reader
             if self._session is not None:
                 await self._session.close()
 
@@ -188,8 +188,11 @@ class Speaker:
         session = await self._source.open_session(self._config, wait=False)
         self._session = session
         self.stats.sessions.append(session.metrics)
-        sender = asyncio.create_task(self._send(session, first_segment))
+        sender: asyncio.Task[None] | None = None
         try:
+            # The segments cut so far go out from here, without waiting for a task switch.
+            index = await self._send_segments(session, first_segment)
+            sender = asyncio.create_task(self._send(session, index))
             async for audio in session:
                 yield audio
             await sender
@@ -198,49 +201,69 @@ class Speaker:
                 raise _SourceFailed(self._source_error) from None
             raise
         finally:
-            sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError, QwenTtsError):
-                await sender
+            if sender is not None:
+                sender.cancel()
+                with contextlib.suppress(asyncio.CancelledError, QwenTtsError):
+                    await sender
             await session.close()
+
+    async def _send_segments(self, session: RealtimeSession, index: int) -> int:
+        """Send the segments cut so far from ``index`` on; the index of the next one."""
+        while index < len(self._segments):
+            await session.append(self._segments[index])
+            if self._segmentation == "client":
+                await session.commit()
+            index += 1
+        return index
 
     async def _send(self, session: RealtimeSession, index: int) -> None:
         """Send segments as they are cut (each committed in ``commit`` mode), then finish."""
         while True:
-            while index < len(self._segments):
-                await session.append(self._segments[index])
-                if self._segmentation == "client":
-                    await session.commit()
-                index += 1
+            index = await self._send_segments(session, index)
             if self._text_done:
                 break
             await self._wait_for_segment(index)
         if self._source_error is None:
             await session.finish()
+        else:
+            await session.close()  # ends the audio loop, which then raises the source's error
 
-    async def _wait_for_segment(self, index: int) -> bool:
-        """Wait until segment ``index`` exists (True) or the text ended without it (False)."""
+    async def _wait_for_segment(self, index: int) -> None:
+        """Wait until segment ``index`` exists or the text ended."""
         while index >= len(self._segments) and not self._text_done:
             self._changed.clear()
             await self._changed.wait()
-        if self._source_error is not None:
-            raise _SourceFailed(self._source_error)
-        return index < len(self._segments)
 
-    async def _read(self, texts: AsyncIterable[str]) -> None:
-        """Consume the text source once, cutting segments (or passing pieces through)."""
+    async def _first_segment(self, texts: AsyncIterator[str]) -> bool:
+        """Read the text here until its first segment is cut (True) or it ended without one.
+
+        The request's first text thus reaches the service without a task switch; the rest
+        is read by :meth:`_read` while audio plays.
+        """
+        while not self._segments:
+            try:
+                text = await anext(texts)
+            except StopAsyncIteration:
+                await self._read(texts)  # nothing left to read: cuts the last segment
+                return bool(self._segments)
+            self._cut(text)
+        return True
+
+    def _cut(self, text: str) -> None:
+        if self._segmentation == "client":
+            self._add(self._segmenter.feed(text))
+        elif text:
+            self._add([text])
+
+    async def _read(self, texts: AsyncIterator[str]) -> None:
+        """Consume the rest of the text source, cutting segments (or passing pieces through)."""
         try:
             async for text in texts:
-                if self._segmentation == "client":
-                    pieces = self._segmenter.feed(text)
-                else:
-                    pieces = [text] if text else []
-                self._add(pieces)
+                self._cut(text)
             if self._segmentation == "client":
                 self._add([self._segmenter.flush()])
         except Exception as err:
-            self._source_error = err
-            if self._session is not None:
-                await self._session.close()  # ends the audio loop, which then raises err
+            self._source_error = err  # the sender closes the session on it
         finally:
             self._text_done = True
             self._changed.set()

@@ -9,12 +9,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .. import eventloop
 from .server import QwenSimulator, SimulatorOptions
 
 
@@ -72,7 +74,10 @@ async def _serve(options: SimulatorOptions, host: str, port: int, stats_file: Pa
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    async with QwenSimulator(options, host=host, port=port, stats_file=stats_file) as simulator:
+    async with QwenSimulator(
+        options, host=host, port=port, stats_file=stats_file, keep_sessions=False
+    ) as simulator:
+        gc.freeze()  # startup objects out of the collector's full passes (see the server's)
         print(simulator.url, flush=True)
         await stop.wait()
 
@@ -83,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     host, port, debug = args.pop("host"), args.pop("port"), args.pop("debug")
     stats_file = args.pop("stats_file")
     logging.basicConfig(level=logging.DEBUG if debug else logging.INFO, stream=sys.stderr)
-    asyncio.run(_serve(SimulatorOptions(**args), host, port, stats_file))
+    eventloop.run(_serve(SimulatorOptions(**args), host, port, stats_file))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ and the documented quirks. Knobs in :class:`SimulatorOptions` add latency and in
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import hmac
 import json
@@ -26,6 +25,7 @@ from types import TracebackType
 from typing import Any, Final, Literal, Self
 from urllib.parse import parse_qs, urlsplit
 
+import pybase64
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
@@ -174,10 +174,14 @@ class QwenSimulator:
         host: str = "127.0.0.1",
         port: int = 0,
         stats_file: Path | None = None,
+        keep_sessions: bool = True,
     ) -> None:
         self.options = options or SimulatorOptions()
         self._stats_file = stats_file
+        self._keep_sessions = keep_sessions
         self.sessions: list[SimulatedSession] = []
+        """Every session so far; with ``keep_sessions=False`` (a long-running process) only
+        the open ones, finished ones being in ``stats_file`` alone."""
         self.session_opened = asyncio.Event()
         """Set when a session opens (clear it to wait for the next one)."""
         self._host = host
@@ -333,6 +337,8 @@ class QwenSimulator:
             if self._stats_file is not None:
                 with self._stats_file.open("a", encoding="utf-8") as stats:
                     stats.write(json.dumps(record.summary(), ensure_ascii=False) + "\n")
+            if not self._keep_sessions:
+                self.sessions.remove(record)
 
 
 def _json_response(status: HTTPStatus, code: str, message: str) -> Response:
@@ -716,6 +722,6 @@ def _deltas(
         pcm = wav_header(rate, len(pcm)) + pcm
     step = max(1, delta_bytes)
     return tuple(
-        (offset, base64.b64encode(pcm[offset : offset + step]).decode("ascii"))
+        (offset, pybase64.b64encode(pcm[offset : offset + step]).decode("ascii"))
         for offset in range(0, len(pcm), step)
     )
