@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import itertools
 import json
 import logging
 import random
@@ -157,8 +158,14 @@ class SimulatedSession:
         }
 
 
+_ID_STEM: Final = "".join(random.choices(_ID_ALPHABET, k=13))
+_ID_SERIALS: Final = itertools.count()
+
+
 def _new_id(prefix: str) -> str:
-    return prefix + "".join(random.choices(_ID_ALPHABET, k=21))
+    """An id shaped like the service's (21 letters and digits), unique in the process and
+    cheap: one is made for every audio delta."""
+    return f"{prefix}{_ID_STEM}{next(_ID_SERIALS):08d}"
 
 
 class QwenSimulator:
