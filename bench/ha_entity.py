@@ -63,12 +63,12 @@ async def one(hass: Any, tag: str) -> tuple[str, float]:
     return first, first_audio - sent[0]
 
 
-async def main(levels: list[int], rounds: int) -> None:
+async def main(levels: list[int], rounds: int, pace: float) -> None:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as config_dir:
         async with async_test_home_assistant(config_dir=config_dir) as hass, QwenSimulator() as sim:
             sim.options.api_key = "sk-bench"
-            sim.options.real_time_factor = 0.5  # as in scenario 1
+            sim.options.real_time_factor = 0.5 * pace  # as in scenario 1
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)  # find custom_components/
             assert await async_setup_component(hass, "homeassistant", {})
             for level in levels:
@@ -101,4 +101,4 @@ async def main(levels: list[int], rounds: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(json.loads(sys.argv[1]), int(sys.argv[2])))
+    asyncio.run(main(json.loads(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])))

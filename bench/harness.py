@@ -157,10 +157,10 @@ async def stream(port: int, chunks: list[str], pace: float = 0.0) -> StreamResul
     """
     result = StreamResult(chunks[0])
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    reading = asyncio.create_task(_read(reader, result))
     try:
         await async_write_event(SynthesizeStart().event(), writer)
         result.sent_at = time.monotonic()
-        reading = asyncio.create_task(_read(reader, result))
         for chunk in chunks:
             await async_write_event(SynthesizeChunk(text=chunk).event(), writer)
             if pace:
@@ -170,6 +170,8 @@ async def stream(port: int, chunks: list[str], pace: float = 0.0) -> StreamResul
         await reading
         return result
     finally:
+        reading.cancel()  # a write failed first: the read's error is not the one to report
+        await asyncio.gather(reading, return_exceptions=True)
         writer.close()
 
 

@@ -1,7 +1,7 @@
 """Benchmark suite: the simulator upstream in its own process, the Wyoming server in another.
 
-    script/bench            the full run (a few minutes)
-    script/bench --smoke    a few seconds, to keep the suite working (part of script/test)
+    script/bench            the full run (about a quarter of an hour)
+    script/bench --smoke    every scenario once, small and fast (part of script/test)
 
 Prints a table with each figure against its target and writes ``bench/results/results.json``
 and ``bench/results/latency.png``. Nothing here asserts: the figures are the result.
@@ -20,10 +20,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from harness import BYTES_PER_SECOND, KEY, server, simulator, stream
 from stats import percentiles
 
 from wyoming_qwentts import eventloop
+from wyoming_qwentts.realtime import QwenRealtimeClient, SessionConfig
 
 RESULTS = Path(__file__).parent / "results"
 SENTENCE = "The quick brown fox jumps over the lazy dog near the riverbank today. "
@@ -35,7 +37,7 @@ def unique_chunks(tag: str, sentences: int = 1) -> list[str]:
     return [text[:24]] + [text[i : i + 12] for i in range(24, len(text), 12)]
 
 
-async def bridge_overhead(levels: list[int], rounds: int) -> dict[str, Any]:
+async def bridge_overhead(levels: list[int], rounds: int, pace: float) -> dict[str, Any]:
     """Scenario 1: first text to first audio through the bridge, minus the simulator's own.
 
     The simulator paces audio at twice real time, as a real service streams it: an upstream
@@ -44,7 +46,7 @@ async def bridge_overhead(levels: list[int], rounds: int) -> dict[str, Any]:
     ``in_server`` is the part spent inside the server (its ``--debug`` timing).
     """
     results: dict[str, Any] = {}
-    async with simulator(real_time_factor=0.5) as sim:
+    async with simulator(real_time_factor=0.5 * pace) as sim:
         for level in levels:
             async with server(sim.url, "--warm-connections", "1", "--debug",
                               "--warm-connections-max", str(level)) as srv:  # fmt: skip
@@ -65,6 +67,50 @@ async def bridge_overhead(levels: list[int], rounds: int) -> dict[str, Any]:
                 results[str(level)] = percentiles(overheads)
                 results[str(level)]["in_server"] = percentiles(srv.bridge_times)
     return results
+
+
+async def harness_floor(level: int, rounds: int, pace: float) -> dict[str, Any]:
+    """Scenario 1 without the bridge: the load generator speaks to the simulator directly.
+
+    First text sent to first audio received, minus the simulator's own time, at the same
+    concurrency and pacing: what the two processes of the harness add by themselves, with
+    one socket hop each way where the bridge has two.
+    """
+    overheads: list[float] = []
+    connector = aiohttp.TCPConnector(limit=0)
+    async with (
+        simulator(real_time_factor=0.5 * pace) as sim,
+        aiohttp.ClientSession(connector=connector) as http,
+    ):
+        client = QwenRealtimeClient(http, KEY, url=sim.url)
+        for round_ in range(rounds + 1):
+            texts = ["".join(unique_chunks(f"floor-{round_}-{i}", 2)) for i in range(level)]
+            ttfas = await asyncio.gather(
+                *(_after(i / level, _direct(client, text)) for i, text in enumerate(texts))
+            )
+            await asyncio.sleep(0.3)
+            if round_:
+                own = await _simulator_times(sim, texts)
+                pairs = zip(texts, ttfas, strict=True)
+                overheads += [ttfa - own[_tag(text)] for text, ttfa in pairs]
+    return percentiles(overheads)
+
+
+async def _direct(client: QwenRealtimeClient, text: str) -> float:
+    """One request straight to the simulator, cut and committed as the bridge does."""
+    first, rest = text.split(". ", 1)
+    async with await client.open_session(SessionConfig(mode="commit"), wait=False) as session:
+        sent = time.monotonic()
+        await session.append(first + ". ")
+        await session.commit()
+        await session.append(rest)
+        await session.commit()
+        await session.finish()
+        ttfa = None
+        async for _ in session:
+            ttfa = ttfa or time.monotonic() - sent
+    assert ttfa is not None
+    return ttfa
 
 
 async def _after(delay: float, request: Any) -> Any:
@@ -126,10 +172,10 @@ async def _llm_paced(port: int, tag: str) -> float:
     return result.ttfa
 
 
-async def segmentation_ttfa(requests: int) -> dict[str, Any]:
+async def segmentation_ttfa(requests: int, pace: float) -> dict[str, Any]:
     """Scenario 2b: time to first audio of an LLM-paced reply, per segmentation."""
     results: dict[str, Any] = {}
-    async with simulator(real_time_factor=0.5) as sim:
+    async with simulator(real_time_factor=0.5 * pace) as sim:
         for mode in ("server", "client"):
             async with server(sim.url, "--segmentation", mode) as srv:
                 ttfas = []
@@ -178,13 +224,13 @@ async def relay_cpu(concurrency: int, sentences: int) -> dict[str, Any]:
     }
 
 
-async def capacity(levels: list[int], sentences: int) -> dict[str, Any]:
+async def capacity(levels: list[int], sentences: int, pace: float) -> dict[str, Any]:
     """Scenario 4: ramp concurrent streams until one falls behind real time."""
     tolerance = 0.3
     rows = []
     held = 0
     async with (
-        simulator(real_time_factor=0.8) as sim,
+        simulator(real_time_factor=0.8 * pace) as sim,
         server(sim.url, "--warm-connections", "0") as srv,
     ):
         for level in levels:
@@ -208,9 +254,9 @@ async def capacity(levels: list[int], sentences: int) -> dict[str, Any]:
     return {"held": held, "tolerance_s": tolerance, "levels": rows}
 
 
-async def memory(streams: int, warm: int, settle: float = 2.0) -> dict[str, Any]:
+async def memory(streams: int, warm: int, settle: float, pace: float) -> dict[str, Any]:
     """Scenario 5: resident memory per active stream and per warm connection."""
-    async with simulator(real_time_factor=1.0) as sim:
+    async with simulator(real_time_factor=1.0 * pace) as sim:
         async with server(sim.url, "--warm-connections", "0") as srv:
             await stream(srv.port, ["Warm up the interpreter. "])
             base = srv.rss()
@@ -243,15 +289,16 @@ def _upstream_sockets(srv: Any) -> int:
     return sum(1 for c in srv.ps.net_connections("tcp") if c.raddr and c.status == "ESTABLISHED")
 
 
-def ha_entity_path(levels: list[int], rounds: int) -> dict[str, Any] | str:
+def ha_entity_path(levels: list[int], rounds: int, pace: float) -> dict[str, Any] | str:
     """Scenario 1b: the Home Assistant entity path, in-process (needs .venv-ha)."""
     python = Path(__file__).parent.parent / ".venv-ha" / "bin" / "python"
     if not python.exists():
         return "skipped: .venv-ha not found (run script/setup --all)"
     import subprocess
 
+    script = Path(__file__).parent / "ha_entity.py"
     done = subprocess.run(
-        [str(python), str(Path(__file__).parent / "ha_entity.py"), json.dumps(levels), str(rounds)],
+        [str(python), str(script), json.dumps(levels), str(rounds), str(pace)],
         capture_output=True, text=True, check=False, timeout=600,
     )  # fmt: skip
     if done.returncode:
@@ -271,6 +318,9 @@ def table(results: dict[str, Any]) -> str:
         own = p["in_server"]
         row("   of which inside the server (p50/p95/p99 ms)",
             f"{own['p50']:.2f}/{own['p95']:.2f}/{own['p99']:.2f}")  # fmt: skip
+    for level, p in results["harness_floor"].items():
+        row(f"1. harness alone, no bridge, {level} concurrent (p50/p95/p99 ms)",
+            f"{p['p50']:.2f}/{p['p95']:.2f}/{p['p99']:.2f}", "(the floor of 1 here)")  # fmt: skip
     ha = results["ha_entity_overhead"]
     if isinstance(ha, str):
         row("1b. HA entity path overhead", ha)
@@ -318,6 +368,10 @@ def plot(results: dict[str, Any], path: Path) -> None:
         f"inside the server, {level} concurrent": p["in_server"]["samples_ms"]
         for level, p in results["bridge_overhead"].items()
     }
+    series |= {
+        f"harness alone, {level} concurrent": p["samples_ms"]
+        for level, p in results["harness_floor"].items()
+    }
     if not isinstance(results["ha_entity_overhead"], str):
         series |= {
             f"HA entity overhead, {level} concurrent": p["samples_ms"]
@@ -347,22 +401,23 @@ async def main(smoke: bool) -> None:
     # The load generator's own collector pauses would count as bridge latency: keep its
     # startup objects out of full passes, as the server and the simulator do.
     gc.freeze()
-    if smoke:
+    if smoke:  # every path once, small, audio paced 20 times faster: seconds, not minutes
         levels, rounds, hs, cpu_n, cap_levels, mem_n = [1, 5], 1, 2, 5, [5], 5
-        sentences = 1
+        sentences, pace = 1, 0.05
     else:
         levels, rounds, hs, cpu_n, cap_levels, mem_n = [1, 10, 100], 5, 30, 100, [
             100, 200, 300, 400, 500, 600, 800], 100  # fmt: skip
-        sentences = 6
+        sentences, pace = 6, 1.0
     started = time.monotonic()
     results: dict[str, Any] = {"smoke": smoke}
-    results["bridge_overhead"] = await bridge_overhead(levels, rounds)
-    results["ha_entity_overhead"] = ha_entity_path(levels, rounds)
+    results["bridge_overhead"] = await bridge_overhead(levels, rounds, pace)
+    results["harness_floor"] = {str(levels[-1]): await harness_floor(levels[-1], rounds, pace)}
+    results["ha_entity_overhead"] = ha_entity_path(levels, rounds, pace)
     results["handshake_hiding"] = await handshake_hiding(hs)
-    results["segmentation_ttfa"] = await segmentation_ttfa(hs)
+    results["segmentation_ttfa"] = await segmentation_ttfa(hs, pace)
     results["relay_cpu"] = await relay_cpu(cpu_n, sentences)
-    results["capacity"] = await capacity(cap_levels, sentences)
-    results["memory"] = await memory(mem_n, 10 if smoke else 50, 0.5 if smoke else 2.0)
+    results["capacity"] = await capacity(cap_levels, sentences, pace)
+    results["memory"] = await memory(mem_n, 10 if smoke else 50, 0.5 if smoke else 2.0, pace)
     results["seconds"] = time.monotonic() - started
     print(table(results))
     out = RESULTS / ("smoke.json" if smoke else "results.json")
@@ -374,7 +429,5 @@ async def main(smoke: bool) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument(
-        "--smoke", action="store_true", help="a few seconds: keeps the suite working"
-    )
+    parser.add_argument("--smoke", action="store_true", help="every scenario once, small and fast")
     eventloop.run(main(parser.parse_args().smoke))
