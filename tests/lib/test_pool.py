@@ -15,6 +15,7 @@ from wyoming_qwentts.realtime import (
     SessionConfig,
     WarmPool,
 )
+from wyoming_qwentts.realtime import pool as pool_module
 from wyoming_qwentts.simulator import QwenSimulator, decode
 
 from .conftest import until
@@ -88,6 +89,39 @@ async def test_grows_with_concurrency_up_to_the_maximum(pool: WarmPool) -> None:
     await until(pool, lambda: pool.ready == 3)
     for session in held:
         await session.close()
+
+
+class _Clock:
+    """Stands in for the pool's ``time`` module: its clock moves only when told."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+async def test_target_is_the_largest_peak_still_in_the_window(
+    client: QwenRealtimeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = _Clock()
+    monkeypatch.setattr(pool_module, "time", clock)
+    pool = WarmPool(client, minimum=1, maximum=8, window=60)  # not started: requests connect
+
+    async def requests_at_once(count: int) -> None:
+        sessions = [await pool.connect() for _ in range(count)]
+        for session in sessions:
+            await session.close()
+
+    await requests_at_once(4)
+    clock.now += 30
+    await requests_at_once(2)
+    assert pool.target == 4
+    clock.now += 31  # the peak of 4 left the window: 2 is the largest still in it
+    assert pool.target == 2
+    clock.now += 30
+    assert pool.target == 1  # nothing recent: the minimum
+    assert (pool.stats.cold, pool.stats.warm) == (6, 0)
 
 
 async def test_disabled_pool_opens_nothing(
