@@ -204,7 +204,7 @@ async def _client(
         if args.simulate:
             from .simulator import QwenSimulator
 
-            simulator = await stack.enter_async_context(QwenSimulator())
+            simulator = await stack.enter_async_context(QwenSimulator(keep_sessions=False))
             url, api_key = simulator.url, simulator.options.api_key
             _LOGGER.warning(
                 "--simulate: audio comes from the bundled simulator at %s "

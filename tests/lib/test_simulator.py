@@ -216,6 +216,26 @@ async def test_missing_or_wrong_authorization(
         }
 
 
+async def test_a_long_running_simulator_keeps_only_open_sessions(
+    http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    stats = tmp_path / "stats.jsonl"
+    async with QwenSimulator(stats_file=stats, keep_sessions=False) as sim:
+        sim.options.api_key = API_KEY
+        from wyoming_qwentts.realtime import QwenRealtimeClient, SessionConfig
+
+        client = QwenRealtimeClient(http, API_KEY, url=sim.url)
+        session = await client.open_session(SessionConfig())
+        (record,) = sim.sessions  # open: kept
+        await session.append("Gone when done.")
+        await session.finish()
+        assert decode(await session.read_all()) == "Gone when done."
+        await record.closed.wait()
+        assert sim.sessions == []  # finished: only in the stats file
+    (line,) = stats.read_text().splitlines()
+    assert json.loads(line)["first_text"] == "Gone when done."
+
+
 def test_url_needs_a_running_simulator() -> None:
     with pytest.raises(RuntimeError, match="not running"):
         _ = QwenSimulator().url
