@@ -60,11 +60,11 @@ def _networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
 
 def _option(group: Any, flag: str, **kwargs: Any) -> None:
     """Add ``flag``; ``QWENTTS_<FLAG>`` in the environment replaces its default."""
-    name = ENV_PREFIX + flag.lstrip("-").upper().replace("-", "_")
+    name = flag.lstrip("-").upper().replace("-", "_")
     if kwargs.get("action") == "store_true":
-        kwargs["default"] = os.environ.get(name, "").strip().lower() in _TRUE
+        kwargs["default"] = str(_env(name, "")).strip().lower() in _TRUE
     else:
-        kwargs["default"] = os.environ.get(name, kwargs.get("default"))
+        kwargs["default"] = _env(name, kwargs.get("default"))
     group.add_argument(flag, **kwargs)
 
 

@@ -64,22 +64,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> b
             translation_key="auth_failed",
             translation_placeholders={"error": str(err)},
         ) from err
-    except AccessDeniedError as err:
-        _create_issue(hass, entry, "access_denied")
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="access_denied",
-            translation_placeholders={"error": str(err)},
-        ) from err
     except QwenTtsError as err:
+        reason = "cannot_connect"
+        if isinstance(err, AccessDeniedError):
+            reason = "access_denied"
+            _create_issue(hass, entry, reason)
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
-            translation_key="cannot_connect",
+            translation_key=reason,
             translation_placeholders={"error": str(err)},
         ) from err
     await session.close()
     for issue in ("wrong_region", "access_denied"):
-        ir.async_delete_issue(hass, DOMAIN, f"{issue}_{entry.entry_id}")
+        ir.async_delete_issue(hass, DOMAIN, _issue_id(entry, issue))
     warm = int(entry.options.get(CONF_WARM_CONNECTIONS, DEFAULT_OPTIONS[CONF_WARM_CONNECTIONS]))
     pool = WarmPool(client, minimum=warm, maximum=MAX_WARM_CONNECTIONS if warm else 0)
     pool.start()
@@ -94,7 +91,7 @@ def _create_issue(hass: HomeAssistant, entry: QwenTtsConfigEntry, issue: str) ->
     ir.async_create_issue(
         hass,
         DOMAIN,
-        f"{issue}_{entry.entry_id}",
+        _issue_id(entry, issue),
         is_fixable=False,
         severity=ir.IssueSeverity.ERROR,
         translation_key=issue,
@@ -103,6 +100,10 @@ def _create_issue(hass: HomeAssistant, entry: QwenTtsConfigEntry, issue: str) ->
             "region": catalog.REGIONS[entry.data[CONF_REGION]].name,
         },
     )
+
+
+def _issue_id(entry: QwenTtsConfigEntry, issue: str) -> str:
+    return f"{issue}_{entry.entry_id}"
 
 
 async def _async_reload(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> None:

@@ -13,11 +13,10 @@ that exactly its input was spoken, once, in order, with nothing cut off.
 
 from __future__ import annotations
 
-import functools
 import re
 import sys
 from array import array
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Final
 
 from ..audio import STREAMING_SIZE, WAV_HEADER_SIZE, parse_wav_header
@@ -136,7 +135,7 @@ def is_resumed(spoken: str, segments: list[str], restarts: int = 1) -> bool:
     nothing repeated but the start of the segment that was cut off.
     """
 
-    @functools.cache
+    @cache
     def matches(position: int, segment: int, budget: int) -> bool:
         if segment == len(segments):
             return position == len(spoken)
