@@ -28,6 +28,7 @@ import aiohttp
 from wyoming.server import AsyncServer
 
 from . import __version__, catalog, eventloop
+from .errors import InvalidParameterError
 from .handler import ConnectionLimits, QwenTtsEventHandler
 from .info import build_info
 from .realtime import QwenRealtimeClient, QwenTtsError, SessionConfig, WarmPool
@@ -170,7 +171,7 @@ def _session_config(args: argparse.Namespace) -> tuple[catalog.Model, SessionCon
             optimize_instructions=args.optimize_instructions or None,
         )
         config.to_session(model)
-    except catalog.InvalidParameterError as err:
+    except InvalidParameterError as err:
         raise UsageError(str(err)) from None
     if not args.api_key and not args.simulate and not args.url:
         raise UsageError("an API key is required: --api-key or DASHSCOPE_API_KEY (or --simulate)")
@@ -331,7 +332,7 @@ async def _say(args: argparse.Namespace, model: catalog.Model, config: SessionCo
 def _voices(model_id: str) -> None:
     try:
         model = catalog.get_model(model_id)
-    except catalog.InvalidParameterError as err:
+    except InvalidParameterError as err:
         raise UsageError(f"{err} Known models: {', '.join(err.allowed)}") from None
     if model.custom_voices:
         print(f"{model.id} speaks only custom voices (pass their id with --voice).")

@@ -11,22 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
+from .errors import InvalidParameterError
+
 CATALOG_VERSION: Final = "2026.11.1"
 """Bumped whenever the data below changes (shown in diagnostics)."""
-
-
-class InvalidParameterError(ValueError):
-    """A session parameter the model does not accept.
-
-    ``param`` is the wire path (``session.voice``); ``allowed`` lists the valid values when
-    there is a short list of them.
-    """
-
-    def __init__(self, param: str, message: str, allowed: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.param = param
-        self.message = message
-        self.allowed = allowed
 
 
 @dataclass(frozen=True, slots=True)

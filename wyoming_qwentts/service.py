@@ -105,17 +105,19 @@ class TtsService:
 
 
 class _Slot(SessionSource):
-    """The service's sessions for one request, which takes a concurrency slot on first use."""
+    """The service's sessions for one request, which take one concurrency slot on first use."""
 
     def __init__(self, service: TtsService) -> None:
         self.model = service.model
         self._service = service
         self._held = False
+        self._lock = asyncio.Lock()  # a request's sessions may connect at once: one slot
 
     async def connect(self) -> RealtimeSession:
-        if not self._held:
-            await self._service._acquire()
-            self._held = True
+        async with self._lock:
+            if not self._held:
+                await self._service._acquire()
+                self._held = True
         return await self._service.source.connect()
 
     def release(self) -> None:

@@ -131,6 +131,12 @@ def translate_error(
 ) -> HomeAssistantError:
     """A HomeAssistantError the user can act on; a rejected key also starts reauthentication."""
     placeholders = {"error": str(err)}
+    if isinstance(err, InvalidParameterError):
+        return ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_option",
+            translation_placeholders={"message": err.message},
+        )
     if isinstance(err, AuthenticationError):
         entry.async_start_reauth(hass)
         key = "auth_failed"

@@ -25,7 +25,7 @@ from custom_components.qwen_tts.const import (
 )
 from custom_components.qwen_tts.tts import QwenTtsEntity
 from wyoming_qwentts import catalog
-from wyoming_qwentts.simulator import QwenSimulator, decode
+from wyoming_qwentts.simulator import DISPUTED_BEHAVIOURS, QwenSimulator, decode
 
 from .conftest import ENTITY_ID, used
 
@@ -73,12 +73,30 @@ async def test_streaming_text_in_streaming_wav_out(
     rate, size, pcm = pcm_of(await stream(hass, pieces))
     assert (rate, size) == (24000, 0xFFFFFFFF)  # a streaming header: length unknown
     assert decode(pcm) == MESSAGE
-    record = used(simulator)[-1]
-    appended = [e["text"] for e in record.events if e["type"] == "input_text_buffer.append"]
-    assert appended == ["The washing machine has finished.", " 洗衣机已完成。"]  # segments
-    assert record.event_types().count("input_text_buffer.commit") == len(appended)
+    appended = [
+        e["text"]
+        for record in used(simulator)
+        for e in record.events
+        if e["type"] == "input_text_buffer.append"
+    ]
+    assert sorted(appended) == sorted([" 洗衣机已完成。", "The washing machine has finished."])
+    for record in used(simulator):
+        assert record.event_types().count("input_text_buffer.commit") == len(record.spoken)
+        assert record.busy_inputs == 0  # one response at a time per session
     assert loaded_entry.runtime_data.last_metrics is not None
     assert loaded_entry.runtime_data.last_metrics.characters == catalog.billed_characters(MESSAGE)
+
+
+@pytest.mark.parametrize("behaviour", sorted(DISPUTED_BEHAVIOURS))
+async def test_streaming_is_exact_under_every_disputed_behaviour(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator, behaviour: str
+) -> None:
+    for name, value in DISPUTED_BEHAVIOURS[behaviour].items():
+        setattr(simulator.options, name, value)
+    simulator.options.real_time_factor = 0.05
+    message = MESSAGE * 3
+    _, _, pcm = pcm_of(await stream(hass, split_anywhere(message)))
+    assert decode(pcm) == message
 
 
 async def test_whole_message_through_the_media_source(

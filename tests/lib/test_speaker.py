@@ -14,6 +14,7 @@ import pytest
 from wyoming_qwentts.realtime import (
     AuthenticationError,
     ConnectionClosedError,
+    IncompleteAudioError,
     QwenRealtimeClient,
     QwenTtsError,
     RetryPolicy,
@@ -23,7 +24,8 @@ from wyoming_qwentts.realtime import (
     Speaker,
 )
 from wyoming_qwentts.realtime.speaker import is_transient
-from wyoming_qwentts.simulator import QwenSimulator, decode
+from wyoming_qwentts.segmenter import Segmenter
+from wyoming_qwentts.simulator import DISPUTED_BEHAVIOURS, QwenSimulator, decode
 from wyoming_qwentts.simulator.speech import is_resumed
 
 from .conftest import API_KEY
@@ -40,8 +42,21 @@ async def pieces(text: str, size: int = 9) -> AsyncIterator[str]:
         yield text[i : i + size]
 
 
+async def paced(text: str, size: int = 9, seconds: float = 0.002) -> AsyncIterator[str]:
+    """Text as an LLM writes it: a piece every ``seconds``."""
+    for i in range(0, len(text), size):
+        await asyncio.sleep(seconds)
+        yield text[i : i + size]
+
+
 async def speak(speaker: Speaker, text: str = TEXT) -> bytes:
     return b"".join([chunk async for chunk in speaker.speak(pieces(text))])
+
+
+def sentences(text: str) -> list[str]:
+    """The speaker's sentences of ``text`` (segments are runs of them)."""
+    segmenter = Segmenter(first_cut=12)
+    return [s for s in (*segmenter.feed(text), segmenter.flush()) if s]
 
 
 def assert_resumed(spoken: str, segments: list[str], restarts: int = 1) -> None:
@@ -58,16 +73,93 @@ def sent_segments(simulator: QwenSimulator) -> list[str]:
 async def test_no_fault_every_segment_once(
     client: QwenRealtimeClient, simulator: QwenSimulator
 ) -> None:
-    speaker = Speaker(client, SessionConfig(), policy=FAST)
+    speaker = Speaker(client, SessionConfig(), policy=FAST, lanes=1)
     assert decode(await speak(speaker)) == TEXT
     segments = sent_segments(simulator)
     assert "".join(segments) == TEXT
     assert segments[0] == "Attention please,"  # the first segment ends early, at a clause
     assert simulator.sessions[0].config["mode"] == "commit"
+    assert simulator.sessions[0].busy_inputs == 0  # one response at a time
     assert speaker.stats.attempts == 1
     assert speaker.stats.resumes == 0
+    assert speaker.stats.empty_responses == 0
     assert speaker.stats.metrics is not None
-    assert len(speaker.stats.metrics.responses) == len(segments)
+    assert len(speaker.stats.metrics.responses) == len(segments) == speaker.stats.segments
+
+
+def spoken_segments(simulator: QwenSimulator) -> list[str]:
+    """Every segment synthesized, in the order its session first received text."""
+    return [text for record in simulator.sessions for text in record.spoken]
+
+
+@pytest.mark.parametrize("lanes", [1, 2])
+@pytest.mark.parametrize("behaviour", sorted(DISPUTED_BEHAVIOURS))
+async def test_client_segmentation_is_exact_under_every_disputed_behaviour(
+    client: QwenRealtimeClient, simulator: QwenSimulator, behaviour: str, lanes: int
+) -> None:
+    for name, value in DISPUTED_BEHAVIOURS[behaviour].items():
+        setattr(simulator.options, name, value)
+    simulator.options.real_time_factor = 0.05  # responses take time: text arrives during them
+    speaker = Speaker(client, SessionConfig(), policy=FAST, lanes=lanes)
+    audio = b"".join([chunk async for chunk in speaker.speak(paced(TEXT * 2))])
+    assert decode(audio) == TEXT * 2  # once, in order, all of it
+    assert speaker.stats.resumes == 0
+    assert speaker.stats.segments > 2
+    assert all(record.busy_inputs == 0 for record in simulator.sessions)  # never sent busy
+    assert len(simulator.sessions) <= lanes
+    lost = any(record.dropped for record in simulator.sessions)
+    assert bool(speaker.stats.empty_responses) == lost  # every lost segment noticed, resent
+    if lanes == 1 and behaviour in ("residue-after-done", "response-without-audio"):
+        assert lost
+
+
+async def test_a_segment_that_never_gets_audio_fails_the_request(
+    client: QwenRealtimeClient, simulator: QwenSimulator
+) -> None:
+    simulator.options.silent_response = 0  # every session's first response is silent
+    policy = RetryPolicy(deadline=0.3, backoff=0.01, backoff_max=0.02, empty_responses=0)
+    speaker = Speaker(client, SessionConfig(), policy=policy, lanes=1)
+    with pytest.raises(IncompleteAudioError, match=r"segment 1 \('Attention please,'\)"):
+        await speak(speaker)
+    assert speaker.stats.attempts >= 2  # retried in new sessions before giving up
+
+
+async def test_a_lost_segment_after_audio_says_what_was_lost(
+    client: QwenRealtimeClient, simulator: QwenSimulator
+) -> None:
+    simulator.options.residue_window = 60  # every segment after a session's first is dropped
+    policy = RetryPolicy(deadline=5, max_resumes=0, backoff=0.01, settle=0, empty_responses=1)
+    speaker = Speaker(client, SessionConfig(), policy=policy, lanes=1)
+    received: list[bytes] = []
+
+    async def listen() -> None:
+        async for chunk in speaker.speak(pieces(TEXT)):
+            received.append(chunk)
+
+    with pytest.raises(IncompleteAudioError) as failure:
+        await listen()
+    assert decode(b"".join(received)) == "Attention please,"  # heard: the first segment only
+    assert "segment 2" in str(failure.value)
+    assert f"17 of {len(TEXT)} characters were spoken" in str(failure.value)
+
+
+@pytest.mark.parametrize("behaviour", sorted(DISPUTED_BEHAVIOURS))
+async def test_server_segmentation_is_exact_or_fails_under_every_disputed_behaviour(
+    client: QwenRealtimeClient,
+    simulator: QwenSimulator,
+    behaviour: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    for name, value in DISPUTED_BEHAVIOURS[behaviour].items():
+        setattr(simulator.options, name, value)
+    speaker = Speaker(client, SessionConfig(), segmentation="server", policy=FAST)
+    if behaviour in ("finish-does-not-drain", "response-without-audio"):
+        with pytest.raises(IncompleteAudioError, match=r"spoke \d+ of \d+ characters"):
+            await speak(speaker)
+        return
+    assert decode(await speak(speaker)) == TEXT
+    if behaviour == "no-response-done":
+        assert "cannot be checked" in caplog.text  # said, since it cannot be verified
 
 
 @pytest.mark.parametrize(
@@ -85,9 +177,9 @@ async def test_resume_after_a_fault_mid_stream(
     simulator.options.fault_sessions = 1
     for name, value in fault.items():
         setattr(simulator.options, name, value)
-    speaker = Speaker(client, SessionConfig(), policy=FAST)
+    speaker = Speaker(client, SessionConfig(), policy=FAST, lanes=1)
     spoken = decode(await speak(speaker))
-    segments = sent_segments(simulator)
+    segments = sentences(TEXT)
     assert speaker.stats.resumes == 1
     assert len(simulator.sessions) == 2
     assert_resumed(spoken, segments)
@@ -100,6 +192,20 @@ async def test_resume_after_a_fault_mid_stream(
     )  # a suffix: nothing skipped
 
 
+async def test_two_lanes_resume_a_fault_mid_stream(
+    client: QwenRealtimeClient, simulator: QwenSimulator
+) -> None:
+    simulator.options.delta_bytes = 960
+    simulator.options.drop_after_deltas = 5
+    simulator.options.fault_sessions = 1
+    speaker = Speaker(client, SessionConfig(), policy=FAST, lanes=2)
+    spoken = decode(b"".join([chunk async for chunk in speaker.speak(paced(TEXT))]))
+    assert_resumed(spoken, sentences(TEXT))
+    assert spoken != TEXT
+    assert speaker.stats.resumes == 1
+    assert speaker.stats.attempts == 3  # the failed session, its replacement, the other lane
+
+
 @pytest.mark.parametrize("timeouts", [pytest.param(None, id="default")])
 async def test_resume_after_a_stall(http: Any, simulator: QwenSimulator, timeouts: Any) -> None:
     from wyoming_qwentts.realtime import Timeouts
@@ -110,8 +216,8 @@ async def test_resume_after_a_stall(http: Any, simulator: QwenSimulator, timeout
     simulator.options.delta_bytes = 960
     simulator.options.stall_after_deltas = 4
     simulator.options.fault_sessions = 1
-    speaker = Speaker(client, SessionConfig(), policy=FAST)
-    assert_resumed(decode(await speak(speaker)), sent_segments(simulator))
+    speaker = Speaker(client, SessionConfig(), policy=FAST, lanes=1)
+    assert_resumed(decode(await speak(speaker)), sentences(TEXT))
     assert speaker.stats.resumes == 1
 
 
@@ -123,7 +229,7 @@ async def test_transient_handshake_faults_are_retried_unheard(
     simulator.options.fault_sessions = 2
     speaker = Speaker(client, SessionConfig(), policy=FAST)
     assert decode(await speak(speaker)) == TEXT  # nothing was delivered before: nothing heard
-    assert speaker.stats.attempts == 3
+    assert speaker.stats.attempts == 3 + 1  # two rejected, then one session per lane
     assert speaker.stats.resumes == 0
 
 
@@ -151,7 +257,7 @@ async def test_resumes_are_limited(client: QwenRealtimeClient, simulator: QwenSi
     simulator.options.delta_bytes = 960
     simulator.options.drop_after_deltas = 3  # every session
     policy = RetryPolicy(deadline=5, max_resumes=2, backoff=0.01)
-    speaker = Speaker(client, SessionConfig(), policy=policy)
+    speaker = Speaker(client, SessionConfig(), policy=policy, lanes=1)
     received: list[bytes] = []
 
     async def consume() -> None:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from wyoming_qwentts import catalog
 from wyoming_qwentts.audio import wav_header
+from wyoming_qwentts.errors import InvalidParameterError
 from wyoming_qwentts.segmenter import Segmenter
 from wyoming_qwentts.simulator.speech import decode, decode_wav, duration_seconds, synthesize
 
@@ -187,7 +188,7 @@ def test_catalog_shape() -> None:
 def test_check_session_rejects(
     model: str, session: dict[str, object], param: str, message: str
 ) -> None:
-    with pytest.raises(catalog.InvalidParameterError) as err:
+    with pytest.raises(InvalidParameterError) as err:
         catalog.check_session(catalog.MODELS[model], session)
     assert err.value.param == param
     assert message in str(err.value)

@@ -24,7 +24,7 @@ from wyoming.tts import (
 
 from wyoming_qwentts.realtime import SessionConfig, Timeouts, WarmPool
 from wyoming_qwentts.service import ServiceSettings
-from wyoming_qwentts.simulator import QwenSimulator, decode
+from wyoming_qwentts.simulator import DISPUTED_BEHAVIOURS, QwenSimulator, decode
 
 from .conftest import FAST_RETRY, WyomingServer, until
 
@@ -123,20 +123,40 @@ async def test_home_assistant_streaming_sequence(
     assert shape(events) == ["audio-start", "audio-chunk", "audio-stop", "synthesize-stopped"]
     assert decode(audio_of(events)) == TEXT  # spoken once: the compat synthesize was ignored
     used = [record for record in simulator.sessions if record.events]
-    assert len(used) == 1
-    record = used[0]
-    appended = [e["text"] for e in record.events if e["type"] == "input_text_buffer.append"]
-    assert "".join(appended) == TEXT
-    # The server cuts and commits segments itself (so a session can resume after a fault);
-    # the first one early, at the first clause break.
-    assert appended[:2] == ["Hello from Qwen.", " 你好，世界！"]
-    kinds = record.event_types()
-    assert kinds == [
-        "session.update",
-        *["input_text_buffer.append", "input_text_buffer.commit"] * len(appended),
-        "session.finish",
+    assert 1 <= len(used) <= 2  # a second session synthesizes ahead while the first speaks
+    appended = [
+        [e["text"] for e in record.events if e["type"] == "input_text_buffer.append"]
+        for record in used
     ]
-    assert pool.stats.warm == warm_connections
+    assert sorted(text for texts in appended for text in texts) == sorted(
+        text for record in used for text in record.spoken
+    )
+    assert sum(len(text) for texts in appended for text in texts) == len(TEXT)
+    # The server cuts and commits segments itself (so a session can resume after a fault);
+    # the first one early, at the first sentence or clause break, and alone.
+    assert appended[0][0] == "Hello from Qwen."
+    for record, texts in zip(used, appended, strict=True):
+        assert record.event_types() == [
+            "session.update",
+            *["input_text_buffer.append", "input_text_buffer.commit"] * len(texts),
+            "session.finish",
+        ]
+        assert record.busy_inputs == 0  # one response at a time in each session
+    assert pool.stats.warm >= warm_connections
+
+
+@pytest.mark.parametrize("behaviour", sorted(DISPUTED_BEHAVIOURS))
+async def test_streamed_text_is_spoken_exactly_under_every_disputed_behaviour(
+    wyoming_server: WyomingServer, simulator: QwenSimulator, behaviour: str
+) -> None:
+    for name, value in DISPUTED_BEHAVIOURS[behaviour].items():
+        setattr(simulator.options, name, value)
+    simulator.options.real_time_factor = 0.05
+    text = TEXT * 3
+    async with wyoming_server.client() as client:
+        events = await stream(client, split_anywhere(text))
+    assert shape(events) == ["audio-start", "audio-chunk", "audio-stop", "synthesize-stopped"]
+    assert decode(audio_of(events)) == text
 
 
 async def test_single_chunk_stream_as_tts_speak_sends_it(wyoming_server: WyomingServer) -> None:

@@ -47,6 +47,8 @@ class Timeouts:
     """Handshake plus ``session.created``."""
     configure: float = 10.0
     """``session.update`` to ``session.updated``."""
+    commit: float = 5.0
+    """From a commit to its acknowledgement (``input_text_buffer.committed``)."""
     first_audio: float = 15.0
     """From a commit or finish (when the service owes audio) to its first audio."""
     audio_gap: float = 15.0

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from ..catalog import InvalidParameterError
+from ..errors import InvalidParameterError, QwenTtsError
 
 __all__ = [
     "AccessDeniedError",
     "AuthenticationError",
     "ConnectError",
     "ConnectionClosedError",
+    "IncompleteAudioError",
     "InvalidParameterError",
     "ProtocolError",
     "QwenTimeoutError",
@@ -19,10 +20,6 @@ __all__ = [
     "ServiceError",
     "UnknownModelError",
 ]
-
-
-class QwenTtsError(Exception):
-    """Base class of every error raised by the realtime client."""
 
 
 class ConnectError(QwenTtsError):
@@ -83,6 +80,11 @@ class ProtocolError(QwenTtsError):
     """The service sent something the protocol does not allow (e.g. audio that is not base64)."""
 
 
+class IncompleteAudioError(QwenTtsError):
+    """The service acknowledged text but did not speak it (a response without audio, or fewer
+    characters billed than were sent)."""
+
+
 class ConnectionClosedError(QwenTtsError):
     """The socket closed before ``session.finished``: audio may be incomplete."""
 
@@ -103,11 +105,14 @@ class QwenTimeoutError(QwenTtsError, TimeoutError):
     """A configured timeout expired; ``phase`` says which one."""
 
     def __init__(
-        self, phase: Literal["connect", "configure", "first_audio", "audio_gap"], seconds: float
+        self,
+        phase: Literal["connect", "configure", "commit", "first_audio", "audio_gap"],
+        seconds: float,
     ) -> None:
         what = {
             "connect": "connecting to the service",
             "configure": "waiting for session.updated",
+            "commit": "waiting for the service to acknowledge a commit",
             "first_audio": "waiting for the first audio",
             "audio_gap": "waiting for more audio",
         }[phase]

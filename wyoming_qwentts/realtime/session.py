@@ -10,7 +10,7 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
@@ -133,6 +133,8 @@ class RealtimeSession:
         self._expired: QwenTimeoutError | None = None
         self._finish_sent = False
         self._commits_pending = 0
+        self._unacknowledged = 0
+        """Commits neither acknowledged (``committed``) nor answered by a response yet."""
         self._response: ResponseMetrics | None = None
         self._response_audio = False
         self._response_trigger: float | None = None
@@ -212,6 +214,7 @@ class RealtimeSession:
         """Synthesize everything appended so far now (the only trigger in ``commit`` mode)."""
         await self._send("input_text_buffer.commit")
         self._commits_pending += 1
+        self._unacknowledged += 1
         self._arm_timer()
 
     async def clear(self) -> None:
@@ -266,20 +269,43 @@ class RealtimeSession:
     async def __anext__(self) -> bytes:
         try:
             while not self._finished:
-                msg = await self._receive()
-                delta = _audio_delta(msg)
-                if delta is None:
-                    audio = self._handle(self._parse(msg))
-                else:
-                    self._events_seen += 1
-                    audio = self._on_audio(delta)
-                if audio:
+                if audio := await self._step():
                     return audio
         except BaseException:
             await self.close()  # a failed session is over: never leave its socket open
             raise
         await self.close()
         raise StopAsyncIteration
+
+    async def respond(self, text: str) -> AsyncIterator[bytes]:
+        """Speak ``text`` as one response (``commit`` mode): its audio, until ``response.done``.
+
+        Send it only when no response is active: the service is not known to queue text sent
+        during one. A response that yields no audio at all is the caller's to detect.
+        """
+        done = self.responses_done
+        await self.append(text)
+        await self.commit()
+        try:
+            while self.responses_done == done:
+                if self._finished:
+                    raise ConnectionClosedError(
+                        "The session finished before the response to a commit."
+                    )
+                if audio := await self._step():
+                    yield audio
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _step(self) -> bytes | None:
+        """Read and handle one frame; its audio, if it was a delta."""
+        msg = await self._receive()
+        delta = _audio_delta(msg)
+        if delta is None:
+            return self._handle(self._parse(msg))
+        self._events_seen += 1
+        return self._on_audio(delta)
 
     async def read_all(self) -> bytes:
         """Collect the session's audio until ``session.finished``."""
@@ -290,6 +316,8 @@ class RealtimeSession:
             if self._response_audio:
                 return self._timeouts.audio_gap, "audio_gap"
             return self._timeouts.first_audio, "first_audio"
+        if self._unacknowledged:
+            return self._timeouts.commit, "commit"
         if self._finish_sent or self._commits_pending:
             return self._timeouts.first_audio, "first_audio"
         return None, "first_audio"
@@ -297,7 +325,7 @@ class RealtimeSession:
     def _arm_timer(self) -> None:
         """Give a wait that had no deadline one, now that the service owes an answer."""
         if self._reader is not None and self._deadline is None:
-            self._set_deadline(self._timeouts.first_audio)
+            self._set_deadline(self._wait_policy()[0])
 
     def _set_deadline(self, delay: float | None) -> None:
         """Move the deadline of the current wait; one timer serves many waits."""
@@ -375,6 +403,8 @@ class RealtimeSession:
             self._on_response_created(event.get("response"))
         elif event_type == "response.done":
             self._on_response_done(event.get("response"))
+        elif event_type == "input_text_buffer.committed":
+            self._unacknowledged = max(0, self._unacknowledged - 1)
         elif event_type == "session.finished":
             self._finished = True
         return None
@@ -413,6 +443,7 @@ class RealtimeSession:
         self._unclaimed_text_at = None
         if self._commits_pending:
             self._commits_pending -= 1
+            self._unacknowledged = min(self._unacknowledged, self._commits_pending)
         return metrics
 
     def _on_response_done(self, response: Any) -> None:

@@ -1,39 +1,50 @@
-"""Speaking streamed text through faults: retry before the first audio, resume after it.
+"""Speaking streamed text so that all of it is heard once, in order, or the request fails.
 
-The speaker cuts the text into segments itself and commits each one (``commit`` mode), so it
-knows which audio came from which text: one response per commit, in order. When the session
-fails, a new one continues from the first segment whose audio was not fully delivered; the
-listener may hear that one segment restart, nothing else repeated or skipped. Before any
-audio was delivered a transient fault is retried transparently, with jittered backoff, until a
-deadline. A key, permission or parameter error is never retried.
+The speaker cuts the text into sentences itself and sends them as *segments* in ``commit``
+mode, one response at a time per session: a segment goes out only when its session has no
+response active, because the service is not known to queue text sent during one (the
+vendor's own sample waits for ``response.done``; a field report says such text is dropped).
+Every segment is accounted for: its commit must be acknowledged and its response must carry
+audio; a segment whose response is empty, or whose session fails, is sent again, so at most
+that one segment is heard twice and nothing is skipped.
 
-With ``segmentation="server"`` the text goes to the service as it arrives (``server_commit``)
-instead; faults before the first audio are still retried, but a fault after it is final.
+So that the listener does not wait between segments, a request uses up to ``lanes``
+sessions: while one session speaks segment *n*, another already synthesizes segment *n + 1*;
+the audio is handed out in order. A segment takes every sentence cut by the time a session
+is free for it (up to ``max_segment_chars``), so text that arrives faster than it is spoken
+makes fewer, longer responses. The first segment goes out as soon as it is cut.
+
+Before any audio was delivered a transient fault is retried with jittered backoff until a
+deadline; after audio, a failed segment is resumed in a new session a limited number of
+times. A key, permission or parameter error is never retried.
+
+``segmentation="server"`` (``server_commit``) is :mod:`.server_commit`'s.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from ..segmenter import Segmenter
 from .client import SessionSource
 from .config import Mode, SessionConfig
 from .errors import (
     AccessDeniedError,
     AuthenticationError,
+    IncompleteAudioError,
     InvalidParameterError,
     QwenTtsError,
     ServiceError,
     UnknownModelError,
 )
 from .session import RealtimeSession, SessionMetrics
+from .text import TextFeed
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -45,9 +56,14 @@ class RetryPolicy:
     """How hard to try: backoff between attempts and the limits on them."""
 
     deadline: float = 5.0
-    """Seconds, from the first attempt, within which a request may still be retried."""
+    """Seconds, from a segment's first failure, within which it may still be retried."""
     max_resumes: int = 3
-    """Sessions a request may continue in after its audio started."""
+    """Failures a request may recover from after its audio started."""
+    empty_responses: int = 2
+    """Times a segment whose response had no audio is sent again in the same session."""
+    settle: float = 0.1
+    """Seconds to wait after an empty response before sending its text again (times the
+    empty responses so far): a field report has text right after a response dropped."""
     backoff: float = 0.2
     backoff_max: float = 2.0
 
@@ -73,8 +89,12 @@ class SpeakerStats:
     """What a request went through."""
 
     attempts: int = 0
+    """Sessions opened."""
     resumes: int = 0
+    """Segments heard to restart after a fault."""
     segments: int = 0
+    """Segments committed (one response each)."""
+    empty_responses: int = 0
     sessions: list[SessionMetrics] = field(default_factory=list)
 
     @property
@@ -90,12 +110,19 @@ class SpeakerStats:
         )
 
 
-class _SourceFailed(Exception):
-    """The text source raised: carries its error past the session's own."""
+@dataclass(slots=True)
+class _Segment:
+    """Text committed as one response, and its audio as it arrives."""
 
-    def __init__(self, error: Exception) -> None:
-        super().__init__(str(error))
-        self.error = error
+    index: int
+    text: str
+    chunks: deque[bytes] = field(default_factory=deque)
+    """Audio received and not yet handed out."""
+    complete: bool = False
+    generation: int = 0
+    """Bumped at each response for the segment (a new one after a fault starts it again)."""
+    heard: int = 0
+    """The generation whose audio was last handed out."""
 
 
 class Speaker:
@@ -109,174 +136,248 @@ class Speaker:
         segmentation: Segmentation = "client",
         policy: RetryPolicy | None = None,
         first_cut: int = 12,
+        lanes: int = 2,
+        max_segment_chars: int = 300,
     ) -> None:
         self._source = source
         self._segmentation = segmentation
         mode: Mode = "commit" if segmentation == "client" else "server_commit"
         self._config = replace(config, mode=mode)
         self._policy = policy or RetryPolicy()
-        self._segmenter = Segmenter(first_cut=first_cut)
-        self._segments: list[str] = []
-        self._leading = ""
-        self._text_done = False
-        self._source_error: Exception | None = None
-        self._changed = asyncio.Event()
-        self._session: RealtimeSession | None = None
+        self._feed = TextFeed(first_cut=first_cut, segment=segmentation == "client")
+        self._lanes = max(1, lanes)
+        self._max_chars = max_segment_chars
+        self._segments: list[_Segment] = []
+        self._taken = 0
+        """Sentences of the feed placed into segments."""
+        self._cursor = 0
+        """The segment whose audio is being handed out."""
+        self._failure: BaseException | None = None
+        self._failures = 0
+        """Failures recovered from after audio was handed out."""
+        self._heard = False
+        self._opened = asyncio.Event()
         self.stats = SpeakerStats()
 
     async def speak(self, texts: AsyncIterable[str]) -> AsyncIterator[bytes]:
         """Audio of the text as it arrives; ends when all of it was spoken."""
-        config = self._config
-        config.to_session(self._source.model)  # an invalid setting fails before anything
-        source = aiter(texts)
-        reader: asyncio.Task[None] | None = None
-        try:
-            if not await self._first_segment(source):
-                return  # no text at all: no session
-            reader = asyncio.create_task(self._read(source))
-            delivered = 0
-            audio_started = False
-            started = time.monotonic()
-            retries = 0
-            while True:
-                self.stats.attempts += 1
-                try:
-                    async for audio in self._attempt(delivered):
-                        audio_started = True
-                        yield audio
-                    return
-                except _SourceFailed as failed:
-                    raise failed.error from None
-                except QwenTtsError as err:
-                    if self._segmentation == "client":
-                        delivered += self._done_in_last_session()
-                    if not self._may_continue(err, audio_started, started, retries):
-                        raise
-                    retries += 1
-                    if audio_started:
-                        self.stats.resumes += 1
-                    _LOGGER.warning(
-                        "Session failed (%s); %s from segment %d in a new session",
-                        err,
-                        "resuming" if audio_started else "retrying",
-                        delivered,
-                    )
-                    await asyncio.sleep(self._policy.delay(retries))
-        finally:
-            if reader is not None:
-                reader.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await reader
-            if self._session is not None:
-                await self._session.close()
+        self._config.to_session(self._source.model)  # an invalid setting fails before anything
+        if self._segmentation == "server":
+            from .server_commit import ServerCommitStream
 
-    def _may_continue(
-        self, err: QwenTtsError, audio_started: bool, started: float, retries: int
-    ) -> bool:
-        if not is_transient(err) or time.monotonic() - started > self._policy.deadline:
-            return False
-        if not audio_started:
-            return True
-        return self._segmentation == "client" and self.stats.resumes < self._policy.max_resumes
-
-    def _done_in_last_session(self) -> int:
-        session = self._session
-        return session.responses_done if session is not None else 0
-
-    async def _attempt(self, first_segment: int) -> AsyncIterator[bytes]:
-        """One session: send segments from ``first_segment`` on, yield their audio."""
-        session = await self._source.open_session(self._config, wait=False)
-        self._session = session
-        self.stats.sessions.append(session.metrics)
-        sender: asyncio.Task[None] | None = None
-        try:
-            # The segments cut so far go out from here, without waiting for a task switch.
-            index = await self._send_segments(session, first_segment)
-            sender = asyncio.create_task(self._send(session, index))
-            async for audio in session:
+            stream = ServerCommitStream(self._source, self._config, self._policy, self.stats)
+            async for audio in stream.speak(self._feed, texts):
                 yield audio
-            await sender
-        except QwenTtsError:
-            if self._source_error is not None:
-                raise _SourceFailed(self._source_error) from None
-            raise
+            return
+        feed = self._feed
+        lanes: set[asyncio.Task[None]] = set()
+        try:
+            if not await feed.start(texts):
+                return  # no text at all: no session
+            lanes = {asyncio.create_task(self._lane(lane)) for lane in range(self._lanes)}
+            async for audio in self._hand_out():
+                yield audio
         finally:
-            if sender is not None:
-                sender.cancel()
-                with contextlib.suppress(asyncio.CancelledError, QwenTtsError):
-                    await sender
-            await session.close()
+            await feed.stop()
+            await self._stop_lanes(lanes)
 
-    async def _send_segments(self, session: RealtimeSession, index: int) -> int:
-        """Send the segments cut so far from ``index`` on; the index of the next one."""
-        while index < len(self._segments):
-            await session.append(self._segments[index])
-            if self._segmentation == "client":
-                await session.commit()
-            index += 1
-        return index
+    # Handing audio out, in order -----------------------------------------------------------
 
-    async def _send(self, session: RealtimeSession, index: int) -> None:
-        """Send segments as they are cut (each committed in ``commit`` mode), then finish."""
+    async def _hand_out(self) -> AsyncIterator[bytes]:
+        feed = self._feed
         while True:
-            index = await self._send_segments(session, index)
-            if self._text_done:
-                break
-            await self._wait_for_segment(index)
-        if self._source_error is None:
-            await session.finish()
-        else:
-            await session.close()  # ends the audio loop, which then raises the source's error
+            while self._cursor >= len(self._segments):
+                self._raise_failure()
+                if feed.done and self._taken == len(feed.sentences):
+                    return
+                await feed.changed()
+            segment = self._segments[self._cursor]
+            while True:
+                self._raise_failure()
+                if segment.chunks:
+                    segment.heard = segment.generation
+                    self._heard = True
+                    yield segment.chunks.popleft()
+                elif segment.complete:
+                    break
+                else:
+                    await feed.changed()
+            self._cursor += 1
+            feed.notify()
 
-    async def _wait_for_segment(self, index: int) -> None:
-        """Wait until segment ``index`` exists or the text ended."""
-        while index >= len(self._segments) and not self._text_done:
-            self._changed.clear()
-            await self._changed.wait()
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
+        if self._feed.error is not None:
+            raise self._feed.error
 
-    async def _first_segment(self, texts: AsyncIterator[str]) -> bool:
-        """Read the text here until its first segment is cut (True) or it ended without one.
+    # Sessions ----------------------------------------------------------------------------
 
-        The request's first text thus reaches the service without a task switch; the rest
-        is read by :meth:`_read` while audio plays.
+    async def _lane(self, lane: int) -> None:
+        """One session's work: take the next segment when free, speak it, account for it.
+
+        Lanes after the first open their session only once a first one opened, so that a
+        rejected key or a throttled service costs one handshake, not one per lane.
         """
-        while not self._segments:
+        session: RealtimeSession | None = None
+        try:
+            while (segment := await self._next_segment()) is not None:
+                if lane and not self._opened.is_set():
+                    await self._opened.wait()
+                session = await self._speak_segment(session, segment)
+            if session is not None and self._failure is None and self._feed.error is None:
+                await session.finish()
+                await session.read_all()  # a clean end: session.finished
+        except asyncio.CancelledError:
+            raise
+        except BaseException as err:
+            if self._failure is None:
+                self._failure = err
+            self._feed.notify()
+        finally:
+            if session is not None:
+                await session.close()
+
+    async def _next_segment(self) -> _Segment | None:
+        """The next segment to send, once there is text for it and room ahead of the
+        listener (at most ``lanes`` segments are synthesized or held at once)."""
+        feed = self._feed
+        while True:
+            if self._failure is not None or feed.error is not None:
+                return None
+            room = len(self._segments) - self._cursor < self._lanes
+            if room and self._taken < len(feed.sentences):
+                return self._new_segment()
+            if feed.done and self._taken == len(feed.sentences):
+                return None
+            await feed.changed()
+
+    def _new_segment(self) -> _Segment:
+        sentences = self._feed.sentences
+        text = sentences[self._taken]
+        self._taken += 1
+        while (
+            self._segments  # the first segment goes out alone, as soon as it is cut
+            and self._taken < len(sentences)
+            and len(text) + len(sentences[self._taken]) <= self._max_chars
+        ):
+            text += sentences[self._taken]
+            self._taken += 1
+        segment = _Segment(len(self._segments), text)
+        self._segments.append(segment)
+        self.stats.segments += 1
+        return segment
+
+    async def _speak_segment(
+        self, session: RealtimeSession | None, segment: _Segment
+    ) -> RealtimeSession | None:
+        """Speak ``segment`` in ``session`` (or a new one), again after each failure.
+
+        Returns the session to use next, or None when the last one ended with a fault.
+        """
+        first_failure: float | None = None
+        retries = empties = 0
+        while True:
             try:
-                text = await anext(texts)
-            except StopAsyncIteration:
-                await self._read(texts)  # nothing left to read: cuts the last segment
-                return bool(self._segments)
-            self._cut(text)
+                if session is None:
+                    session = await self._open()
+                if await self._respond(session, segment):
+                    return session
+                empties += 1
+                self.stats.empty_responses += 1
+                if empties > self._policy.empty_responses:
+                    await session.close()
+                    raise IncompleteAudioError(
+                        f"The service acknowledged segment {segment.index + 1} "
+                        f"({_quote(segment.text)}) but returned no audio for it."
+                    )
+                _LOGGER.warning(
+                    "The response to segment %d had no audio; sending it again",
+                    segment.index + 1,
+                )
+                # Text sent right after a response may be taken for its residue: wait a bit.
+                await asyncio.sleep(self._policy.settle * empties)
+            except QwenTtsError as err:
+                session = None
+                now = time.monotonic()
+                first_failure = first_failure or now
+                retries += 1
+                if not self._may_continue(err, now - first_failure):
+                    raise self._final(err, segment) from None
+                _LOGGER.warning(
+                    "Session failed (%s); %s segment %d in a new session",
+                    err,
+                    "resuming" if self._heard else "retrying",
+                    segment.index + 1,
+                )
+                await asyncio.sleep(self._policy.delay(retries))
+
+    async def _open(self) -> RealtimeSession:
+        self.stats.attempts += 1
+        session = await self._source.open_session(self._config, wait=False)
+        self.stats.sessions.append(session.metrics)
+        self._opened.set()
+        return session
+
+    async def _respond(self, session: RealtimeSession, segment: _Segment) -> bool:
+        """One response for the segment; False when it carried no audio at all."""
+        feed = self._feed
+        if segment.generation and segment.heard == segment.generation:
+            self.stats.resumes += 1  # part of it was heard: the listener hears it restart
+        segment.generation += 1
+        segment.chunks.clear()
+        received = 0
+        async for audio in session.respond(segment.text):
+            received += len(audio)
+            segment.chunks.append(audio)
+            feed.notify()
+        if not received and _speakable(segment.text):
+            return False
+        segment.complete = True
+        feed.notify()
         return True
 
-    def _cut(self, text: str) -> None:
-        if self._segmentation == "client":
-            self._add(self._segmenter.feed(text))
-        elif text:
-            self._add([text])
+    def _may_continue(self, err: QwenTtsError, failing_for: float) -> bool:
+        if not is_transient(err) or failing_for > self._policy.deadline:
+            return False
+        if not self._heard:
+            return True
+        self._failures += 1
+        return self._failures <= self._policy.max_resumes
 
-    async def _read(self, texts: AsyncIterator[str]) -> None:
-        """Consume the rest of the text source, cutting segments (or passing pieces through)."""
-        try:
-            async for text in texts:
-                self._cut(text)
-            if self._segmentation == "client":
-                self._add([self._segmenter.flush()])
-        except Exception as err:
-            self._source_error = err  # the sender closes the session on it
-        finally:
-            self._text_done = True
-            self._changed.set()
+    def _final(self, err: QwenTtsError, segment: _Segment) -> QwenTtsError:
+        """The error a request ends with: what failed and, once audio began, what was lost."""
+        if not self._heard:
+            return err
+        heard = sum(len(s.text) for s in self._segments[: self._cursor])
+        total = len("".join(self._feed.sentences))
+        detail = (
+            f"{err} Speech stopped at segment {segment.index + 1}: "
+            f"{heard} of {total} characters were spoken."
+        )
+        return _with_message(err, detail)
 
-    def _add(self, pieces: list[str]) -> None:
-        for piece in pieces:
-            if not piece.strip():
-                if not self._segments:
-                    self._leading += piece  # whitespace rides with the first text
-                elif self._segmentation == "server":
-                    self._segments.append(piece)
-                continue  # a commit of whitespace alone would speak nothing
-            self._segments.append(self._leading + piece)
-            self._leading = ""
-        self.stats.segments = len(self._segments)
-        self._changed.set()
+    async def _stop_lanes(self, lanes: set[asyncio.Task[None]]) -> None:
+        """End the sessions: the ones still finishing get a moment, the rest are cancelled."""
+        if not lanes:
+            return
+        if self._failure is None and self._feed.error is None:
+            await asyncio.wait(lanes, timeout=self._policy.backoff_max)
+        for lane in lanes:
+            lane.cancel()
+        await asyncio.gather(*lanes, return_exceptions=True)
+
+
+def _speakable(text: str) -> bool:
+    """Whether a segment must produce audio (punctuation alone may well not)."""
+    return any(char.isalnum() for char in text)
+
+
+def _quote(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def _with_message(err: QwenTtsError, message: str) -> QwenTtsError:
+    """``err`` with a longer message, keeping its type (and so its error code)."""
+    err.args = (message,)
+    return err

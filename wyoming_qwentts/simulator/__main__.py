@@ -53,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     faults.add_argument("--chaos-rate", type=float, default=d.chaos_rate,
                         help="probability of one random fault per session")  # fmt: skip
     faults.add_argument("--chaos-seed", type=int)
+    faults.add_argument("--silent-response", type=int,
+                        help="the response of this index in a session has no audio")  # fmt: skip
     quirks = parser.add_argument_group("behaviours where sources disagree")
     quirks.add_argument(
         "--throttle-style", choices=("handshake", "event"), default=d.throttle_style
@@ -65,6 +67,23 @@ def _parser() -> argparse.ArgumentParser:
     quirks.add_argument(
         "--response-id-field", action=argparse.BooleanOptionalAction, default=d.response_id_field
     )
+    quirks.add_argument(
+        "--busy-text",
+        choices=("queued", "ignored", "rejected"),
+        default=d.busy_text,
+        help="commit mode: what becomes of text sent during a response",
+    )
+    quirks.add_argument(
+        "--residue-window",
+        type=float,
+        default=d.residue_window,
+        help="commit mode: appends this soon after response.done are dropped",
+    )
+    bool_flag = argparse.BooleanOptionalAction
+    quirks.add_argument("--response-done", action=bool_flag, default=d.response_done,
+                        help="server_commit: send response.done")  # fmt: skip
+    quirks.add_argument("--finish-drains", action=bool_flag, default=d.finish_drains,
+                        help="server_commit: session.finish speaks the rest")  # fmt: skip
     return parser
 
 

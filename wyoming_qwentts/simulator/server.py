@@ -34,6 +34,7 @@ from websockets.http11 import Request, Response
 
 from .. import catalog
 from ..audio import wav_header
+from ..errors import InvalidParameterError
 from ..segmenter import Segmenter
 from .speech import synthesize
 
@@ -111,6 +112,32 @@ class SimulatorOptions:
     """Error events with type/param/event_id (older docs) or only code/message (current)."""
     response_id_field: bool = False
     """Add the top-level ``response_id`` that the field table lists on ``response.done``."""
+    busy_text: Literal["queued", "ignored", "rejected"] = "queued"
+    """commit mode: text and commits sent while a response is active are queued, dropped
+    silently (field report), or answered with an ``error`` event."""
+    residue_window: float = 0.0
+    """commit mode: an append this many seconds or less after ``response.done`` is dropped as
+    "residue"; its commit is acknowledged and yields a response with no audio (field report)."""
+    silent_response: int | None = None
+    """The response of this index (0-based, per session) is acknowledged but has no audio."""
+    response_done: bool = True
+    """server_commit: send ``response.done`` (False: none at all, as a field report claims)."""
+    finish_drains: bool = True
+    """server_commit: ``session.finish`` speaks the rest (False: what was not yet being
+    synthesized is dropped, as a field report claims)."""
+
+
+DISPUTED_BEHAVIOURS: Final[Mapping[str, Mapping[str, Any]]] = {
+    "busy-text-queued": {"busy_text": "queued"},
+    "busy-text-ignored": {"busy_text": "ignored"},
+    "busy-text-rejected": {"busy_text": "rejected"},
+    "residue-after-done": {"residue_window": 0.05},
+    "response-without-audio": {"silent_response": 1},
+    "no-response-done": {"response_done": False},
+    "finish-does-not-drain": {"finish_drains": False},
+}
+"""Every service behaviour the sources disagree on, as :class:`SimulatorOptions` overrides:
+a client must be correct under each (the suites run their exact-decoding tests under all)."""
 
 
 @dataclass(slots=True)
@@ -125,6 +152,10 @@ class SimulatedSession:
     updates: list[dict[str, Any]] = field(default_factory=list)
     spoken: list[str] = field(default_factory=list)
     """Each synthesized segment, in order."""
+    dropped: list[str] = field(default_factory=list)
+    """Text the session dropped (``busy_text="ignored"``, residue, ``finish_drains=False``)."""
+    busy_inputs: int = 0
+    """commit mode: appends and commits received while a response was active."""
     deltas_sent: int = 0
     first_text_at: float | None = None
     """Monotonic time the first text arrived (CLOCK_MONOTONIC: comparable across processes)."""
@@ -390,6 +421,11 @@ class _Session:
         self._text_started = False
         self._text_chars = 0
         self._synthesizing = False
+        self._owed = 0
+        """Commit-mode responses acknowledged and not yet done."""
+        self._done_at = float("-inf")
+        self._residue = False
+        self._responses = 0
         self._faults = faults
         self._chaos: str | None = chaos[0] if chaos else None
         self._chaos_at = chaos[1] if chaos else -1
@@ -485,8 +521,12 @@ class _Session:
             self._commit_buffer = ""
             await self._send("input_text_buffer.cleared")
         elif event_type == "session.finish":
-            self._enqueue(self._segmenter.flush() + self._commit_buffer)
+            rest = self._segmenter.flush() + self._commit_buffer
             self._commit_buffer = ""
+            if self._options.finish_drains or self._record.config["mode"] == "commit":
+                self._enqueue(rest)
+            else:
+                self._drop_queued(rest)
             self._segments.put_nowait(None)
             return True
         else:
@@ -508,11 +548,11 @@ class _Session:
         try:
             catalog.check_session(self._model, merged)
             if merged["response_format"] in ("mp3", "opus"):
-                raise catalog.InvalidParameterError(
+                raise InvalidParameterError(
                     "session.response_format",
                     "The simulator produces only pcm and wav audio.",
                 )
-        except catalog.InvalidParameterError as err:
+        except InvalidParameterError as err:
             await self._send_error("invalid_value", err.message, err.param, event_id)
             return
         self._record.updates.append(session)
@@ -542,14 +582,48 @@ class _Session:
         if self._record.first_text_at is None:
             self._record.first_text_at = time.monotonic()
         if self._record.config["mode"] == "commit":
-            self._commit_buffer += text
+            if time.monotonic() - self._done_at <= self._options.residue_window:
+                self._record.dropped.append(text)
+                self._residue = True
+            elif await self._busy(text, event_id):
+                self._commit_buffer += text
             return
         for segment in self._segmenter.feed(text):
             self._enqueue(segment)
 
+    async def _busy(self, text: str, event_id: Any) -> bool:
+        """Whether commit-mode input may go on now (``busy_text`` while a response is active)."""
+        if not self._owed:
+            return True
+        self._record.busy_inputs += 1
+        if self._options.busy_text == "queued":
+            return True
+        if self._options.busy_text == "ignored":
+            if text:
+                self._record.dropped.append(text)
+        else:
+            await self._send_error("invalid_value", "A response is in progress.", None, event_id)
+        return False
+
+    def _drop_queued(self, rest: str) -> None:
+        """``finish_drains=False``: forget what is not being synthesized yet."""
+        while not self._segments.empty():
+            if segment := self._segments.get_nowait():
+                self._record.dropped.append(segment)
+        if rest:
+            self._record.dropped.append(rest)
+
     async def _commit(self, event_id: Any) -> None:
+        if self._record.config["mode"] == "commit" and not await self._busy("", event_id):
+            return
         text = self._segmenter.flush() + self._commit_buffer
         self._commit_buffer = ""
+        residue, self._residue = self._residue, False
+        if residue and not text:
+            await self._send("input_text_buffer.committed", item_id="")
+            self._owed += 1
+            self._segments.put_nowait("")  # a response with no audio
+            return
         if not text:
             await self._send_error(
                 "invalid_value",
@@ -559,6 +633,8 @@ class _Session:
             )
             return
         await self._send("input_text_buffer.committed", item_id="")
+        if self._record.config["mode"] == "commit":
+            self._owed += 1
         self._enqueue(text)
 
     def _enqueue(self, text: str) -> None:
@@ -570,12 +646,19 @@ class _Session:
             self._synthesizing = True
             await self._respond(segment)
             self._synthesizing = self._segments.qsize() > 0
+            self._owed = max(0, self._owed - 1)
+            self._done_at = time.monotonic()
 
     async def _respond(self, text: str) -> None:
         """Send one full response sequence for ``text``."""
         options = self._options
         config = self._record.config
-        self._record.spoken.append(text)
+        index, self._responses = self._responses, self._responses + 1
+        if index == (options if self._faults else _NO_FAULTS).silent_response:
+            self._record.dropped.append(text)
+            text = ""
+        if text:
+            self._record.spoken.append(text)
         response_id, item_id = _new_id("resp_"), _new_id("item_")
         voice = config["voice"]
         await self._send(
@@ -621,6 +704,8 @@ class _Session:
             order = [item_done, audio_done, part_done]
         for event_type, fields in order:
             await self._send(event_type, **fields)
+        if not options.response_done and config["mode"] == "server_commit":
+            return
         await self._send(
             "response.done",
             **({"response_id": response_id} if options.response_id_field else {}),

@@ -127,25 +127,32 @@ def decode_wav(data: bytes) -> str:
     return "".join(texts)
 
 
-def is_resumed(spoken: str, segments: list[str], restarts: int = 1) -> bool:
-    """Whether ``spoken`` is ``segments`` in order where, up to ``restarts`` times, a segment
+def is_resumed(spoken: str, sentences: list[str], restarts: int = 1) -> bool:
+    """Whether ``spoken`` is ``sentences`` in order where, up to ``restarts`` times, a segment
     restarted: a cut-off start of it (whose last character may be garbled) came first.
 
-    This is what a listener hears of a session resumed after a fault: nothing skipped, and
-    nothing repeated but the start of the segment that was cut off.
+    A segment is one sentence or several consecutive ones (the speaker sends together what
+    was cut by the time it sends). This is what a listener hears of a request resumed after
+    a fault: nothing skipped, and nothing repeated but the start of the segment cut off.
     """
+    whole = "".join(sentences)
+    starts = [0]
+    for sentence in sentences:
+        starts.append(starts[-1] + len(sentence))
 
     @cache
-    def matches(position: int, segment: int, budget: int) -> bool:
-        if segment == len(segments):
+    def matches(position: int, sentence: int, budget: int) -> bool:
+        if sentence == len(sentences):
             return position == len(spoken)
-        text = segments[segment]
-        if spoken.startswith(text, position) and matches(position + len(text), segment + 1, budget):
+        text = sentences[sentence]
+        after = position + len(text)
+        if spoken.startswith(text, position) and matches(after, sentence + 1, budget):
             return True
+        rest = whole[starts[sentence] :]  # a restarted segment begins at this sentence
         return budget > 0 and any(
-            spoken.startswith(text[: length - 1], position)
-            and matches(position + length, segment, budget - 1)
-            for length in range(1, len(text) + 1)
+            spoken.startswith(rest[: length - 1], position)
+            and matches(position + length, sentence, budget - 1)
+            for length in range(1, len(rest) + 1)
         )
 
     return matches(0, 0, restarts)

@@ -1,0 +1,108 @@
+"""The text of one request as it streams in, cut into sentences for the speaker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterable, AsyncIterator
+
+from ..segmenter import Segmenter
+
+
+class TextFeed:
+    """Reads a text source and cuts it into ``sentences`` (or passes its pieces through).
+
+    Whitespace never makes a sentence of its own: leading whitespace rides with the first
+    text, and a whitespace run between sentences stays with the sentence before it only in
+    pass-through mode. :meth:`notify` wakes every task waiting in :meth:`changed`.
+    """
+
+    def __init__(self, *, first_cut: int = 12, segment: bool = True) -> None:
+        self._segmenter = Segmenter(first_cut=first_cut) if segment else None
+        self.sentences: list[str] = []
+        self.done = False
+        """True once the source ended (or failed)."""
+        self.error: Exception | None = None
+        """What the source raised, if it failed."""
+        self._leading = ""
+        self._waiters: list[asyncio.Future[None]] = []
+        self._reader: asyncio.Task[None] | None = None
+
+    async def start(self, texts: AsyncIterable[str]) -> bool:
+        """Read here until the first sentence is cut, then on in a task; False: no text.
+
+        The request's first text thus reaches the service without a task switch.
+        """
+        source = aiter(texts)
+        while not self.sentences:
+            try:
+                text = await anext(source)
+            except StopAsyncIteration:
+                await self._read(source)  # nothing left to read: cuts the last sentence
+                return bool(self.sentences)
+            self._cut(text)
+        self._reader = asyncio.create_task(self._read(source))
+        return True
+
+    async def stop(self) -> None:
+        """Stop reading the source."""
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+
+    async def changed(self) -> None:
+        """Wait for the next :meth:`notify`."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        await waiter
+
+    def notify(self) -> None:
+        """Wake every task waiting in :meth:`changed`."""
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def pieces(self) -> AsyncIterator[str]:
+        """Every sentence, as it is cut, until the source ends (raises what it raised)."""
+        index = 0
+        while True:
+            while index < len(self.sentences):
+                yield self.sentences[index]
+                index += 1
+            if self.error is not None:
+                raise self.error
+            if self.done:
+                return
+            await self.changed()
+
+    def _cut(self, text: str) -> None:
+        if self._segmenter is not None:
+            self._add(self._segmenter.feed(text))
+        elif text:
+            self._add([text])
+
+    async def _read(self, texts: AsyncIterator[str]) -> None:
+        try:
+            async for text in texts:
+                self._cut(text)
+            if self._segmenter is not None:
+                self._add([self._segmenter.flush()])
+        except Exception as err:
+            self.error = err
+        finally:
+            self.done = True
+            self.notify()
+
+    def _add(self, pieces: list[str]) -> None:
+        for piece in pieces:
+            if not piece.strip():
+                if not self.sentences:
+                    self._leading += piece
+                elif self._segmenter is None:
+                    self.sentences.append(piece)
+                continue  # a commit of whitespace alone would speak nothing
+            self.sentences.append(self._leading + piece)
+            self._leading = ""
+        self.notify()
