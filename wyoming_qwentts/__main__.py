@@ -33,6 +33,7 @@ from .handler import ConnectionLimits, QwenTtsEventHandler
 from .info import build_info
 from .realtime import QwenRealtimeClient, QwenTtsError, SessionConfig, WarmPool
 from .service import ServiceSettings, TtsService
+from .stdio import serve_stdio
 
 _LOGGER = logging.getLogger("wyoming_qwentts")
 ENV_PREFIX = "QWENTTS_"
@@ -273,12 +274,12 @@ async def _serve(args: argparse.Namespace, model: catalog.Model, config: Session
                 allowed=args.allow,
             ),
         )
-        server = AsyncServer.from_uri(args.uri)
         if args.uri.startswith("stdio://"):
-            await server.run(factory)
+            await serve_stdio(factory, stop, partial(service.drain, args.shutdown_grace))
             await service.drain(args.shutdown_grace)
             await pool.close()
             return
+        server = AsyncServer.from_uri(args.uri)
         await server.start(factory)
         # What startup built (modules, the catalog, Info) lives as long as the process: keep
         # it out of the collector's full passes, which otherwise pause every stream for

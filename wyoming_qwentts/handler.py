@@ -240,13 +240,10 @@ class QwenTtsEventHandler(AsyncEventHandler):
 
         A batch never interleaves with another, whichever task writes it.
         """
-        cork = _Cork()
-        for event in events:
-            if isinstance(event, bytes):
-                cork.write(event)
-            else:
-                await async_write_event(event, cork)  # type: ignore[arg-type]
-        self.writer.write(b"".join(cork.parts))
+        parts = [
+            event if isinstance(event, bytes) else await _serialized(event) for event in events
+        ]
+        self.writer.write(b"".join(parts))
         transport = self.writer.transport
         if transport.get_write_buffer_size() > transport.get_write_buffer_limits()[1]:
             # The client is not reading: wait for it, but not forever (memory stays bounded).
@@ -401,6 +398,13 @@ async def _texts(queue: asyncio.Queue[str | RequestError | None]) -> AsyncIterat
         yield piece
 
 
+async def _serialized(event: Event) -> bytes:
+    """The bytes wyoming writes for ``event``."""
+    cork = _Cork()
+    await async_write_event(event, cork)  # type: ignore[arg-type]
+    return b"".join(cork.parts)
+
+
 class _Cork:
     """Stands in for the stream writer so that wyoming serializes events into one buffer."""
 
@@ -429,14 +433,21 @@ class _AudioOutput:
 
     async def _chunk(self, audio: bytes) -> bytes:
         """A serialized ``audio-chunk``: all but the payload is the same for every chunk of a
-        size, so wyoming serializes it once per size and the payload is appended."""
+        size, so wyoming serializes it once per size and the payload is appended.
+
+        The payload ends a serialized event (the header line, the data, then the payload);
+        should a wyoming version ever lay it out otherwise, every chunk is serialized whole.
+        """
         prefix = self._prefixes.get(len(audio))
-        if prefix is None:
-            cork = _Cork()
-            event = AudioChunk(self._rate, _WIDTH, _CHANNELS, bytes(len(audio))).event()
-            await async_write_event(event, cork)  # type: ignore[arg-type]
-            prefix = self._prefixes[len(audio)] = b"".join(cork.parts[:-1])
-        return prefix + audio
+        if prefix is not None:
+            return prefix + audio
+        serialized = await _serialized(self._event(audio))
+        if audio and serialized.endswith(audio):
+            self._prefixes[len(audio)] = serialized[: -len(audio)]
+        return serialized
+
+    def _event(self, audio: bytes) -> Event:
+        return AudioChunk(self._rate, _WIDTH, _CHANNELS, audio).event()
 
     async def write(self, audio: bytes) -> None:
         events: list[Event | bytes] = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -19,3 +20,10 @@ class QwenTtsData:
 
 
 QwenTtsConfigEntry: TypeAlias = ConfigEntry[QwenTtsData]
+
+SYNTHESES: ContextVar[list[SessionMetrics] | None] = ContextVar("qwen_tts_syntheses", default=None)
+"""Set by a service call to a list that collects the figures of each synthesis it causes.
+
+Home Assistant runs the synthesis in a task created from the caller's context, so the
+entity appends to the caller's own list: a concurrent call, or one answered from Home
+Assistant's cache (nothing appended), never lends it another call's figures."""

@@ -36,6 +36,7 @@ from homeassistant.helpers.event import async_call_later
 
 from wyoming_qwentts.audio import WAV_HEADER_SIZE, parse_wav_header
 from wyoming_qwentts.catalog import PCM_WIDTH
+from wyoming_qwentts.realtime import SessionMetrics
 
 from .const import (
     CONF_INSTRUCTIONS,
@@ -46,7 +47,7 @@ from .const import (
     CONF_VOLUME,
     DOMAIN,
 )
-from .data import QwenTtsConfigEntry
+from .data import SYNTHESES, QwenTtsConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -167,15 +168,18 @@ async def _async_synthesize_audio(hass: HomeAssistant, call: ServiceCall) -> _Au
     """Synthesize through the entry's TTS entity, so Home Assistant caches and serves it."""
     entry = _entry(hass, call)
     media_id = _media_id(hass, entry, call)
-    before = entry.runtime_data.last_metrics
-    _, data = await tts.async_get_media_source_audio(hass, media_id)
-    metrics = entry.runtime_data.last_metrics
+    syntheses: list[SessionMetrics] = []
+    token = SYNTHESES.set(syntheses)
+    try:
+        _, data = await tts.async_get_media_source_audio(hass, media_id)
+    finally:
+        SYNTHESES.reset(token)
     rate, _ = parse_wav_header(data)
     return _Audio(
         media_id=media_id,
         duration=round((len(data) - WAV_HEADER_SIZE) / (PCM_WIDTH * rate), 3),
         # Audio from Home Assistant's cache was not synthesized again: nothing was billed.
-        characters=metrics.characters if metrics is not None and metrics is not before else 0,
+        characters=sum(metrics.characters for metrics in syntheses),
     )
 
 

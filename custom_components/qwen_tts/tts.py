@@ -23,7 +23,7 @@ from wyoming_qwentts.audio import wav_header
 from wyoming_qwentts.realtime import QwenTtsError, RetryPolicy, Speaker
 
 from .const import CONF_REGION, DEFAULT_OPTIONS, DOMAIN
-from .data import QwenTtsConfigEntry
+from .data import SYNTHESES, QwenTtsConfigEntry
 from .speech import SYNTHESIS_OPTIONS, Speech, build_speech, translate_error
 
 _LOGGER = logging.getLogger(__name__)
@@ -129,7 +129,9 @@ class QwenTtsEntity(TextToSpeechEntity):
         except QwenTtsError as err:
             raise translate_error(self.hass, self._entry, err) from err
         finally:
-            data.last_metrics = speaker.stats.metrics
+            data.last_metrics = metrics = speaker.stats.metrics
+            if metrics is not None and (syntheses := SYNTHESES.get()) is not None:
+                syntheses.append(metrics)
 
 
 async def _once(message: str) -> AsyncIterator[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -49,6 +50,32 @@ async def test_synthesize_returns_a_servable_file(
     assert again["media_content_id"] == first["media_content_id"]
     assert again["characters"] == 0  # served from Home Assistant's cache: nothing billed
     assert len(used(simulator)) == sessions
+
+
+async def test_concurrent_syntheses_each_report_their_own_figures(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
+) -> None:
+    simulator.options.real_time_factor = 0.05  # both are in flight at once
+    messages = ["Short.", ("A much longer message, so that its figures differ. " * 3).strip()]
+    results = await asyncio.gather(
+        *(call(hass, "synthesize", {"message": message}, True) for message in messages)
+    )
+    for message, result in zip(messages, results, strict=True):
+        assert result["characters"] == catalog.billed_characters(message)
+        spoken = len(synthesize(message, 24000))
+        assert result["duration"] == pytest.approx(spoken / 48000, abs=0.01)
+    # The same message twice at once: Home Assistant synthesizes it once, billed once.
+    message = "Dinner is ready, everybody."
+    twins = await asyncio.gather(
+        *(call(hass, "synthesize", {"message": message}, True) for _ in range(2))
+    )
+    billed = [r for r in used(simulator) if any(message.startswith(s) for s in r.spoken)]
+    assert len(billed) == 1
+    assert sorted(t["characters"] for t in twins) == [0, catalog.billed_characters(message)]
+    # The entry's last figures (diagnostics) are the last synthesis's.
+    last = loaded_entry.runtime_data.last_metrics
+    assert last is not None
+    assert last.characters == catalog.billed_characters(message)
 
 
 async def test_synthesize_rejects_a_bad_voice(

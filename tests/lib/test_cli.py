@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from wyoming.client import AsyncTcpClient
+from wyoming.error import Error
 from wyoming.event import Event, async_read_event, async_write_event
 from wyoming.info import Describe, Info
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
@@ -274,6 +275,53 @@ async def test_stdio_uri() -> None:
     process.stdin.close()
     assert await asyncio.wait_for(process.wait(), 30) == 0
     assert decode(audio_of(events)) == "Over a pipe."
+
+
+async def _stdio_server(*flags: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "wyoming_qwentts", "--simulate", "--uri", "stdio://",
+        "--warm-connections", "0", *flags,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+        env=clean_env(),
+    )  # fmt: skip
+
+
+async def test_stdio_enforces_the_event_size_limit() -> None:
+    process = await _stdio_server("--max-event-bytes", "64")
+    assert process.stdin is not None
+    assert process.stdout is not None
+    await async_write_event(Synthesize(text="x" * 200).event(), process.stdin)
+    event = await asyncio.wait_for(async_read_event(process.stdout), 30)
+    assert event is not None
+    assert event.type == "error"
+    assert Error.from_event(event).code == "bad-request"
+    assert await asyncio.wait_for(process.wait(), 30) == 0  # the pipe was closed on it
+
+
+async def test_stdio_enforces_the_idle_timeout() -> None:
+    process = await _stdio_server("--idle-timeout", "0.2")
+    # Nothing is written and stdin stays open: the server ends the idle "connection" itself.
+    assert await asyncio.wait_for(process.wait(), 30) == 0
+
+
+async def test_stdio_drains_on_sigterm() -> None:
+    process = await _stdio_server()
+    assert process.stdin is not None
+    assert process.stdout is not None
+    await async_write_event(Synthesize(text="Spoken before the stop.").event(), process.stdin)
+    first = await asyncio.wait_for(async_read_event(process.stdout), 30)
+    assert first is not None
+    assert first.type == "audio-start"  # the request is in flight
+    process.send_signal(signal.SIGTERM)
+    events = [first]
+    while events[-1].type != "audio-stop":
+        event = await asyncio.wait_for(async_read_event(process.stdout), 30)
+        assert event is not None
+        events.append(event)
+    assert decode(audio_of(events)) == "Spoken before the stop."  # finished, not cut off
+    assert await asyncio.wait_for(process.wait(), 30) == 0
 
 
 def _loop_module_of_a_run() -> str:

@@ -4,6 +4,7 @@ breaks: other clients keep working and no upstream session is left open."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -121,13 +122,16 @@ async def test_a_client_that_stops_reading_is_dropped(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     sock.connect(("127.0.0.1", wyoming_server.port))
     sock.setblocking(False)
-    _, writer = await asyncio.open_connection(sock=sock)
+    reader, writer = await asyncio.open_connection(sock=sock)
     await async_write_event(SynthesizeStart().event(), writer)
     await async_write_event(SynthesizeChunk(text="Nobody listens. " * 250).event(), writer)
     await async_write_event(Event("synthesize-stop"), writer)
     # Never read: the server must give up on us and close our upstream session.
     await asyncio.wait_for(_first_session_closed(simulator), 20)
-    assert not simulator.sessions[0].finished or simulator.sessions[0].closed.is_set()
+    assert not simulator.sessions[0].finished  # cut short, not spoken to the end
+    assert simulator.sessions[0].deltas_sent < 1000  # all of it would be ~2400 deltas
+    # ... and it dropped the connection: reading now ends (after what it had sent).
+    assert await asyncio.wait_for(_read_until_closed(reader), 20) < 5_000_000
     writer.close()
     await still_serves(wyoming_server)
 
@@ -135,6 +139,15 @@ async def test_a_client_that_stops_reading_is_dropped(
 async def _first_session_closed(simulator: QwenSimulator) -> None:
     await simulator.session_opened.wait()
     await simulator.sessions[0].closed.wait()
+
+
+async def _read_until_closed(reader: asyncio.StreamReader) -> int:
+    """Bytes read until the peer closed the connection."""
+    received = 0
+    with contextlib.suppress(ConnectionError):
+        while data := await reader.read(65536):
+            received += len(data)
+    return received
 
 
 @pytest.mark.parametrize("point", ["start", "chunk", "synthesize", "stop", "audio"])
