@@ -21,6 +21,7 @@ KEY = "sk-bench-key"
 READY = re.compile(r"Ready: .* on tcp://127\.0\.0\.1:(\d+)")
 BRIDGE = re.compile(r"First audio .* bridge ([\d.]+) ms")
 BYTES_PER_SECOND = 48_000  # PCM16 mono at 24 kHz
+UNDERRUN_TOLERANCE = 0.01  # a player's own buffer covers gaps shorter than this (s)
 
 
 @dataclass
@@ -135,6 +136,20 @@ class StreamResult:
     audio_bytes: int = 0
     worst_lag: float = 0.0
     """Largest lead of playback (started at the first chunk) over the audio received (s)."""
+    underruns: int = 0
+    """Times a player that started at the first chunk, and pauses whenever it runs dry, ran
+    dry before the end (gaps under ``UNDERRUN_TOLERANCE`` not counted)."""
+    underrun_seconds: float = 0.0
+    """How long that player stood silent in all (s)."""
+    play_end: float = 0.0
+    """When that player will have played everything received so far (monotonic s)."""
+
+    def played(self, now: float, seconds: float) -> None:
+        """Audio of ``seconds`` arrived at ``now``: advance the real-time player model."""
+        if self.play_end and now - self.play_end > UNDERRUN_TOLERANCE:
+            self.underruns += 1
+            self.underrun_seconds += now - self.play_end
+        self.play_end = max(self.play_end, now) + seconds
 
     @property
     def ttfa(self) -> float:
@@ -191,7 +206,9 @@ async def _read(reader: asyncio.StreamReader, result: StreamResult) -> None:
                 result.first_audio_at = now
             lag = (now - result.first_audio_at) - result.audio_bytes / BYTES_PER_SECOND
             result.worst_lag = max(result.worst_lag, lag)
-            result.audio_bytes += header.get("payload_length") or 0
+            payload = header.get("payload_length") or 0
+            result.audio_bytes += payload
+            result.played(now, payload / BYTES_PER_SECOND)
         elif kind == "error":
             raise RuntimeError(f"error event: {header.get('data') or body[:200]!r}")
         elif kind == "synthesize-stopped":

@@ -188,6 +188,57 @@ async def segmentation_ttfa(requests: int, pace: float) -> dict[str, Any]:
     return results
 
 
+LONG_REPLY = (
+    "Sure, I checked the house for you. The garage door is open, the back door is locked, "
+    "and all the lights upstairs are off. The washing machine finished twenty minutes ago. "
+    "Would you like me to close the garage door and turn on the porch light?"
+)
+TOKEN_RATES = (20, 40, 60)
+"""Tokens per second an LLM writes (a token taken as 4 characters)."""
+
+
+async def _listened(port: int, tag: str, tokens_per_second: float, pace: float) -> Any:
+    text = f"{tag}: {LONG_REPLY}"
+    chunks = [text[i : i + 4] for i in range(0, len(text), 4)]
+    return await stream(port, chunks, pace=pace / tokens_per_second)
+
+
+async def underruns(
+    first_audio_delays: list[float], factors: list[float], repeats: int, pace: float
+) -> list[dict[str, Any]]:
+    """Scenario 2c: a listener's pauses. A player starts at the first chunk and plays in
+    real time; each time it runs dry before the end is an underrun. Per first-audio delay
+    and real-time factor of the simulator, for replies written at 20-60 tokens/s, with one
+    or two sessions per request (the speaker's lanes)."""
+    rows = []
+    for delay in first_audio_delays:
+        for factor in factors:
+            async with (
+                simulator(first_audio_delay=delay * pace, real_time_factor=factor * pace) as sim,
+                server(sim.url, "--sessions-per-request", "1") as one,
+                server(sim.url, "--sessions-per-request", "2") as two,
+            ):
+                cases = [(name, srv, rate, n) for name, srv in (("1", one), ("2", two))
+                         for rate in TOKEN_RATES for n in range(repeats)]  # fmt: skip
+                results = await asyncio.gather(*(
+                    _after(0.05 * i, _listened(srv.port, f"u{name}-{rate}-{n}", rate, pace))
+                    for i, (name, srv, rate, n) in enumerate(cases)
+                ))  # fmt: skip
+            for sessions in ("1", "2"):
+                mine = [r for r, case in zip(results, cases, strict=True) if case[0] == sessions]
+                rows.append({
+                    "first_audio_delay_ms": round(1000 * delay),
+                    "real_time_factor": factor,
+                    "sessions_per_request": int(sessions),
+                    "requests": len(mine),
+                    "with_underrun": sum(1 for r in mine if r.underruns),
+                    "underruns": sum(r.underruns for r in mine),
+                    "silent_ms": 1000 * sum(r.underrun_seconds for r in mine) / pace,
+                    "ttfa_ms_p50": percentiles([r.ttfa for r in mine])["p50"] / pace,
+                })  # fmt: skip
+    return rows
+
+
 def texts(count: int, sentences: int) -> list[list[str]]:
     return [unique_chunks(f"cpu-{i}", sentences) for i in range(count)]
 
@@ -334,6 +385,11 @@ def table(results: dict[str, Any]) -> str:
     for mode, p in results["segmentation_ttfa"].items():
         row(f"2b. TTFA of an LLM-paced reply, {mode} segmentation (p50/p95 ms)",
             f"{p['p50']:.1f}/{p['p95']:.1f}", "chooses the default")  # fmt: skip
+    for u in results["underruns"]:
+        row(f"2c. underruns, first audio {u['first_audio_delay_ms']} ms, RTF "
+            f"{u['real_time_factor']}, {u['sessions_per_request']} session(s)",
+            f"{u['with_underrun']}/{u['requests']} req, {u['silent_ms']:.0f} ms",
+            "0 when RTF < 1")  # fmt: skip
     cpu = results["relay_cpu"]
     row(
         "3. relay CPU, ours (ms CPU per s of audio)",
@@ -415,6 +471,10 @@ async def main(smoke: bool) -> None:
     results["ha_entity_overhead"] = ha_entity_path(levels, rounds, pace)
     results["handshake_hiding"] = await handshake_hiding(hs)
     results["segmentation_ttfa"] = await segmentation_ttfa(hs, pace)
+    if smoke:
+        results["underruns"] = await underruns([0.4], [0.5], 1, pace)
+    else:
+        results["underruns"] = await underruns([0.15, 0.4, 0.7], [0.2, 0.5, 0.8], 2, pace)
     results["relay_cpu"] = await relay_cpu(cpu_n, sentences)
     results["capacity"] = await capacity(cap_levels, sentences, pace)
     results["memory"] = await memory(mem_n, 10 if smoke else 50, 0.5 if smoke else 2.0, pace)

@@ -1,7 +1,7 @@
 """Load, soak and shutdown runs against the server in its own process (README "Soak").
 
     python bench/soak.py load      500 concurrent streams for 60 s, every one decoded
-    python bench/soak.py soak      10 minutes at 50 streams with 5 % chaos; memory slope
+    python bench/soak.py soak      10 minutes (--minutes) at 50 streams, 5 % chaos; memory slope
     python bench/soak.py sigterm   SIGTERM with 100 streams in flight
     python bench/soak.py all --short   seconds-long versions of all three (used by the tests)
 
@@ -149,12 +149,12 @@ async def sigterm(streams: int, grace: float) -> dict[str, Any]:
                    stopped_in_s=round(stopped_in, 2))  # fmt: skip
 
 
-async def main(run: str, short: bool) -> int:
+async def main(run: str, short: bool, minutes: float = 10) -> int:
     results = []
     if run in ("load", "all"):
         results.append(await load(20, 3) if short else await load(500, 60))
     if run in ("soak", "all"):
-        results.append(await soak(10, 4, 0.3) if short else await soak(50, 600, 0.05))
+        results.append(await soak(10, 4, 0.3) if short else await soak(50, 60 * minutes, 0.05))
     if run in ("sigterm", "all"):
         results.append(await sigterm(10, 10) if short else await sigterm(100, 10))
     failed = False
@@ -170,5 +170,6 @@ if __name__ == "__main__":
     )
     parser.add_argument("run", choices=("load", "soak", "sigterm", "all"))
     parser.add_argument("--short", action="store_true", help="seconds instead of minutes")
+    parser.add_argument("--minutes", type=float, default=10, help="length of the soak run")
     args = parser.parse_args()
-    sys.exit(eventloop.run(main(args.run, args.short)))
+    sys.exit(eventloop.run(main(args.run, args.short, args.minutes)))

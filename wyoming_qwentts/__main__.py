@@ -119,6 +119,9 @@ def _server_parser() -> argparse.ArgumentParser:
     _option(parser, "--segmentation", choices=("client", "server"), default="client",
             help="client: cut and commit segments here (resumable after a fault); "
             "server: let the service segment (server_commit)")  # fmt: skip
+    _option(parser, "--sessions-per-request", type=int, default=2, choices=(1, 2),
+            help="upstream sessions a request may use at once: with 2 the next segment is "
+            "synthesized while one speaks (no pauses); 1 halves the connections")  # fmt: skip
     _option(parser, "--warm-connections", type=int, default=1,
             help="connections kept open ahead of requests (0 disables)")  # fmt: skip
     _option(parser, "--warm-connections-max", type=int, default=8,
@@ -258,7 +261,11 @@ async def _serve(args: argparse.Namespace, model: catalog.Model, config: Session
         service = TtsService(
             pool,
             ServiceSettings(
-                config, args.max_concurrency, args.queue_timeout, segmentation=args.segmentation
+                config,
+                args.max_concurrency,
+                args.queue_timeout,
+                segmentation=args.segmentation,
+                sessions_per_request=args.sessions_per_request,
             ),
         )
         info = build_info(model, config.voice, streaming=not args.no_streaming)

@@ -35,6 +35,8 @@ class ServiceSettings:
     """Seconds a request may wait for an upstream slot before ``server-busy``."""
     segmentation: Segmentation = "client"
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    sessions_per_request: int = 2
+    """Upstream sessions one request may use at once (the speaker's lanes); one slot."""
 
 
 class TtsService:
@@ -75,7 +77,11 @@ class TtsService:
         slot = _Slot(self)
         try:
             yield Speaker(
-                slot, config, segmentation=self.settings.segmentation, policy=self.settings.retry
+                slot,
+                config,
+                segmentation=self.settings.segmentation,
+                policy=self.settings.retry,
+                lanes=self.settings.sessions_per_request,
             )
         finally:
             slot.release()

@@ -22,8 +22,8 @@ from wyoming_qwentts.realtime import (
     ServiceError,
     SessionConfig,
     Speaker,
+    is_transient,
 )
-from wyoming_qwentts.realtime.speaker import is_transient
 from wyoming_qwentts.segmenter import Segmenter
 from wyoming_qwentts.simulator import DISPUTED_BEHAVIOURS, QwenSimulator, decode
 from wyoming_qwentts.simulator.speech import is_resumed

@@ -1,5 +1,6 @@
 """Asyncio client of Model Studio's Qwen realtime TTS WebSocket protocol."""
 
+from .attempts import RetryPolicy, SpeakerStats, is_transient
 from .client import QwenRealtimeClient, SessionSource, Synthesis
 from .config import Mode, SessionConfig, Timeouts
 from .errors import (
@@ -16,9 +17,10 @@ from .errors import (
     ServiceError,
     UnknownModelError,
 )
+from .metrics import ResponseMetrics, SessionMetrics
 from .pool import PoolStats, WarmPool
-from .session import RealtimeSession, ResponseMetrics, SessionMetrics
-from .speaker import RetryPolicy, Segmentation, Speaker, SpeakerStats, is_transient
+from .session import RealtimeSession
+from .speaker import Segmentation, Speaker
 
 __all__ = [
     "AccessDeniedError",

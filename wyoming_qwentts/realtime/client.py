@@ -22,7 +22,8 @@ from .errors import (
     ServiceError,
     error_from_event,
 )
-from .session import RealtimeSession, SessionMetrics
+from .metrics import SessionMetrics
+from .session import RealtimeSession
 
 _MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 _WS_TIMEOUT = aiohttp.ClientWSTimeout(ws_close=2.0)  # a hung peer must not hold a close

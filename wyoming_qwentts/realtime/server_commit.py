@@ -18,11 +18,11 @@ import time
 from collections.abc import AsyncIterable, AsyncIterator
 
 from .. import catalog
+from .attempts import RetryPolicy, SpeakerStats, is_transient
 from .client import SessionSource
 from .config import SessionConfig
 from .errors import IncompleteAudioError, QwenTtsError
 from .session import RealtimeSession
-from .speaker import RetryPolicy, SpeakerStats, is_transient
 from .text import TextFeed
 
 _LOGGER = logging.getLogger(__name__)

@@ -11,7 +11,6 @@ import re
 import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable
-from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
@@ -27,6 +26,7 @@ from .errors import (
     UnknownModelError,
     error_from_event,
 )
+from .metrics import ResponseMetrics, SessionMetrics
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -51,51 +51,6 @@ def _audio_delta(msg: aiohttp.WSMessage) -> str | None:
         return None
     end = data.find('"', field.end())
     return data[field.end() : end] if end != -1 else None
-
-
-@dataclass(slots=True)
-class ResponseMetrics:
-    """Figures of one response (one synthesized segment)."""
-
-    response_id: str
-    time_to_first_audio: float | None = None
-    """Seconds from the text that triggered the response to its first audio."""
-    audio_bytes: int = 0
-    characters: int | None = None
-    """Characters billed for the response (``usage.characters``)."""
-
-
-@dataclass(slots=True)
-class SessionMetrics:
-    """Figures of one session, on the monotonic clock."""
-
-    connect_time: float = 0.0
-    """Seconds from the start of the handshake to ``session.created``."""
-    sample_rate: int = catalog.DEFAULT_SAMPLE_RATE
-    responses: list[ResponseMetrics] = field(default_factory=list)
-
-    @property
-    def audio_bytes(self) -> int:
-        """PCM bytes received in all responses."""
-        return sum(response.audio_bytes for response in self.responses)
-
-    @property
-    def audio_seconds(self) -> float:
-        """Duration of the audio received (PCM16 mono)."""
-        return self.audio_bytes / (catalog.PCM_WIDTH * self.sample_rate)
-
-    @property
-    def characters(self) -> int:
-        """Characters billed over the whole session."""
-        return sum(response.characters or 0 for response in self.responses)
-
-    @property
-    def time_to_first_audio(self) -> float | None:
-        """Time to first audio of the session's first response."""
-        for response in self.responses:
-            if response.time_to_first_audio is not None:
-                return response.time_to_first_audio
-        return None
 
 
 class RealtimeSession:

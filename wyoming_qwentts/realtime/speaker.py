@@ -25,89 +25,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from .attempts import RetryPolicy, SpeakerStats, is_transient
 from .client import SessionSource
 from .config import Mode, SessionConfig
-from .errors import (
-    AccessDeniedError,
-    AuthenticationError,
-    IncompleteAudioError,
-    InvalidParameterError,
-    QwenTtsError,
-    ServiceError,
-    UnknownModelError,
-)
-from .session import RealtimeSession, SessionMetrics
+from .errors import IncompleteAudioError, QwenTtsError
+from .server_commit import ServerCommitStream
+from .session import RealtimeSession
 from .text import TextFeed
 
 _LOGGER = logging.getLogger(__name__)
 
 Segmentation = Literal["client", "server"]
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How hard to try: backoff between attempts and the limits on them."""
-
-    deadline: float = 5.0
-    """Seconds, from a segment's first failure, within which it may still be retried."""
-    max_resumes: int = 3
-    """Failures a request may recover from after its audio started."""
-    empty_responses: int = 2
-    """Times a segment whose response had no audio is sent again in the same session."""
-    settle: float = 0.1
-    """Seconds to wait after an empty response before sending its text again (times the
-    empty responses so far): a field report has text right after a response dropped."""
-    backoff: float = 0.2
-    backoff_max: float = 2.0
-
-    def delay(self, attempt: int) -> float:
-        """Jittered exponential backoff before attempt ``attempt`` (1 = the first retry)."""
-        base: float = min(self.backoff_max, self.backoff * 2 ** (attempt - 1))
-        return base * random.uniform(0.5, 1.0)
-
-
-def is_transient(err: BaseException) -> bool:
-    """Whether another attempt may succeed (not a key, permission or parameter problem)."""
-    if isinstance(
-        err, AuthenticationError | AccessDeniedError | InvalidParameterError | UnknownModelError
-    ):
-        return False
-    if isinstance(err, ServiceError) and (err.param or err.code == "invalid_value"):
-        return False
-    return isinstance(err, QwenTtsError)
-
-
-@dataclass(slots=True)
-class SpeakerStats:
-    """What a request went through."""
-
-    attempts: int = 0
-    """Sessions opened."""
-    resumes: int = 0
-    """Segments heard to restart after a fault."""
-    segments: int = 0
-    """Segments committed (one response each)."""
-    empty_responses: int = 0
-    sessions: list[SessionMetrics] = field(default_factory=list)
-
-    @property
-    def metrics(self) -> SessionMetrics | None:
-        """The figures of all the request's sessions as one (None if none was opened)."""
-        if not self.sessions:
-            return None
-        first = self.sessions[0]
-        return SessionMetrics(
-            connect_time=first.connect_time,
-            sample_rate=first.sample_rate,
-            responses=[response for session in self.sessions for response in session.responses],
-        )
 
 
 @dataclass(slots=True)
@@ -163,8 +97,6 @@ class Speaker:
         """Audio of the text as it arrives; ends when all of it was spoken."""
         self._config.to_session(self._source.model)  # an invalid setting fails before anything
         if self._segmentation == "server":
-            from .server_commit import ServerCommitStream
-
             stream = ServerCommitStream(self._source, self._config, self._policy, self.stats)
             async for audio in stream.speak(self._feed, texts):
                 yield audio

@@ -64,19 +64,6 @@ class TextFeed:
             if not waiter.done():
                 waiter.set_result(None)
 
-    async def pieces(self) -> AsyncIterator[str]:
-        """Every sentence, as it is cut, until the source ends (raises what it raised)."""
-        index = 0
-        while True:
-            while index < len(self.sentences):
-                yield self.sentences[index]
-                index += 1
-            if self.error is not None:
-                raise self.error
-            if self.done:
-                return
-            await self.changed()
-
     def _cut(self, text: str) -> None:
         if self._segmenter is not None:
             self._add(self._segmenter.feed(text))
