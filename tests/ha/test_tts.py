@@ -23,8 +23,10 @@ from custom_components.qwen_tts.const import (
     DEFAULT_OPTIONS,
     DOMAIN,
 )
+from custom_components.qwen_tts.speech import translate_error
 from custom_components.qwen_tts.tts import QwenTtsEntity
 from wyoming_qwentts import catalog
+from wyoming_qwentts.errors import InvalidParameterError
 from wyoming_qwentts.simulator import DISPUTED_BEHAVIOURS, QwenSimulator, decode
 
 from .conftest import ENTITY_ID, used
@@ -302,3 +304,16 @@ async def test_a_failing_text_source_is_reported_as_itself(
         await listen()
     await used(simulator)[-1].closed.wait()
     assert not used(simulator)[-1].finished
+
+
+async def test_a_setting_the_model_rejects_is_a_validation_error(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    # Options are validated before anything is sent; should the library raise its parameter
+    # error later (it is a QwenTtsError too), the user still gets a validation error.
+    error = translate_error(
+        hass, loaded_entry, InvalidParameterError("session.voice", "Voice 'Nobody' is unknown.")
+    )
+    assert isinstance(error, ServiceValidationError)
+    assert error.translation_key == "invalid_option"
+    assert error.translation_placeholders == {"message": "Voice 'Nobody' is unknown."}

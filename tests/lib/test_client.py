@@ -424,3 +424,42 @@ async def test_deltas_of_odd_length_keep_samples_whole(
     result = await client.synthesize(MIXED_TEXT, SessionConfig())
     assert simulator.sessions[0].deltas_sent > 10
     assert decode(result.audio) == MIXED_TEXT
+
+
+async def test_respond_speaks_one_response_and_stops_at_its_end(
+    client: QwenRealtimeClient, simulator: QwenSimulator
+) -> None:
+    session = await client.open_session(SessionConfig(mode="commit"))
+    async with session:
+        first = b"".join([chunk async for chunk in session.respond("One response.")])
+        second = b"".join([chunk async for chunk in session.respond("Another one.")])
+        assert (decode(first), decode(second)) == ("One response.", "Another one.")
+        assert session.responses_done == 2
+        assert not session.finished
+
+
+async def test_respond_after_finish_is_a_connection_error(
+    client: QwenRealtimeClient, simulator: QwenSimulator
+) -> None:
+    session = await client.open_session(SessionConfig(mode="commit"))
+    await session.finish()  # the service answers session.finished, not the commit below
+    with pytest.raises(ConnectionClosedError, match="finished before the response"):
+        _ = [chunk async for chunk in session.respond("Too late.")]
+    assert session.closed
+
+
+@pytest.mark.parametrize("timeouts", [Timeouts(commit=0.2)])
+async def test_an_unacknowledged_commit_times_out(
+    client: QwenRealtimeClient, simulator: QwenSimulator, timeouts: Timeouts
+) -> None:
+    simulator.options.busy_text = "ignored"
+    simulator.options.real_time_factor = 0.05
+    session = await client.open_session(SessionConfig(mode="commit"))
+    await session.append("Spoken.")
+    await session.commit()
+    await session.append("Ignored, and so is its commit.")
+    await session.commit()  # sent during the first response: never acknowledged
+    with pytest.raises(QwenTimeoutError, match="acknowledge a commit") as err:
+        await session.read_all()
+    assert err.value.phase == "commit"
+    assert session.closed

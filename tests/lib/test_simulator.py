@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import re
 import sys
@@ -269,3 +270,102 @@ async def test_command_line_prints_its_url_first(tmp_path: Path) -> None:
     assert summary["finished"]
     assert summary["first_delta_at"] >= summary["first_text_at"]
     assert summary["deltas"] >= 1
+
+
+# Behaviours the sources disagree on (each a knob; the client is tested under all of them) --
+
+
+async def _commit_mode(raw: RawSession) -> None:
+    await raw.until("session.created")
+    await raw.send("session.update", session={"mode": "commit"})
+    await raw.until("session.updated")
+
+
+async def _audio_of_response(raw: RawSession) -> tuple[list[dict[str, Any]], str]:
+    events = await raw.until("response.done")
+    audio = b"".join(
+        base64.b64decode(e["delta"]) for e in events if e["type"] == "response.audio.delta"
+    )
+    return events, decode(audio)
+
+
+@pytest.mark.options(busy_text="queued", real_time_factor=0.05)
+async def test_text_during_a_response_queued(raw: RawSession, simulator: QwenSimulator) -> None:
+    await _commit_mode(raw)
+    for text in ("First one.", "Second one."):
+        await raw.send("input_text_buffer.append", text=text)
+        await raw.send("input_text_buffer.commit")
+    assert (await _audio_of_response(raw))[1] == "First one."
+    assert (await _audio_of_response(raw))[1] == "Second one."
+    assert simulator.sessions[0].busy_inputs == 2  # the second append and commit
+
+
+@pytest.mark.options(busy_text="ignored", real_time_factor=0.05)
+async def test_text_during_a_response_ignored(raw: RawSession, simulator: QwenSimulator) -> None:
+    await _commit_mode(raw)
+    await raw.send("input_text_buffer.append", text="First one.")
+    await raw.send("input_text_buffer.commit")
+    await raw.until("input_text_buffer.committed")
+    await raw.send("input_text_buffer.append", text="Dropped.")
+    await raw.send("input_text_buffer.commit")  # ignored too: no second response
+    assert (await _audio_of_response(raw))[1] == "First one."
+    await raw.send("session.finish")
+    events = await raw.until("session.finished")
+    assert [e["type"] for e in events] == ["session.finished"]  # nothing else was spoken
+    assert simulator.sessions[0].dropped == ["Dropped."]
+
+
+@pytest.mark.options(busy_text="rejected", real_time_factor=0.05)
+async def test_text_during_a_response_rejected(raw: RawSession) -> None:
+    await _commit_mode(raw)
+    await raw.send("input_text_buffer.append", text="First one.")
+    await raw.send("input_text_buffer.commit")
+    await raw.until("input_text_buffer.committed")
+    await raw.send("input_text_buffer.append", text="Refused.")
+    events, spoken = await _audio_of_response(raw)
+    errors = [e["error"]["message"] for e in events if e["type"] == "error"]
+    assert errors == ["A response is in progress."]
+    assert spoken == "First one."
+
+
+@pytest.mark.options(residue_window=5.0)
+async def test_an_append_right_after_a_response_is_residue(
+    raw: RawSession, simulator: QwenSimulator
+) -> None:
+    await _commit_mode(raw)
+    await raw.send("input_text_buffer.append", text="First one.")
+    await raw.send("input_text_buffer.commit")
+    assert (await _audio_of_response(raw))[1] == "First one."
+    await raw.send("input_text_buffer.append", text="Taken for residue.")
+    await raw.send("input_text_buffer.commit")
+    events, spoken = await _audio_of_response(raw)
+    assert events[0]["type"] == "input_text_buffer.committed"  # acknowledged ...
+    assert spoken == ""  # ... but a response with no audio
+    assert events[-1]["response"]["usage"]["characters"] == 0
+    assert simulator.sessions[0].dropped == ["Taken for residue."]
+
+
+@pytest.mark.options(silent_response=0)
+async def test_a_response_without_audio(raw: RawSession, simulator: QwenSimulator) -> None:
+    await _commit_mode(raw)
+    for text, heard in (("Not heard.", ""), ("Heard.", "Heard.")):
+        await raw.send("input_text_buffer.append", text=text)
+        await raw.send("input_text_buffer.commit")
+        assert (await _audio_of_response(raw))[1] == heard
+    assert simulator.sessions[0].spoken == ["Heard."]
+
+
+@pytest.mark.options(response_done=False, finish_drains=False, real_time_factor=0.05)
+async def test_server_commit_without_response_done_or_drain(
+    raw: RawSession, simulator: QwenSimulator
+) -> None:
+    await raw.until("session.created")
+    await raw.send("input_text_buffer.append", text="One sentence. Another sentence. And a tail")
+    events = await raw.until("response.created")
+    await raw.send("session.finish")  # while the first sentence is being synthesized
+    events += await raw.until("session.finished")
+    types = [e["type"] for e in events]
+    assert "response.done" not in types
+    assert types.count("response.created") == 1  # only what was being synthesized
+    assert simulator.sessions[0].spoken == ["One sentence."]
+    assert simulator.sessions[0].dropped == [" Another sentence.", " And a tail"]

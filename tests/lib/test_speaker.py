@@ -87,11 +87,6 @@ async def test_no_fault_every_segment_once(
     assert len(speaker.stats.metrics.responses) == len(segments) == speaker.stats.segments
 
 
-def spoken_segments(simulator: QwenSimulator) -> list[str]:
-    """Every segment synthesized, in the order its session first received text."""
-    return [text for record in simulator.sessions for text in record.spoken]
-
-
 @pytest.mark.parametrize("lanes", [1, 2])
 @pytest.mark.parametrize("behaviour", sorted(DISPUTED_BEHAVIOURS))
 async def test_client_segmentation_is_exact_under_every_disputed_behaviour(
@@ -154,7 +149,7 @@ async def test_server_segmentation_is_exact_or_fails_under_every_disputed_behavi
         setattr(simulator.options, name, value)
     speaker = Speaker(client, SessionConfig(), segmentation="server", policy=FAST)
     if behaviour in ("finish-does-not-drain", "response-without-audio"):
-        with pytest.raises(IncompleteAudioError, match=r"spoke \d+ of \d+ characters"):
+        with pytest.raises(IncompleteAudioError, match=r"spoke \d+ of the \d+ characters sent"):
             await speak(speaker)
         return
     assert decode(await speak(speaker)) == TEXT
@@ -355,3 +350,36 @@ async def test_the_key_never_reaches_the_logs_whatever_fails(
         assert API_KEY not in f"{err.value!s} {err.value!r}"
     assert "Session failed" in caplog.text  # the failures were logged ...
     assert API_KEY not in caplog.text  # ... without the key
+
+
+async def test_server_segmentation_retries_a_fault_before_audio(
+    client: QwenRealtimeClient, simulator: QwenSimulator
+) -> None:
+    simulator.options.reject_handshake = 500
+    simulator.options.fault_sessions = 1
+    speaker = Speaker(client, SessionConfig(), segmentation="server", policy=FAST)
+    assert decode(await speak(speaker)) == TEXT
+    assert speaker.stats.attempts == 2
+
+
+async def test_server_segmentation_raises_a_failing_source_as_itself(
+    client: QwenRealtimeClient, simulator: QwenSimulator
+) -> None:
+    async def broken() -> AsyncIterator[str]:
+        yield "The first part of the answer, "
+        raise RuntimeError("the LLM stream broke")
+
+    speaker = Speaker(client, SessionConfig(), segmentation="server", policy=FAST)
+    with pytest.raises(RuntimeError, match="the LLM stream broke"):
+        _ = [chunk async for chunk in speaker.speak(broken())]
+    await simulator.sessions[0].closed.wait()
+    assert not simulator.sessions[0].finished
+
+
+async def test_server_segmentation_that_speaks_nothing_fails(
+    client: QwenRealtimeClient, simulator: QwenSimulator
+) -> None:
+    simulator.options.finish_drains = False  # the text never completes a sentence: all dropped
+    speaker = Speaker(client, SessionConfig(), segmentation="server", policy=FAST)
+    with pytest.raises(IncompleteAudioError, match="without speaking any of the 22 characters"):
+        await speak(speaker, "no punctuation at all here")

@@ -22,6 +22,7 @@ from wyoming.tts import (
     SynthesizeVoice,
 )
 
+from wyoming_qwentts import catalog
 from wyoming_qwentts.realtime import SessionConfig, Timeouts, WarmPool
 from wyoming_qwentts.service import ServiceSettings
 from wyoming_qwentts.simulator import DISPUTED_BEHAVIOURS, QwenSimulator, decode
@@ -405,6 +406,26 @@ async def test_requests_over_the_limit_wait_for_a_slot(
 
     assert await asyncio.gather(*(one(t) for t in texts)) == texts
     assert len(simulator.sessions) == 6
+
+
+@pytest.mark.parametrize(
+    "service_settings",
+    [ServiceSettings(SessionConfig(), segmentation="server", retry=FAST_RETRY)],
+)
+async def test_server_segmentation_that_loses_text_answers_an_error(
+    wyoming_server: WyomingServer, simulator: QwenSimulator
+) -> None:
+    simulator.options.finish_drains = False  # the field report: finish drops the rest
+    simulator.options.real_time_factor = 0.05
+    async with wyoming_server.client() as client:
+        events = await stream(client, split_anywhere(TEXT))
+    assert types(events)[-3:] == ["error", "audio-stop", "synthesize-stopped"]
+    error = Error.from_event(events[-3])
+    assert error.code == "upstream-failed"
+    expected = catalog.billed_characters("".join(TEXT.split()))
+    pattern = rf"(spoke \d+ of|without speaking any of) the {expected} characters sent"
+    assert re.search(pattern, error.text or "")
+    assert decode(audio_of(events)) != TEXT  # what was heard, then the error: not a success
 
 
 async def test_disconnect_mid_stream_closes_the_upstream_session(

@@ -113,7 +113,8 @@ class ServerCommitStream:
         billed = [response.characters for response in responses]
         if not responses:
             raise IncompleteAudioError(
-                f"The service finished without speaking any of the {expected} characters."
+                f"The service finished without speaking any of the {expected} characters "
+                "sent (spaces not counted)."
             )
         if any(characters is None for characters in billed):
             _LOGGER.warning(
@@ -127,7 +128,7 @@ class ServerCommitStream:
         total = sum(characters or 0 for characters in billed)
         if total < expected:
             raise IncompleteAudioError(
-                f"The service spoke {total} of {expected} characters and finished: the rest "
-                "of the text was lost (server segmentation cannot resume; client "
-                "segmentation can)."
+                f"The service spoke {total} of the {expected} characters sent (spaces not "
+                "counted) and finished: the rest of the text was lost (server "
+                "segmentation cannot resume; client segmentation can)."
             )
