@@ -7,6 +7,7 @@ builds its Info from it, and the Home Assistant integration fills its pickers fr
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
@@ -386,9 +387,21 @@ def _check_voice(model: Model, voice: Any) -> None:
         return
     raise InvalidParameterError(
         "session.voice",
-        f"Voice {voice!r} is not offered by {model.id}; choose one of {_choices(model.voices)}.",
+        f"Voice {voice!r} is not offered by {model.id}{_closest(voice, model.voices)} "
+        f"It has {len(model.voices)} voices.",
         model.voices,
     )
+
+
+def _closest(value: str, choices: tuple[str, ...]) -> str:
+    """``"; did you mean 'A' or 'B'?"`` for the nearest choices (any case), else ``"."``."""
+    by_folded = {choice.casefold(): choice for choice in choices}
+    near = difflib.get_close_matches(value.casefold(), by_folded, n=3, cutoff=0.6)
+    if not near:
+        return "."
+    names = [repr(by_folded[name]) for name in near]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    return f"; did you mean {listed}?"
 
 
 def _check_member(

@@ -48,6 +48,7 @@ from .const import (
     DOMAIN,
 )
 from .data import SYNTHESES, QwenTtsConfigEntry
+from .tts import QwenTtsEntity
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -154,6 +155,9 @@ def _media_id(hass: HomeAssistant, entry: QwenTtsConfigEntry, call: ServiceCall)
         str(key): call.data[str(key)] for key in _VOICE_FIELDS if str(key) in call.data
     }
     options[tts.ATTR_PREFERRED_FORMAT] = "wav"
+    entity = hass.data[tts.DATA_COMPONENT].get_entity(engine)
+    if isinstance(entity, QwenTtsEntity):
+        entity.check_options(options)  # a bad voice: one validation error, before any audio
     return tts.generate_media_source_id(
         hass,
         call.data[ATTR_MESSAGE],

@@ -95,6 +95,23 @@ class QwenTtsEntity(TextToSpeechEntity):
     def _speech(self, options: dict[str, Any]) -> Speech:
         return build_speech(self._model, options, options.get(ATTR_PREFERRED_SAMPLE_RATE))
 
+    def check_options(self, options: dict[str, Any] | None) -> None:
+        """Validate a call's options before Home Assistant starts synthesis in the background,
+        where a bad one would only be logged: ServiceValidationError, nothing logged."""
+        self._speech({**(self.default_options or {}), **(options or {})})
+
+    async def async_speak(
+        self,
+        media_player_entity_id: list[str],
+        message: str,
+        cache: bool,
+        language: str | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> None:
+        """``tts.speak``: the options are checked first, then the players are given the media."""
+        self.check_options(options)
+        await super().async_speak(media_player_entity_id, message, cache, language, options)
+
     async def async_get_tts_audio(
         self, message: str, language: str, options: dict[str, Any]
     ) -> TtsAudioType:

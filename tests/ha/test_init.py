@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import CONF_API_KEY
+from homeassistant.const import CONF_API_KEY, EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
@@ -18,7 +20,7 @@ from custom_components.qwen_tts.const import (
 )
 from wyoming_qwentts.simulator import QwenSimulator
 
-from .conftest import BEIJING_KEY, ENTITY_ID
+from .conftest import BEIJING_KEY, ENTITY_ID, until
 
 
 async def test_setup_checks_the_key_and_adds_the_entity(
@@ -123,3 +125,21 @@ async def test_a_rejected_key_that_works_nowhere_raises_no_issue(
     entry.add_to_hass(hass)
     assert not await hass.config_entries.async_setup(entry.entry_id)
     assert [key for key in ir.async_get(hass).issues if key[0] == DOMAIN] == []
+
+
+async def test_stopping_home_assistant_closes_the_warm_connections(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
+) -> None:
+    pool = loaded_entry.runtime_data.pool
+    await until(pool, lambda: pool.ready == 1)
+    opened = len(simulator.sessions)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    assert pool.ready == 0
+    for record in simulator.sessions:
+        await asyncio.wait_for(record.closed.wait(), 5)
+    assert simulator.active_sessions == 0
+    pool._fill()  # a refresh after the stop opens nothing
+    await hass.async_block_till_done()
+    assert len(simulator.sessions) == opened
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)  # still unloads

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ from custom_components.qwen_tts.const import CONF_REGION, CONF_URL, DEFAULT_OPTI
 from wyoming_qwentts import catalog
 from wyoming_qwentts.simulator import QwenSimulator, synthesize
 
-from .conftest import API_KEY, used
+from .conftest import API_KEY, ENTITY_ID, used
 
 MESSAGE = "The garage door is open."
 
@@ -78,12 +79,54 @@ async def test_concurrent_syntheses_each_report_their_own_figures(
     assert last.characters == catalog.billed_characters(message)
 
 
-async def test_synthesize_rejects_a_bad_voice(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry
+@pytest.mark.parametrize("service", ["synthesize", "speak"])
+async def test_a_mistyped_voice_is_one_short_validation_error(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    simulator: QwenSimulator,
+    caplog: pytest.LogCaptureFixture,
+    service: str,
 ) -> None:
+    data: dict[str, Any] = {"message": MESSAGE, "voice": "Cherri"}
+    if service == "speak":
+        add_players(hass)
+        async_mock_service(hass, "media_player", "play_media")
+        data["media_player_entity_id"] = ["media_player.garage"]
     with pytest.raises(ServiceValidationError) as err:
-        await call(hass, "synthesize", {"message": MESSAGE, "voice": "Nobody"}, True)
+        await call(hass, service, data, service == "synthesize")
+    await hass.async_block_till_done()
     assert err.value.translation_key == "invalid_option"
+    message = err.value.translation_placeholders["message"]
+    assert "did you mean 'Cherry'" in message
+    assert "Serena" not in message  # the closest voices, not all 49
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert used(simulator) == []  # nothing was sent upstream
+
+
+async def test_tts_speak_with_a_mistyped_voice_is_one_short_validation_error(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    simulator: QwenSimulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    add_players(hass)
+    async_mock_service(hass, "media_player", "play_media")
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            "tts",
+            "speak",
+            {
+                "entity_id": ENTITY_ID,
+                "media_player_entity_id": "media_player.garage",
+                "message": MESSAGE,
+                "options": {"voice": "Etan"},
+            },
+            blocking=True,
+        )
+    await hass.async_block_till_done()
+    assert "did you mean 'Ethan'?" in err.value.translation_placeholders["message"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert used(simulator) == []
 
 
 def add_players(hass: HomeAssistant) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -10,6 +11,7 @@ import pytest
 
 from wyoming_qwentts.realtime import (
     AuthenticationError,
+    ConnectError,
     QwenRealtimeClient,
     RealtimeSession,
     SessionConfig,
@@ -160,3 +162,33 @@ async def test_close_ends_ready_sessions_cleanly(pool: WarmPool, simulator: Qwen
 def test_bounds() -> None:
     with pytest.raises(ValueError, match="minimum <= maximum"):
         WarmPool(None, minimum=2, maximum=1)  # type: ignore[arg-type]
+
+
+async def test_no_reconnect_once_the_http_session_is_closed(
+    simulator: QwenSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Home Assistant closes its shared HTTP session at stop, before any entry unloads."""
+    loop = asyncio.get_running_loop()
+    unhandled: list[dict[str, object]] = []
+    loop.set_exception_handler(lambda _, context: unhandled.append(context))
+    http = aiohttp.ClientSession()
+    client = QwenRealtimeClient(http, simulator.options.api_key, url=simulator.url)
+    pool = WarmPool(client, minimum=1, maximum=1)
+    pool.start()
+    try:
+        await until(pool, lambda: pool.ready == 1)
+        opened = len(simulator.sessions)
+        await http.close()  # the ready connection dies with it
+        await until(pool, lambda: pool.ready == 0)
+        assert client.closed
+        pool._fill()  # what a refresh would do
+        assert len(simulator.sessions) == opened  # nothing was reopened
+        assert pool.stats.failures == 0
+        with pytest.raises(ConnectError, match="HTTP session is closed"):
+            await pool.connect()  # a request now gets a clear error, not a RuntimeError
+    finally:
+        await pool.close()
+        loop.set_exception_handler(None)
+    gc.collect()  # an exception never retrieved is reported when its task is collected
+    assert unhandled == []
+    assert "Cannot open a warm connection" not in caplog.text

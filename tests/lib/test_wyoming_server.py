@@ -229,18 +229,19 @@ async def test_voice_and_language_of_the_request(
     assert simulator.sessions[1].config["language_type"] == "French"
 
 
-async def test_unknown_voice_names_the_valid_ones(
+async def test_unknown_voice_names_the_closest_valid_ones(
     wyoming_server: WyomingServer, simulator: QwenSimulator
 ) -> None:
     async with wyoming_server.client() as client:
-        events = await stream(client, ["Hi."], voice=SynthesizeVoice(name="Nobody"))
+        events = await stream(client, ["Hi."], voice=SynthesizeVoice(name="eldric sage"))
         await client.write_event(Synthesize(text="Hi.", voice=SynthesizeVoice(name="x")).event())
         standalone = await read_until(client, "audio-stop")
     assert types(events) == ["error", "audio-stop", "synthesize-stopped"]
     error = Error.from_event(events[0])
     assert error.code == "invalid-voice"
-    assert "'Nobody' is not offered" in error.text
-    assert "Eldric Sage" in error.text
+    assert "'eldric sage' is not offered" in error.text
+    assert "did you mean 'Eldric Sage'?" in error.text
+    assert "Cherry" not in error.text  # the closest voices, not all 49
     assert types(standalone) == ["error", "audio-stop"]
     assert simulator.sessions == []
 

@@ -96,8 +96,15 @@ class QwenRealtimeClient(SessionSource):
     def __repr__(self) -> str:
         return f"<QwenRealtimeClient model={self.model.id} url={self.url}>"
 
+    @property
+    def closed(self) -> bool:
+        """True once the injected HTTP session is closed (the program is stopping)."""
+        return bool(self._http.closed)
+
     async def connect(self) -> RealtimeSession:
         """Open a socket and wait for ``session.created`` (the session is not configured)."""
+        if self.closed:
+            raise ConnectError("The HTTP session is closed: the program is stopping.")
         started = time.monotonic()
         headers = {
             "Authorization": f"Bearer {self._api_key}",

@@ -160,8 +160,8 @@ class WarmPool(SessionSource):
         task.add_done_callback(tasks.discard)
 
     def _fill(self) -> None:
-        if self._closed or self._maintainer is None:
-            return
+        if self._closed or self._maintainer is None or self.client.closed:
+            return  # closed, or its HTTP session is: never reconnect on a closed session
         for _ in range(self.target - len(self._ready) - self._opening):
             self._opening += 1
             self._spawn(self._openers, self._open(), "warm pool connect")
@@ -172,6 +172,8 @@ class WarmPool(SessionSource):
                 await asyncio.sleep(self._backoff)
             session = await self.client.connect()
         except QwenTtsError as err:
+            if self.client.closed:
+                return  # the program is stopping: nothing to retry or report
             self.stats.failures += 1
             self.changed.set()
             self._backoff = min(30.0, max(1.0, 2 * self._backoff))
