@@ -48,7 +48,7 @@ from .const import (
     DOMAIN,
 )
 from .data import SYNTHESES, QwenTtsConfigEntry
-from .tts import QwenTtsEntity
+from .speech import build_speech, entry_defaults
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -155,9 +155,9 @@ def _media_id(hass: HomeAssistant, entry: QwenTtsConfigEntry, call: ServiceCall)
         str(key): call.data[str(key)] for key in _VOICE_FIELDS if str(key) in call.data
     }
     options[tts.ATTR_PREFERRED_FORMAT] = "wav"
-    entity = hass.data[tts.DATA_COMPONENT].get_entity(engine)
-    if isinstance(entity, QwenTtsEntity):
-        entity.check_options(options)  # a bad voice: one validation error, before any audio
+    # Checked here, a bad voice is one validation error before any audio (in the background
+    # synthesis Home Assistant runs it would only be logged).
+    build_speech(entry.runtime_data.pool.model, {**entry_defaults(entry.options), **options})
     return tts.generate_media_source_id(
         hass,
         call.data[ATTR_MESSAGE],

@@ -31,6 +31,7 @@ from .const import (
     CONF_TRAILING_SILENCE,
     CONF_VOICE,
     CONF_VOLUME,
+    DEFAULT_OPTIONS,
     DOMAIN,
     MAX_SILENCE_MS,
 )
@@ -65,6 +66,14 @@ class Speech:
     config: SessionConfig
     leading_silence: bytes
     trailing_silence: bytes
+
+
+def entry_defaults(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The synthesis settings of an entry: its options over the defaults."""
+    return {
+        **{key: DEFAULT_OPTIONS[key] for key in SYNTHESIS_OPTIONS},
+        **{key: value for key, value in options.items() if key in SYNTHESIS_OPTIONS},
+    }
 
 
 def session_config(model: catalog.Model, options: Mapping[str, Any]) -> SessionConfig:

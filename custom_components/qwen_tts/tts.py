@@ -22,9 +22,9 @@ from wyoming_qwentts import catalog
 from wyoming_qwentts.audio import wav_header
 from wyoming_qwentts.realtime import QwenTtsError, RetryPolicy, Speaker
 
-from .const import CONF_REGION, DEFAULT_OPTIONS, DOMAIN
+from .const import CONF_REGION, DOMAIN
 from .data import SYNTHESES, QwenTtsConfigEntry
-from .speech import SYNTHESIS_OPTIONS, Speech, build_speech, translate_error
+from .speech import SYNTHESIS_OPTIONS, Speech, build_speech, entry_defaults, translate_error
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -69,11 +69,7 @@ class QwenTtsEntity(TextToSpeechEntity):
         ]
         # Every setting takes part in Home Assistant's cache key, so changing one in the
         # options never replays audio made with the old value.
-        self._attr_default_options = {
-            **{key: DEFAULT_OPTIONS[key] for key in SYNTHESIS_OPTIONS},
-            **{key: value for key, value in entry.options.items() if key in SYNTHESIS_OPTIONS},
-            "model": model.id,
-        }
+        self._attr_default_options = {**entry_defaults(entry.options), "model": model.id}
 
     async def async_added_to_hass(self) -> None:
         """Prefer Home Assistant's own language when the model speaks it."""
@@ -95,11 +91,6 @@ class QwenTtsEntity(TextToSpeechEntity):
     def _speech(self, options: dict[str, Any]) -> Speech:
         return build_speech(self._model, options, options.get(ATTR_PREFERRED_SAMPLE_RATE))
 
-    def check_options(self, options: dict[str, Any] | None) -> None:
-        """Validate a call's options before Home Assistant starts synthesis in the background,
-        where a bad one would only be logged: ServiceValidationError, nothing logged."""
-        self._speech({**(self.default_options or {}), **(options or {})})
-
     async def async_speak(
         self,
         media_player_entity_id: list[str],
@@ -108,8 +99,12 @@ class QwenTtsEntity(TextToSpeechEntity):
         language: str | None = None,
         options: dict[str, Any] | None = None,
     ) -> None:
-        """``tts.speak``: the options are checked first, then the players are given the media."""
-        self.check_options(options)
+        """``tts.speak``: the options are checked first, then the players are given the media.
+
+        Home Assistant synthesizes in the background, where a bad option would only be
+        logged: checked here it is one ServiceValidationError for the caller.
+        """
+        self._speech({**(self.default_options or {}), **(options or {})})
         await super().async_speak(media_player_entity_id, message, cache, language, options)
 
     async def async_get_tts_audio(
