@@ -71,7 +71,7 @@ class Speaker:
         policy: RetryPolicy | None = None,
         first_cut: int = 12,
         lanes: int = 2,
-        max_segment_chars: int = 300,
+        max_segment_chars: int = 150,
     ) -> None:
         self._source = source
         self._segmentation = segmentation
