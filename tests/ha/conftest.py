@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from custom_components.qwen_tts.const import (
     DOMAIN,
 )
 from wyoming_qwentts import catalog
-from wyoming_qwentts.realtime import RetryPolicy, WarmPool
+from wyoming_qwentts.realtime import RetryPolicy
 from wyoming_qwentts.simulator import QwenSimulator, SimulatedSession
 
 API_KEY = "sk-ha-test-key-7f3a9c"
@@ -107,14 +106,3 @@ async def regions(
                 catalog.Region(old.id, old.name, sim.url),
             )
         yield {"singapore": simulator, "beijing": beijing}
-
-
-async def until(pool: WarmPool, condition: Callable[[], bool]) -> None:
-    """Wait, without sleeping, until the pool's state satisfies ``condition``."""
-
-    async def wait() -> None:
-        while not condition():
-            pool.changed.clear()
-            await pool.changed.wait()
-
-    await asyncio.wait_for(wait(), 10)

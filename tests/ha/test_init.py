@@ -18,9 +18,10 @@ from custom_components.qwen_tts.const import (
     DEFAULT_OPTIONS,
     DOMAIN,
 )
+from tests.helpers import until
 from wyoming_qwentts.simulator import QwenSimulator
 
-from .conftest import BEIJING_KEY, ENTITY_ID, until
+from .conftest import BEIJING_KEY, ENTITY_ID
 
 
 async def test_setup_checks_the_key_and_adds_the_entity(

@@ -93,8 +93,7 @@ async def test_streaming_text_in_streaming_wav_out(
 async def test_streaming_is_exact_under_every_disputed_behaviour(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator, behaviour: str
 ) -> None:
-    for name, value in DISPUTED_BEHAVIOURS[behaviour].items():
-        setattr(simulator.options, name, value)
+    simulator.options.adopt(behaviour)
     simulator.options.real_time_factor = 0.05
     message = MESSAGE * 3
     _, _, pcm = pcm_of(await stream(hass, split_anywhere(message)))

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from functools import partial
 
 import aiohttp
@@ -24,17 +23,6 @@ from wyoming_qwentts.service import ServiceSettings, TtsService
 from wyoming_qwentts.simulator import QwenSimulator
 
 API_KEY = "sk-test-0123456789abcdef"
-
-
-async def until(pool: WarmPool, condition: Callable[[], bool]) -> None:
-    """Wait, without sleeping, until the pool's state satisfies ``condition``."""
-
-    async def wait() -> None:
-        while not condition():
-            pool.changed.clear()
-            await pool.changed.wait()
-
-    await asyncio.wait_for(wait(), 10)
 
 
 @pytest.fixture

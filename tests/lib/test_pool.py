@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
+from tests.helpers import until
 from wyoming_qwentts.realtime import (
     AuthenticationError,
     ConnectError,
@@ -19,8 +20,6 @@ from wyoming_qwentts.realtime import (
 )
 from wyoming_qwentts.realtime import pool as pool_module
 from wyoming_qwentts.simulator import QwenSimulator, decode
-
-from .conftest import until
 
 
 @pytest.fixture

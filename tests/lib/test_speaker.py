@@ -92,8 +92,7 @@ async def test_no_fault_every_segment_once(
 async def test_client_segmentation_is_exact_under_every_disputed_behaviour(
     client: QwenRealtimeClient, simulator: QwenSimulator, behaviour: str, lanes: int
 ) -> None:
-    for name, value in DISPUTED_BEHAVIOURS[behaviour].items():
-        setattr(simulator.options, name, value)
+    simulator.options.adopt(behaviour)
     simulator.options.real_time_factor = 0.05  # responses take time: text arrives during them
     speaker = Speaker(client, SessionConfig(), policy=FAST, lanes=lanes)
     audio = b"".join([chunk async for chunk in speaker.speak(paced(TEXT * 2))])
@@ -145,8 +144,7 @@ async def test_server_segmentation_is_exact_or_fails_under_every_disputed_behavi
     behaviour: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    for name, value in DISPUTED_BEHAVIOURS[behaviour].items():
-        setattr(simulator.options, name, value)
+    simulator.options.adopt(behaviour)
     speaker = Speaker(client, SessionConfig(), segmentation="server", policy=FAST)
     if behaviour in ("finish-does-not-drain", "response-without-audio"):
         with pytest.raises(IncompleteAudioError, match=r"spoke \d+ of the \d+ characters sent"):

@@ -22,12 +22,13 @@ from wyoming.tts import (
     SynthesizeVoice,
 )
 
+from tests.helpers import until
 from wyoming_qwentts import catalog
 from wyoming_qwentts.realtime import SessionConfig, Timeouts, WarmPool
 from wyoming_qwentts.service import ServiceSettings
 from wyoming_qwentts.simulator import DISPUTED_BEHAVIOURS, QwenSimulator, decode
 
-from .conftest import FAST_RETRY, WyomingServer, until
+from .conftest import FAST_RETRY, WyomingServer
 
 TEXT = "Hello from Qwen. 你好，世界！ The weather is fine."
 
@@ -150,8 +151,7 @@ async def test_home_assistant_streaming_sequence(
 async def test_streamed_text_is_spoken_exactly_under_every_disputed_behaviour(
     wyoming_server: WyomingServer, simulator: QwenSimulator, behaviour: str
 ) -> None:
-    for name, value in DISPUTED_BEHAVIOURS[behaviour].items():
-        setattr(simulator.options, name, value)
+    simulator.options.adopt(behaviour)
     simulator.options.real_time_factor = 0.05
     text = TEXT * 3
     async with wyoming_server.client() as client:

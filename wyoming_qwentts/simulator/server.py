@@ -126,6 +126,11 @@ class SimulatorOptions:
     """server_commit: ``session.finish`` speaks the rest (False: what was not yet being
     synthesized is dropped, as a field report claims)."""
 
+    def adopt(self, behaviour: str) -> None:
+        """Behave as one of :data:`DISPUTED_BEHAVIOURS` says (its name)."""
+        for name, value in DISPUTED_BEHAVIOURS[behaviour].items():
+            setattr(self, name, value)
+
 
 DISPUTED_BEHAVIOURS: Final[Mapping[str, Mapping[str, Any]]] = {
     "busy-text-queued": {"busy_text": "queued"},
