@@ -33,18 +33,8 @@ from wyoming.tts import SynthesizeStopped
 
 from . import catalog
 from .audio import PcmChunker
-from .realtime import (
-    AccessDeniedError,
-    AuthenticationError,
-    ConnectError,
-    InvalidParameterError,
-    QwenTimeoutError,
-    QwenTtsError,
-    RateLimitError,
-    Speaker,
-    UnknownModelError,
-)
-from .service import ServerBusyError, TtsService
+from .realtime import QwenTtsError, Speaker
+from .service import TtsService
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -61,24 +51,9 @@ class RequestError(Exception):
 
 
 def error_code(err: BaseException) -> str:
-    """The stable Wyoming ``Error.code`` of a failure."""
-    if isinstance(err, RequestError):
+    """The stable Wyoming ``Error.code`` of a failure (each error class carries its own)."""
+    if isinstance(err, RequestError | QwenTtsError):
         return err.code
-    if isinstance(err, InvalidParameterError):
-        return "invalid-voice" if err.param == "session.voice" else "invalid-parameter"
-    codes: tuple[tuple[type[BaseException], str], ...] = (
-        (AuthenticationError, "auth-failed"),
-        (AccessDeniedError, "access-denied"),
-        (RateLimitError, "rate-limited"),
-        (UnknownModelError, "unknown-model"),
-        (QwenTimeoutError, "upstream-timeout"),
-        (ConnectError, "upstream-unreachable"),
-        (ServerBusyError, "server-busy"),
-        (QwenTtsError, "upstream-failed"),
-    )
-    for kind, code in codes:
-        if isinstance(err, kind):
-            return code
     return "internal-error"
 
 

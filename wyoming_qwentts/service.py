@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 
 from . import catalog
+from .errors import ServerBusyError
 from .realtime import (
     RealtimeSession,
     RetryPolicy,
@@ -19,10 +20,6 @@ from .realtime import (
 )
 
 _LOGGER = logging.getLogger(__name__)
-
-
-class ServerBusyError(Exception):
-    """No upstream slot became free within the queue timeout."""
 
 
 @dataclass(frozen=True, slots=True)

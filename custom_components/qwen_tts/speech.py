@@ -11,14 +11,10 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from wyoming_qwentts import catalog
 from wyoming_qwentts.realtime import (
-    AccessDeniedError,
     AuthenticationError,
     InvalidParameterError,
-    QwenTimeoutError,
     QwenTtsError,
-    RateLimitError,
     SessionConfig,
-    UnknownModelError,
 )
 
 from .const import (
@@ -138,8 +134,8 @@ def silence(sample_rate: int, milliseconds: int) -> bytes:
 def translate_error(
     hass: HomeAssistant, entry: ConfigEntry[Any], err: QwenTtsError
 ) -> HomeAssistantError:
-    """A HomeAssistantError the user can act on; a rejected key also starts reauthentication."""
-    placeholders = {"error": str(err)}
+    """A HomeAssistantError the user can act on, translated by the error's own code; a
+    rejected key also starts reauthentication."""
     if isinstance(err, InvalidParameterError):
         return ServiceValidationError(
             translation_domain=DOMAIN,
@@ -148,17 +144,8 @@ def translate_error(
         )
     if isinstance(err, AuthenticationError):
         entry.async_start_reauth(hass)
-        key = "auth_failed"
-    elif isinstance(err, AccessDeniedError):
-        key = "access_denied"
-    elif isinstance(err, RateLimitError):
-        key = "rate_limited"
-    elif isinstance(err, UnknownModelError):
-        key = "unknown_model"
-    elif isinstance(err, QwenTimeoutError):
-        key = "timeout"
-    else:
-        key = "upstream_failed"
     return HomeAssistantError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+        translation_domain=DOMAIN,
+        translation_key=err.code.replace("-", "_"),
+        translation_placeholders={"error": str(err)},
     )

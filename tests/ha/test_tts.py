@@ -27,6 +27,7 @@ from custom_components.qwen_tts.speech import translate_error
 from custom_components.qwen_tts.tts import QwenTtsEntity
 from wyoming_qwentts import catalog
 from wyoming_qwentts.errors import InvalidParameterError
+from wyoming_qwentts.realtime import Timeouts
 from wyoming_qwentts.simulator import DISPUTED_BEHAVIOURS, QwenSimulator, decode
 
 from .conftest import ENTITY_ID, used
@@ -261,6 +262,8 @@ async def test_rejected_key_starts_reauth(
         ({"reject_handshake": 403}, "access_denied"),
         ({"error_after_deltas": 1, "delta_bytes": 480}, "upstream_failed"),
         ({"retired_models": frozenset({"qwen3-tts-flash-realtime"})}, "unknown_model"),
+        ({"stall_after_deltas": 0, "first_audio_delay": 0}, "upstream_timeout"),
+        ({"stop": True}, "upstream_unreachable"),
     ],
 )
 async def test_upstream_errors_are_translated(
@@ -269,7 +272,14 @@ async def test_upstream_errors_are_translated(
     simulator: QwenSimulator,
     options: dict[str, Any],
     key: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    options = dict(options)
+    if options.pop("stop", False):
+        await simulator.stop()
+    if "stall_after_deltas" in options:  # the entry's client waits for audio this long
+        client = loaded_entry.runtime_data.pool.client
+        monkeypatch.setattr(client, "timeouts", Timeouts(first_audio=0.2, audio_gap=0.2))
     for name, value in options.items():
         setattr(simulator.options, name, value)
     with pytest.raises(HomeAssistantError) as err:

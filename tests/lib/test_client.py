@@ -261,7 +261,7 @@ async def test_too_many_sessions_is_a_rate_limit(
     async with await client.connect():
         with pytest.raises(RateLimitError) as err:
             await client.synthesize("Hello", SessionConfig())
-    assert err.value.code.startswith("Throttling")
+    assert err.value.service_code.startswith("Throttling")
 
 
 async def test_unreachable_service_is_a_connect_error(http: aiohttp.ClientSession) -> None:
@@ -299,7 +299,7 @@ async def test_error_event_mid_response(
 
     with pytest.raises(ServiceError) as err:
         await consume()
-    assert err.value.code == "InternalError"
+    assert err.value.service_code == "InternalError"
     assert len(received) == 3
     assert session.closed
 

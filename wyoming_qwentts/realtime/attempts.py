@@ -5,14 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from .errors import (
-    AccessDeniedError,
-    AuthenticationError,
-    InvalidParameterError,
-    QwenTtsError,
-    ServiceError,
-    UnknownModelError,
-)
+from .errors import QwenTtsError
 from .metrics import SessionMetrics
 
 
@@ -40,13 +33,7 @@ class RetryPolicy:
 
 def is_transient(err: BaseException) -> bool:
     """Whether another attempt may succeed (not a key, permission or parameter problem)."""
-    if isinstance(
-        err, AuthenticationError | AccessDeniedError | InvalidParameterError | UnknownModelError
-    ):
-        return False
-    if isinstance(err, ServiceError) and (err.param or err.code == "invalid_value"):
-        return False
-    return isinstance(err, QwenTtsError)
+    return isinstance(err, QwenTtsError) and err.transient
 
 
 @dataclass(slots=True)
