@@ -202,6 +202,7 @@ async def _async_synthesize(hass: HomeAssistant, call: ServiceCall) -> ServiceRe
 async def _async_speak(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     players: list[str] = call.data[ATTR_MEDIA_PLAYERS]
     player_volume: float | None = call.data.get(ATTR_PLAYER_VOLUME)
+    _check_players(hass, players, player_volume is not None)
     audio: _Audio | None = None
     if player_volume is None and not call.return_response:
         # Nothing needs the audio first: the players stream it while it is synthesized.
@@ -260,7 +261,31 @@ async def _async_speak(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
     return {"duration": audio.duration, "characters": audio.characters}
 
 
-def _supports_announce(hass: HomeAssistant, player: str) -> bool:
+def _features(hass: HomeAssistant, player: str) -> MediaPlayerEntityFeature:
     state = hass.states.get(player)
-    features = state.attributes.get(ATTR_SUPPORTED_FEATURES, 0) if state else 0
-    return bool(int(features) & MediaPlayerEntityFeature.MEDIA_ANNOUNCE)
+    return MediaPlayerEntityFeature(
+        int(state.attributes.get(ATTR_SUPPORTED_FEATURES, 0)) if state else 0
+    )
+
+
+def _check_players(hass: HomeAssistant, players: list[str], set_volume: bool) -> None:
+    """Every player must exist and play media (and set its volume, if asked): checked before
+    anything is synthesized, as one validation error naming the players at fault."""
+    needed = MediaPlayerEntityFeature.PLAY_MEDIA
+    if set_volume:
+        needed |= MediaPlayerEntityFeature.VOLUME_SET
+    unable = [
+        player
+        for player in players
+        if hass.states.get(player) is None or _features(hass, player) & needed != needed
+    ]
+    if unable:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="player_cannot_speak",
+            translation_placeholders={"players": ", ".join(unable)},
+        )
+
+
+def _supports_announce(hass: HomeAssistant, player: str) -> bool:
+    return bool(_features(hass, player) & MediaPlayerEntityFeature.MEDIA_ANNOUNCE)

@@ -129,16 +129,56 @@ async def test_tts_speak_with_a_mistyped_voice_is_one_short_validation_error(
     assert used(simulator) == []
 
 
+PLAYS = MediaPlayerEntityFeature.PLAY_MEDIA | MediaPlayerEntityFeature.VOLUME_SET
+
+
 def add_players(hass: HomeAssistant) -> None:
-    announce = int(MediaPlayerEntityFeature.MEDIA_ANNOUNCE | MediaPlayerEntityFeature.PLAY_MEDIA)
+    announce = int(MediaPlayerEntityFeature.MEDIA_ANNOUNCE | PLAYS)
     hass.states.async_set(
         "media_player.kitchen", "idle", {"volume_level": 0.3, "supported_features": announce}
     )
     hass.states.async_set(
-        "media_player.garage",
-        "idle",
-        {"volume_level": 0.5, "supported_features": int(MediaPlayerEntityFeature.PLAY_MEDIA)},
+        "media_player.garage", "idle", {"volume_level": 0.5, "supported_features": int(PLAYS)}
     )
+    hass.states.async_set(  # a player that only plays: no volume control
+        "media_player.radio",
+        "idle",
+        {"supported_features": int(MediaPlayerEntityFeature.PLAY_MEDIA)},
+    )
+    hass.states.async_set(  # a remote-like player that cannot play media at all
+        "media_player.tv", "on", {"supported_features": int(MediaPlayerEntityFeature.VOLUME_SET)}
+    )
+
+
+@pytest.mark.parametrize(
+    ("players", "volume", "unable"),
+    [
+        (["media_player.tv", "media_player.kitchen"], None, "media_player.tv"),
+        (["media_player.gone"], None, "media_player.gone"),
+        (["media_player.radio", "media_player.garage"], 0.4, "media_player.radio"),
+    ],
+)
+async def test_speak_refuses_players_that_cannot_speak_it(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    simulator: QwenSimulator,
+    caplog: pytest.LogCaptureFixture,
+    players: list[str],
+    volume: float | None,
+    unable: str,
+) -> None:
+    add_players(hass)
+    play = async_mock_service(hass, "media_player", "play_media")
+    data: dict[str, Any] = {"message": MESSAGE, "media_player_entity_id": players}
+    if volume is not None:
+        data["player_volume"] = volume
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, "speak", data, True)
+    assert err.value.translation_key == "player_cannot_speak"
+    assert err.value.translation_placeholders == {"players": unable}
+    assert play == []  # no player was given anything
+    assert used(simulator) == []  # and nothing was synthesized (or billed)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_speak_with_volume_override_and_response(
