@@ -16,6 +16,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
     BooleanSelector,
     NumberSelector,
@@ -38,6 +39,7 @@ from wyoming_qwentts.realtime import (
 )
 
 from .const import (
+    CONF_CONNECTION,
     CONF_INSTRUCTIONS,
     CONF_LANGUAGE_TYPE,
     CONF_LEADING_SILENCE,
@@ -94,9 +96,8 @@ def _unique_id(data: Mapping[str, Any]) -> str:
     return f"{data[CONF_REGION]}-{digest}"
 
 
-def _credentials_schema(
-    defaults: Mapping[str, Any], advanced: bool, *, key_only: bool = False
-) -> vol.Schema:
+def _credentials_schema(defaults: Mapping[str, Any], *, key_only: bool = False) -> vol.Schema:
+    """Key and region; the endpoint URL (a proxy) in a collapsed section of its own."""
     fields: dict[Any, Any] = {
         vol.Required(CONF_API_KEY): TextSelector(
             TextSelectorConfig(type=TextSelectorType.PASSWORD)
@@ -108,11 +109,19 @@ def _credentials_schema(
         ] = SelectSelector(
             SelectSelectorConfig(options=list(catalog.REGIONS), translation_key=CONF_REGION)
         )
-        if advanced:
-            fields[
-                vol.Optional(CONF_URL, description={"suggested_value": defaults.get(CONF_URL)})
-            ] = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+        url = vol.Optional(CONF_URL, description={"suggested_value": defaults.get(CONF_URL)})
+        fields[vol.Optional(CONF_CONNECTION)] = section(
+            vol.Schema({url: TextSelector(TextSelectorConfig(type=TextSelectorType.URL))}),
+            {"collapsed": True},
+        )
     return vol.Schema(fields)
+
+
+def _entry_data(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """The form's answers as entry data: the section's URL at the top (None: the region's)."""
+    data = {key: value for key, value in user_input.items() if key != CONF_CONNECTION}
+    data[CONF_URL] = (user_input.get(CONF_CONNECTION) or {}).get(CONF_URL) or None
+    return data
 
 
 def _title(region: str) -> str:
@@ -133,21 +142,19 @@ class QwenTtsConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Key and region."""
         errors: dict[str, str] = {}
+        data: dict[str, Any] = {}
         if user_input is not None:
-            await self.async_set_unique_id(_unique_id(user_input))
+            data = _entry_data(user_input)
+            await self.async_set_unique_id(_unique_id(data))
             self._abort_if_unique_id_configured()
-            errors = await async_validate_credentials(self.hass, user_input)
+            errors = await async_validate_credentials(self.hass, data)
             if not errors:
                 return self.async_create_entry(
-                    title=_title(user_input[CONF_REGION]),
-                    data=user_input,
-                    options=dict(DEFAULT_OPTIONS),
+                    title=_title(data[CONF_REGION]), data=data, options=dict(DEFAULT_OPTIONS)
                 )
         return self.async_show_form(
             step_id="user",
-            data_schema=self.add_suggested_values_to_schema(
-                _credentials_schema(user_input or {}, self.show_advanced_options), user_input or {}
-            ),
+            data_schema=self.add_suggested_values_to_schema(_credentials_schema(data), data),
             errors=errors,
         )
 
@@ -170,7 +177,7 @@ class QwenTtsConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
         return self.async_show_form(
             step_id="reauth_confirm",
-            data_schema=_credentials_schema(entry.data, False, key_only=True),
+            data_schema=_credentials_schema(entry.data, key_only=True),
             description_placeholders={"region": catalog.REGIONS[entry.data[CONF_REGION]].name},
             errors=errors,
         )
@@ -182,7 +189,7 @@ class QwenTtsConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = {CONF_URL: None, **user_input}
+            data = _entry_data(user_input)
             await self.async_set_unique_id(_unique_id(data))
             if self.unique_id != entry.unique_id:
                 self._abort_if_unique_id_configured()
@@ -194,10 +201,10 @@ class QwenTtsConfigFlow(ConfigFlow, domain=DOMAIN):
                     data_updates=data,
                     unique_id=self.unique_id,
                 )
-        defaults = user_input or entry.data
+        defaults = _entry_data(user_input) if user_input is not None else entry.data
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=_credentials_schema(defaults, self.show_advanced_options),
+            data_schema=_credentials_schema(defaults),
             errors=errors,
         )
 

@@ -10,6 +10,8 @@ DOMAIN: Final = "qwen_tts"
 
 CONF_REGION: Final = "region"
 CONF_URL: Final = "url"
+CONF_CONNECTION: Final = "connection"
+"""The config flow's collapsed section for the endpoint URL."""
 
 CONF_MODEL: Final = "model"
 CONF_VOICE: Final = "voice"

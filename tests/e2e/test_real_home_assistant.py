@@ -59,13 +59,14 @@ async def hass(tmp_path: Path) -> AsyncIterator[RealHomeAssistant]:
 
 
 async def open_flow(ha: RealHomeAssistant, http: aiohttp.ClientSession) -> str:
-    """Open the config flow as the UI does (advanced mode: the URL field); its id."""
+    """Open the config flow as the UI does; its id. The URL is in a collapsed section."""
     _, form = await ha.call(
-        http, "POST", "/api/config/config_entries/flow",
-        json={"handler": DOMAIN, "show_advanced_options": True},
-    )  # fmt: skip
+        http, "POST", "/api/config/config_entries/flow", json={"handler": DOMAIN}
+    )
     assert form["type"] == "form", form
-    assert "url" in [field["name"] for field in form["data_schema"]]
+    connection = next(f for f in form["data_schema"] if f["name"] == "connection")
+    assert (connection["type"], connection["expanded"]) == ("expandable", False)
+    assert [field["name"] for field in connection["schema"]] == ["url"]
     return str(form["flow_id"])
 
 
@@ -113,13 +114,12 @@ async def test_a_user_journey_through_a_real_home_assistant(
     # The config flow, as a user corrects it: a wrong key, an endpoint nobody listens on,
     # then the right ones; and adding the same key again.
     flow_id = await open_flow(ha, http)
-    wrong = await submit(ha, http, flow_id, {"api_key": "sk-wrong", "region": "singapore",
-                                             "url": simulator.url})  # fmt: skip
-    assert wrong["errors"] == {"base": "invalid_auth"}
+    wrong = {"api_key": "sk-wrong", "region": "singapore", "connection": {"url": simulator.url}}
+    assert (await submit(ha, http, flow_id, wrong))["errors"] == {"base": "invalid_auth"}
     nobody = f"ws://127.0.0.1:{free_port()}/api-ws/v1/realtime"
-    user = {"api_key": KEY, "region": "singapore", "url": nobody}
+    user = {"api_key": KEY, "region": "singapore", "connection": {"url": nobody}}
     assert (await submit(ha, http, flow_id, user))["errors"] == {"base": "cannot_connect"}
-    user["url"] = simulator.url
+    user["connection"] = {"url": simulator.url}
     created = await submit(ha, http, flow_id, user)
     assert created["type"] == "create_entry", created
     assert created["title"] == "Qwen TTS Singapore (international)"

@@ -13,6 +13,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.qwen_tts.const import (
+    CONF_CONNECTION,
     CONF_INSTRUCTIONS,
     CONF_LANGUAGE_TYPE,
     CONF_LEADING_SILENCE,
@@ -34,10 +35,14 @@ from wyoming_qwentts.simulator import QwenSimulator
 from .conftest import API_KEY, BEIJING_KEY
 
 
-async def start(hass: HomeAssistant, advanced: bool = False) -> Any:
-    return await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER, "show_advanced_options": advanced}
-    )
+async def start(hass: HomeAssistant) -> Any:
+    return await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+
+
+def section_fields(result: Any, name: str) -> list[str]:
+    """The fields of a form's section (a collapsed group of fields)."""
+    field = next(key for key in result["data_schema"].schema if str(key) == name)
+    return [str(key) for key in result["data_schema"].schema[field].schema.schema]
 
 
 async def test_user_creates_an_entry(
@@ -45,13 +50,16 @@ async def test_user_creates_an_entry(
 ) -> None:
     result = await start(hass)
     assert result["type"] is FlowResultType.FORM
-    assert CONF_URL not in result["data_schema"].schema  # advanced only
+    assert CONF_URL not in result["data_schema"].schema  # not among the everyday fields ...
+    assert section_fields(result, CONF_CONNECTION) == [CONF_URL]  # ... but in a section
+    field = next(key for key in result["data_schema"].schema if str(key) == CONF_CONNECTION)
+    assert result["data_schema"].schema[field].options == {"collapsed": True}
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_API_KEY: BEIJING_KEY, CONF_REGION: "beijing"}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Qwen TTS Beijing (Chinese mainland)"
-    assert result["data"] == {CONF_API_KEY: BEIJING_KEY, CONF_REGION: "beijing"}
+    assert result["data"] == {CONF_API_KEY: BEIJING_KEY, CONF_REGION: "beijing", CONF_URL: None}
     assert result["options"] == DEFAULT_OPTIONS
     entry = result["result"]
     assert entry.unique_id.startswith("beijing-")
@@ -84,17 +92,17 @@ async def test_key_of_the_other_region(
     assert result["errors"] == {"base": "wrong_region"}
 
 
-async def test_cannot_connect_with_an_advanced_url(
+async def test_cannot_connect_with_a_url_of_the_connection_section(
     hass: HomeAssistant, socket_enabled: Any
 ) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    result = await start(hass, advanced=True)
-    assert CONF_URL in result["data_schema"].schema
+    result = await start(hass)
+    url = f"ws://127.0.0.1:{port}/x"
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
-        {CONF_API_KEY: API_KEY, CONF_REGION: "singapore", CONF_URL: f"ws://127.0.0.1:{port}/x"},
+        {CONF_API_KEY: API_KEY, CONF_REGION: "singapore", CONF_CONNECTION: {CONF_URL: url}},
     )
     assert result["errors"] == {"base": "cannot_connect"}
 
