@@ -17,6 +17,7 @@ from wyoming_qwentts.realtime import (
     IncompleteAudioError,
     QwenRealtimeClient,
     QwenTtsError,
+    RateLimitError,
     RetryPolicy,
     Segmentation,
     ServiceError,
@@ -381,3 +382,23 @@ async def test_server_segmentation_that_speaks_nothing_fails(
     speaker = Speaker(client, SessionConfig(), segmentation="server", policy=FAST)
     with pytest.raises(IncompleteAudioError, match="without speaking any of the 22 characters"):
         await speak(speaker, "no punctuation at all here")
+
+
+async def test_a_lane_that_fails_ahead_lets_the_segments_before_it_finish(
+    client: QwenRealtimeClient, simulator: QwenSimulator
+) -> None:
+    simulator.options.max_sessions = 1  # the second session is refused (429) at once
+    simulator.options.real_time_factor = 0.05  # ... while the first one is still speaking
+    no_retry = RetryPolicy(deadline=-1, backoff=0.01, backoff_max=0.02)
+    speaker = Speaker(client, SessionConfig(), policy=no_retry, lanes=2)
+    received: list[bytes] = []
+
+    async def listen() -> None:
+        async for chunk in speaker.speak(pieces(TEXT)):
+            received.append(chunk)
+
+    with pytest.raises(RateLimitError) as failure:
+        await listen()
+    # Segment 1 was heard to its end; the failure is the second segment's.
+    assert decode(b"".join(received)) == "Attention please,"
+    assert "Speech stopped at segment 2: 17 of" in str(failure.value)

@@ -24,6 +24,7 @@ times. A key, permission or parameter error is never retried.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import deque
@@ -87,6 +88,8 @@ class Speaker:
         self._cursor = 0
         """The segment whose audio is being handed out."""
         self._failure: BaseException | None = None
+        self._failed_at = 0
+        """The segment that could not be delivered: the audio before it is handed out."""
         self._failures = 0
         """Failures recovered from after audio was handed out."""
         self._heard = False
@@ -138,7 +141,7 @@ class Speaker:
             feed.notify()
 
     def _raise_failure(self) -> None:
-        if self._failure is not None:
+        if self._failure is not None and self._cursor >= self._failed_at:
             raise self._failure
         if self._feed.error is not None:
             raise self._feed.error
@@ -152,19 +155,25 @@ class Speaker:
         rejected key or a throttled service costs one handshake, not one per lane.
         """
         session: RealtimeSession | None = None
+        segment: _Segment | None = None
         try:
             while (segment := await self._next_segment()) is not None:
                 if lane and not self._opened.is_set():
                     await self._opened.wait()
                 session = await self._speak_segment(session, segment)
             if session is not None and self._failure is None and self._feed.error is None:
-                await session.finish()
-                await session.read_all()  # a clean end: session.finished
+                # A clean end (session.finished): its segments are all delivered already, so
+                # a fault now costs nothing but the courtesy.
+                with contextlib.suppress(QwenTtsError):
+                    await session.finish()
+                    await session.read_all()
         except asyncio.CancelledError:
             raise
         except BaseException as err:
-            if self._failure is None:
-                self._failure = err
+            # The listener still hears every segment before the first one that failed.
+            index = segment.index if segment is not None else self._cursor
+            if self._failure is None or index < self._failed_at:
+                self._failure, self._failed_at = err, index
             self._feed.notify()
         finally:
             if session is not None:
@@ -281,7 +290,7 @@ class Speaker:
         """The error a request ends with: what failed and, once audio began, what was lost."""
         if not self._heard:
             return err
-        heard = sum(len(s.text) for s in self._segments[: self._cursor])
+        heard = sum(len(s.text) for s in self._segments[: segment.index])
         total = len("".join(self._feed.sentences))
         detail = (
             f"{err} Speech stopped at segment {segment.index + 1}: "
