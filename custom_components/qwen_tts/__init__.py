@@ -88,7 +88,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> b
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _close_pool))
     entry.runtime_data = QwenTtsData(pool)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    entry.async_on_unload(entry.add_update_listener(_async_reload))
     return True
 
 
@@ -110,11 +109,6 @@ def _create_issue(hass: HomeAssistant, entry: QwenTtsConfigEntry, issue: str) ->
 
 def _issue_id(entry: QwenTtsConfigEntry, issue: str) -> str:
     return f"{issue}_{entry.entry_id}"
-
-
-async def _async_reload(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> None:
-    """Options changed: rebuild the client and the entity."""
-    await hass.config_entries.async_reload(entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> bool:

@@ -12,7 +12,7 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlow,
+    OptionsFlowWithReload,
 )
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant, callback
@@ -209,8 +209,8 @@ class QwenTtsConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
-class QwenTtsOptionsFlow(OptionsFlow):
-    """Model first, then the voice and prosody that model accepts."""
+class QwenTtsOptionsFlow(OptionsFlowWithReload):
+    """Model first, then the voice and prosody that model accepts (the entry reloads)."""
 
     def __init__(self) -> None:
         self._model: catalog.Model | None = None

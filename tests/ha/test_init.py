@@ -15,6 +15,7 @@ from custom_components.qwen_tts.const import (
     CONF_MODEL,
     CONF_REGION,
     CONF_VOICE,
+    CONF_WARM_CONNECTIONS,
     DEFAULT_OPTIONS,
     DOMAIN,
 )
@@ -67,17 +68,27 @@ async def test_changing_options_reloads_the_entry(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
     assert loaded_entry.runtime_data.pool.model.id == "qwen3-tts-flash-realtime"
-    hass.config_entries.async_update_entry(
-        loaded_entry,
-        options={
-            **loaded_entry.options,
-            CONF_MODEL: "qwen3-tts-flash-realtime-2025-09-18",
-            CONF_VOICE: "Ethan",
-        },
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_MODEL: "qwen3-tts-flash-realtime-2025-09-18", CONF_WARM_CONNECTIONS: 1},
+    )
+    voice_step = {
+        key: value
+        for key, value in DEFAULT_OPTIONS.items()
+        if key not in (CONF_MODEL, CONF_WARM_CONNECTIONS)
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**voice_step, CONF_VOICE: "Ethan"}
     )
     await hass.async_block_till_done()
     assert loaded_entry.state is ConfigEntryState.LOADED
     assert loaded_entry.runtime_data.pool.model.id == "qwen3-tts-flash-realtime-2025-09-18"
+    # Changing the entry's options by other means than the flow does not reload it.
+    pool = loaded_entry.runtime_data.pool
+    hass.config_entries.async_update_entry(loaded_entry, title="Renamed")
+    await hass.async_block_till_done()
+    assert loaded_entry.runtime_data.pool is pool
 
 
 async def test_access_denied_raises_a_repair_issue_until_it_works(
