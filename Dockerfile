@@ -1,6 +1,7 @@
 # Wyoming server for Qwen realtime TTS. Configure with environment variables:
 #   docker run -p 10200:10200 -e DASHSCOPE_API_KEY=sk-... -e QWENTTS_VOICE=Cherry wyoming-qwentts
-FROM python:3.13-slim-bookworm
+ARG BASE=python:3.13-slim-bookworm
+FROM ${BASE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
