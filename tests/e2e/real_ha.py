@@ -50,6 +50,7 @@ class RealHomeAssistant:
         self.url = f"http://127.0.0.1:{self.port}"
         self.client_id = f"{self.url}/"
         self.token: str | None = None
+        self.refresh_token: str | None = None
         self.logs: list[Path] = []
         """One log file per start (Home Assistant would rotate a shared one away)."""
         self._process: asyncio.subprocess.Process | None = None
@@ -117,7 +118,8 @@ class RealHomeAssistant:
         form = {"grant_type": "authorization_code", "code": code, "client_id": self.client_id}
         async with http.post(f"{self.url}/auth/token", data=form) as response:
             response.raise_for_status()
-            self.token = (await response.json())["access_token"]
+            tokens = await response.json()
+            self.token, self.refresh_token = tokens["access_token"], tokens["refresh_token"]
         # The location step is left out: it adds weather, radio and translation entries that
         # reach for the internet, and nothing here may leave this machine.
         for step, body in (

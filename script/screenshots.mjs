@@ -1,0 +1,48 @@
+// Screenshots of what a user sees (see script/screenshots): the config flow, the entry, both
+// steps of the options flow. Arguments: one JSON object (url, token, refresh, out, entry).
+import { chromium } from "playwright-core";
+
+const a = JSON.parse(process.argv[2]);
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+// Nothing may leave this machine: every request not to Home Assistant on loopback is refused
+// in the browser, before any connection (brand icons, map tiles).
+await page.route("**/*", (route) =>
+  route.request().url().startsWith(a.url) ? route.continue() : route.abort());
+// Logged in as the owner: the frontend finds its tokens in localStorage on every page.
+await page.addInitScript((a) => localStorage.setItem("hassTokens", JSON.stringify({
+  access_token: a.token, refresh_token: a.refresh, token_type: "Bearer", expires_in: 1800,
+  hassUrl: a.url, clientId: a.url + "/", expires: Date.now() + 1800000,
+})), a);
+const shot = async (name) => {
+  await page.waitForTimeout(1500);  // the dialog's animation settles
+  await page.screenshot({ path: `${a.out}/${name}.png` });
+};
+try {
+if (a.step === "flow") {
+  await page.goto(`${a.url}/config/integrations/dashboard/add?domain=qwen_tts`);
+  await page.getByRole("button", { name: "OK" }).click();  // "Do you want to set up Qwen TTS?"
+  await page.getByRole("button", { name: "Submit" }).waitFor({ timeout: 60000 });
+  await shot("config-flow");
+} else {
+  await page.goto(`${a.url}/config/integrations/integration/qwen_tts`);
+  const configure = page.getByRole("button", { name: /configure/i }).first();
+  await configure.waitFor({ timeout: 60000 });
+  await shot("integration");
+  await configure.click();
+  const next = page.getByRole("button", { name: /submit|next/i }).last();
+  await next.waitFor({ timeout: 30000 });
+  await shot("options-model");
+  await next.click();
+  await page.getByRole("button", { name: /submit|next/i }).last().waitFor({ timeout: 30000 });
+  await shot("options-voice");
+}
+} catch (error) {
+  await page.screenshot({ path: `${a.out}/failed-${a.step}.png` });  // what went wrong
+  throw error;
+}
+await browser.close();
