@@ -50,6 +50,12 @@ async def paced(text: str, size: int = 9, seconds: float = 0.002) -> AsyncIterat
         yield text[i : i + size]
 
 
+async def listen_into(received: list[bytes], speaker: Speaker, text: str = TEXT) -> None:
+    """Speak ``text``, keeping what was heard in ``received`` (also when it fails)."""
+    async for chunk in speaker.speak(pieces(text)):
+        received.append(chunk)
+
+
 async def speak(speaker: Speaker, text: str = TEXT) -> bytes:
     return b"".join([chunk async for chunk in speaker.speak(pieces(text))])
 
@@ -127,12 +133,8 @@ async def test_a_lost_segment_after_audio_says_what_was_lost(
     speaker = Speaker(client, SessionConfig(), policy=policy, lanes=1)
     received: list[bytes] = []
 
-    async def listen() -> None:
-        async for chunk in speaker.speak(pieces(TEXT)):
-            received.append(chunk)
-
     with pytest.raises(IncompleteAudioError) as failure:
-        await listen()
+        await listen_into(received, speaker)
     assert decode(b"".join(received)) == "Attention please,"  # heard: the first segment only
     assert "segment 2" in str(failure.value)
     assert f"17 of {len(TEXT)} characters were spoken" in str(failure.value)
@@ -254,12 +256,8 @@ async def test_resumes_are_limited(client: QwenRealtimeClient, simulator: QwenSi
     speaker = Speaker(client, SessionConfig(), policy=policy, lanes=1)
     received: list[bytes] = []
 
-    async def consume() -> None:
-        async for chunk in speaker.speak(pieces(TEXT)):
-            received.append(chunk)
-
     with pytest.raises(ConnectionClosedError):
-        await consume()
+        await listen_into(received, speaker)
     assert speaker.stats.resumes == 2
     assert received  # what was heard before giving up was delivered
 
@@ -393,12 +391,8 @@ async def test_a_lane_that_fails_ahead_lets_the_segments_before_it_finish(
     speaker = Speaker(client, SessionConfig(), policy=no_retry, lanes=2)
     received: list[bytes] = []
 
-    async def listen() -> None:
-        async for chunk in speaker.speak(pieces(TEXT)):
-            received.append(chunk)
-
     with pytest.raises(RateLimitError) as failure:
-        await listen()
+        await listen_into(received, speaker)
     # Segment 1 was heard to its end; the failure is the second segment's.
     assert decode(b"".join(received)) == "Attention please,"
     assert "Speech stopped at segment 2: 17 of" in str(failure.value)
