@@ -79,7 +79,7 @@ def test_the_add_on_is_the_version_of_everything_else() -> None:
     assert (
         "wyoming-qwentts[uvloop]==${WYOMING_QWENTTS_VERSION}" in (ADDON / "Dockerfile").read_text()
     )
-    assert yaml.safe_load((ROOT / "addon" / "repository.yaml").read_text())["name"]
+    assert yaml.safe_load((ROOT / "repository.yaml").read_text())["name"]
 
 
 def test_options_become_flags_and_the_key_stays_off_the_command_line() -> None:
