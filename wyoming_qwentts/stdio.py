@@ -34,6 +34,9 @@ async def serve_stdio(
     transport, protocol = await loop.connect_write_pipe(
         asyncio.streams.FlowControlMixin, sys.stdout
     )
+    # Every write waits until the pipe took it: nothing is left in a buffer when the last
+    # answer is written and the program ends.
+    transport.set_write_buffer_limits(high=0)
     writer = asyncio.StreamWriter(transport, protocol, None, loop)
     handler = asyncio.create_task(factory(reader, writer).run())
     stopping = asyncio.create_task(stop.wait())
