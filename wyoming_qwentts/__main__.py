@@ -282,8 +282,8 @@ async def _serve(args: argparse.Namespace, model: catalog.Model, config: Session
             ),
         )
         if args.uri.startswith("stdio://"):
+            # It drains on a stop; when input ends, the handler has ended its requests.
             await serve_stdio(factory, stop, partial(service.drain, args.shutdown_grace))
-            await service.drain(args.shutdown_grace)
             await pool.close()
             return
         server = AsyncServer.from_uri(args.uri)

@@ -262,6 +262,7 @@ async def _async_speak(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
 
 
 def _features(hass: HomeAssistant, player: str) -> MediaPlayerEntityFeature:
+    """What a player supports (nothing, when it does not exist)."""
     state = hass.states.get(player)
     return MediaPlayerEntityFeature(
         int(state.attributes.get(ATTR_SUPPORTED_FEATURES, 0)) if state else 0
@@ -274,11 +275,7 @@ def _check_players(hass: HomeAssistant, players: list[str], set_volume: bool) ->
     needed = MediaPlayerEntityFeature.PLAY_MEDIA
     if set_volume:
         needed |= MediaPlayerEntityFeature.VOLUME_SET
-    unable = [
-        player
-        for player in players
-        if hass.states.get(player) is None or _features(hass, player) & needed != needed
-    ]
+    unable = [player for player in players if _features(hass, player) & needed != needed]
     if unable:
         raise ServiceValidationError(
             translation_domain=DOMAIN,

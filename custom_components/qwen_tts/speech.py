@@ -103,19 +103,11 @@ def build_speech(
     try:
         values = OPTION_SCHEMA(dict(options))
     except vol.Invalid as err:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_option",
-            translation_placeholders={"message": str(err)},
-        ) from err
+        raise invalid_option(str(err)) from err
     try:
         config = session_config(model, values)
     except InvalidParameterError as err:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_option",
-            translation_placeholders={"message": err.message},
-        ) from err
+        raise invalid_option(err.message) from err
     if sample_rate in model.sample_rates:  # a native rate spares Home Assistant a resample
         config = replace(config, sample_rate=sample_rate)
     rate = config.sample_rate
@@ -123,6 +115,15 @@ def build_speech(
         config,
         silence(rate, values.get(CONF_LEADING_SILENCE, 0)),
         silence(rate, values.get(CONF_TRAILING_SILENCE, 0)),
+    )
+
+
+def invalid_option(message: str) -> ServiceValidationError:
+    """The translated error of a speech option the model (or the schema) does not accept."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="invalid_option",
+        translation_placeholders={"message": message},
     )
 
 
@@ -137,11 +138,7 @@ def translate_error(
     """A HomeAssistantError the user can act on, translated by the error's own code; a
     rejected key also starts reauthentication."""
     if isinstance(err, InvalidParameterError):
-        return ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_option",
-            translation_placeholders={"message": err.message},
-        )
+        return invalid_option(err.message)
     if isinstance(err, AuthenticationError):
         entry.async_start_reauth(hass)
     return HomeAssistantError(
