@@ -25,7 +25,8 @@ from harness import BYTES_PER_SECOND, KEY, server, simulator, stream
 from stats import percentiles
 
 from wyoming_qwentts import eventloop
-from wyoming_qwentts.realtime import QwenRealtimeClient, SessionConfig
+from wyoming_qwentts.core import SpeechParams
+from wyoming_qwentts.realtime import QwenRealtimeClient
 
 RESULTS = Path(__file__).parent / "results"
 SENTENCE = "The quick brown fox jumps over the lazy dog near the riverbank today. "
@@ -99,7 +100,7 @@ async def harness_floor(level: int, rounds: int, pace: float) -> dict[str, Any]:
 async def _direct(client: QwenRealtimeClient, text: str) -> float:
     """One request straight to the simulator, cut and committed as the bridge does."""
     first, rest = text.split(". ", 1)
-    async with await client.open_session(SessionConfig(mode="commit"), wait=False) as session:
+    async with await client.open_session(SpeechParams()) as session:
         sent = time.monotonic()
         await session.append(first + ". ")
         await session.commit()

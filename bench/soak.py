@@ -33,7 +33,7 @@ from wyoming.tts import (
 )
 
 from wyoming_qwentts import eventloop
-from wyoming_qwentts.segmenter import Segmenter
+from wyoming_qwentts.core.segmenter import Segmenter
 from wyoming_qwentts.simulator import decode
 from wyoming_qwentts.simulator.speech import is_resumed
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
-from wyoming_qwentts.realtime import WarmPool
+from wyoming_qwentts.core.pool import WarmPool
 
 
-async def until(pool: WarmPool, condition: Callable[[], bool]) -> None:
+async def until(pool: WarmPool[Any], condition: Callable[[], bool]) -> None:
     """Wait, without sleeping, until the pool's state satisfies ``condition``."""
 
     async def wait() -> None:

@@ -28,11 +28,13 @@ import aiohttp
 from wyoming.server import AsyncServer
 
 from . import __version__, catalog, eventloop
-from .errors import InvalidParameterError
+from .clients import Client, client_for
+from .core import InvalidParameterError, QwenTtsError, Speaker, SpeechParams
+from .core.dashscope import check_workspace
+from .core.pool import WarmPool
 from .handler import ConnectionLimits, QwenTtsEventHandler
 from .info import build_info
-from .realtime import QwenRealtimeClient, QwenTtsError, SessionConfig, WarmPool
-from .service import ServiceSettings, TtsService
+from .service import ServiceSettings, TtsService, language_code
 from .stdio import serve_stdio
 
 _LOGGER = logging.getLogger("wyoming_qwentts")
@@ -70,6 +72,13 @@ def _option(group: Any, flag: str, **kwargs: Any) -> None:
     group.add_argument(flag, **kwargs)
 
 
+def _workspace(value: str) -> str:
+    try:
+        return check_workspace(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
 def _common_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(add_help=False)
     service = parser.add_argument_group("service")
@@ -80,17 +89,20 @@ def _common_parser() -> argparse.ArgumentParser:
     )
     _option(service, "--region", default=catalog.DEFAULT_REGION, choices=tuple(catalog.REGIONS),
             help="region of the key (default: %(default)s)")  # fmt: skip
-    _option(service, "--url", help="WebSocket endpoint override")
+    _option(service, "--url", help="WebSocket endpoint override (either protocol's URL of a "
+            "host: each protocol takes its own path there)")  # fmt: skip
+    _option(service, "--workspace", type=_workspace,
+            help="Model Studio workspace id: its own endpoints and header")  # fmt: skip
     _option(service, "--simulate", action="store_true",
             help="serve simulated audio from the bundled simulator (no key needed)")  # fmt: skip
     voice = parser.add_argument_group("voice")
     _option(voice, "--model", default=catalog.DEFAULT_MODEL, help="model id")
     _option(voice, "--voice", help="default voice id")
-    _option(voice, "--language", help="language_type (Auto)")
+    _option(voice, "--language", help="language code (en) or realtime language_type (English)")
     _option(voice, "--speech-rate", type=float, help="0.5-2.0")
     _option(voice, "--volume", type=int, help="0-100")
     _option(voice, "--pitch-rate", type=float, help="0.5-2.0")
-    _option(voice, "--instructions", help="instruct models only")
+    _option(voice, "--instructions", help="models that take instructions only")
     _option(voice, "--optimize-instructions", action="store_true",
             help="let the service rewrite the instructions (instruct models only)")  # fmt: skip
     logs = parser.add_argument_group("logging")
@@ -158,28 +170,33 @@ def _voices_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _session_config(args: argparse.Namespace) -> tuple[catalog.Model, SessionConfig]:
+def _speech_params(args: argparse.Namespace) -> tuple[catalog.Model, SpeechParams]:
     """Validate the voice flags against the catalog."""
     try:
         model = catalog.get_model(args.model)
         voice = args.voice or model.default_voice
         if voice is None:
             raise UsageError(f"{model.id} takes only custom voices: pass --voice with its id")
-        config = SessionConfig(
+        language = args.language
+        if language in catalog.LANGUAGE_TYPES:
+            language = catalog.LANGUAGE_TYPES[language]
+        elif language:
+            language = language_code(language)
+        params = SpeechParams(
             voice=voice,
-            language_type=args.language,
-            speech_rate=args.speech_rate,
+            language=language,
+            rate=args.speech_rate,
             volume=args.volume,
-            pitch_rate=args.pitch_rate,
+            pitch=args.pitch_rate,
             instructions=args.instructions,
             optimize_instructions=args.optimize_instructions or None,
         )
-        config.to_session(model)
+        catalog.check_params(model, params)
     except InvalidParameterError as err:
         raise UsageError(str(err)) from None
     if not args.api_key and not args.simulate and not args.url:
         raise UsageError("an API key is required: --api-key or DASHSCOPE_API_KEY (or --simulate)")
-    return model, config
+    return model, params
 
 
 def _check_server_args(args: argparse.Namespace) -> None:
@@ -200,9 +217,7 @@ def _check_server_args(args: argparse.Namespace) -> None:
 
 
 @contextlib.asynccontextmanager
-async def _client(
-    args: argparse.Namespace, model: catalog.Model
-) -> AsyncIterator[QwenRealtimeClient]:
+async def _client(args: argparse.Namespace, model: catalog.Model) -> AsyncIterator[Client]:
     """A client for the flags; with --simulate, against the bundled simulator."""
     async with contextlib.AsyncExitStack() as stack:
         url, api_key = args.url, args.api_key or "sk-none"
@@ -219,7 +234,9 @@ async def _client(
         # No connector limit (aiohttp's default is 100): --max-concurrency is the limit.
         connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
         http = await stack.enter_async_context(aiohttp.ClientSession(connector=connector))
-        yield QwenRealtimeClient(http, api_key, model=model.id, region=args.region, url=url)
+        yield client_for(
+            http, api_key, model, region=args.region, url=url, workspace=args.workspace
+        )
 
 
 def _listening(server: AsyncServer, uri: str) -> str:
@@ -247,28 +264,29 @@ async def _register_zeroconf(name: str, port: int) -> None:
     _LOGGER.info("Zeroconf discovery enabled as %s", name)
 
 
-async def _serve(args: argparse.Namespace, model: catalog.Model, config: SessionConfig) -> None:
+async def _serve(args: argparse.Namespace, model: catalog.Model, params: SpeechParams) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     async with _client(args, model) as client:
         warm = args.warm_connections
-        pool = WarmPool(
+        pool: WarmPool[Any] = WarmPool(
             client, minimum=warm, maximum=max(warm, args.warm_connections_max) if warm else 0
         )
         pool.start()
         service = TtsService(
             pool,
             ServiceSettings(
-                config,
+                params,
                 args.max_concurrency,
                 args.queue_timeout,
                 segmentation=args.segmentation,
                 sessions_per_request=args.sessions_per_request,
             ),
         )
-        info = build_info(model, config.voice, streaming=not args.no_streaming)
+        voice = params.voice or ""
+        info = build_info(model, voice, streaming=not args.no_streaming)
         factory = partial(
             QwenTtsEventHandler,
             info_event=info.event(),
@@ -293,9 +311,7 @@ async def _serve(args: argparse.Namespace, model: catalog.Model, config: Session
         # tens of milliseconds (bench/run.py measured 30 ms at 100 streams).
         gc.freeze()
         address = _listening(server, args.uri)
-        _LOGGER.info(
-            "Ready: %s (model %s, voice %s) on %s", __version__, model.id, config.voice, address
-        )
+        _LOGGER.info("Ready: %s (model %s, voice %s) on %s", __version__, model.id, voice, address)
         if args.zeroconf is not None:
             await _register_zeroconf(args.zeroconf, int(address.rsplit(":", 1)[1]))
         await stop.wait()
@@ -309,32 +325,35 @@ async def _serve(args: argparse.Namespace, model: catalog.Model, config: Session
     _LOGGER.info("Stopped")
 
 
-async def _say(args: argparse.Namespace, model: catalog.Model, config: SessionConfig) -> None:
+async def _say(args: argparse.Namespace, model: catalog.Model, params: SpeechParams) -> None:
     text = sys.stdin.read() if args.text == "-" else args.text
     if not text.strip():
         raise UsageError("there is no text to speak")
+    rate = params.sample_rate or model.default_sample_rate
     async with _client(args, model) as client:
-        session = await client.open_session(config)
-        async with session:
-            await session.append(text)
-            await session.finish()
-            with wave.open(str(args.output), "wb") as wav:
-                wav.setnchannels(catalog.PCM_CHANNELS)
-                wav.setsampwidth(catalog.PCM_WIDTH)
-                wav.setframerate(config.sample_rate)
-                shown = 0.0
-                async for audio in session:
-                    wav.writeframes(audio)
-                    seconds = session.metrics.audio_seconds
-                    if len(text) > 200 and seconds - shown >= 5:
-                        shown = seconds
-                        print(f"  {seconds:5.1f} s of audio ...", file=sys.stderr, flush=True)
-    metrics = session.metrics
+        speaker = Speaker(client, params)
+        with wave.open(str(args.output), "wb") as wav:
+            wav.setnchannels(catalog.PCM_CHANNELS)
+            wav.setsampwidth(catalog.PCM_WIDTH)
+            wav.setframerate(rate)
+            written = shown = 0.0
+            async for audio in speaker.speak(_one(text)):
+                wav.writeframes(audio)
+                written += len(audio) / (catalog.PCM_WIDTH * rate)
+                if len(text) > 200 and written - shown >= 5:
+                    shown = written
+                    print(f"  {written:5.1f} s of audio ...", file=sys.stderr, flush=True)
+    metrics = speaker.stats.metrics
+    assert metrics is not None
     first = metrics.time_to_first_audio or 0.0
     print(
         f"Wrote {args.output}: {metrics.audio_seconds:.1f} s of audio, {metrics.characters} "
-        f"characters billed, first audio after {first * 1000:.0f} ms, voice {config.voice}"
+        f"characters billed, first audio after {first * 1000:.0f} ms, voice {params.voice}"
     )
+
+
+async def _one(text: str) -> AsyncIterator[str]:
+    yield text
 
 
 def _voices(model_id: str) -> None:
@@ -345,10 +364,9 @@ def _voices(model_id: str) -> None:
     if model.custom_voices:
         print(f"{model.id} speaks only custom voices (pass their id with --voice).")
         return
-    for voice_id in model.voices:
-        voice = catalog.get_voice(model, voice_id)
-        assert voice is not None
-        print(f"{voice.id:<12} {voice.description:<32} {' '.join(voice.languages)}")
+    width = max(12, *(len(voice.id) for voice in model.voices))
+    for voice in model.voices:
+        print(f"{voice.id:<{width}} {voice.description:<32} {' '.join(voice.languages)}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -364,12 +382,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(
             level=logging.DEBUG if args.debug else logging.INFO, format=args.log_format
         )
-        model, config = _session_config(args)
+        model, params = _speech_params(args)
         if command == "say":
-            eventloop.run(_say(args, model, config))
+            eventloop.run(_say(args, model, params))
         else:
             _check_server_args(args)
-            eventloop.run(_serve(args, model, config))
+            eventloop.run(_serve(args, model, params))
     except UsageError as err:
         print(f"wyoming-qwentts: error: {err}", file=sys.stderr)
         return 2

@@ -33,7 +33,8 @@ from wyoming.tts import SynthesizeStopped
 
 from . import catalog
 from .audio import PcmChunker
-from .realtime import QwenTtsError, Speaker
+from .core import QwenTtsError, Speaker
+from .realtime import ServerCommitStream
 from .service import TtsService
 
 _LOGGER = logging.getLogger(__name__)
@@ -318,7 +319,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
     async def _run(self, request: _Request, previous: asyncio.Task[None] | None) -> None:
         if previous is not None:
             await asyncio.wait({previous})  # answer in order
-        output = _AudioOutput(self, self._service.settings.config.sample_rate, self._chunk_bytes)
+        output = _AudioOutput(self, self._service.sample_rate, self._chunk_bytes)
         try:
             await self._synthesize(request, output)
         except Exception as err:
@@ -338,8 +339,8 @@ class QwenTtsEventHandler(AsyncEventHandler):
             await self.write_event(Error(text=str(err), code=code).event())
 
     async def _synthesize(self, request: _Request, output: _AudioOutput) -> None:
-        config = self._service.config_for(request.voice, request.language)
-        async with self._service.speaker(config) as speaker:
+        params = self._service.params_for(request.voice, request.language)
+        async with self._service.speaker(params) as speaker:
             first = True
             async for audio in speaker.speak(_texts(request.texts)):
                 await output.write(audio)
@@ -348,7 +349,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
                     _log_first_audio(request, speaker)
 
 
-def _log_first_audio(request: _Request, speaker: Speaker) -> None:
+def _log_first_audio(request: _Request, speaker: Speaker | ServerCommitStream) -> None:
     """Where the time to first audio went: upstream, or here (``--debug``)."""
     if not _LOGGER.isEnabledFor(logging.DEBUG):
         return

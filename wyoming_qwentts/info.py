@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from wyoming.info import Attribution, Info, TtsProgram, TtsVoice
 
 from . import __version__, catalog
 
 PROGRAM_NAME = "qwen-tts"
 ATTRIBUTION = Attribution(
-    name="Alibaba Cloud Model Studio (Qwen realtime TTS)",
-    url="https://www.alibabacloud.com/help/en/model-studio/qwen-tts-realtime",
+    name="Alibaba Cloud Model Studio",
+    url="https://www.alibabacloud.com/help/en/model-studio/speech-synthesis",
 )
+FAMILY_NAMES: Final = {
+    "realtime": "Qwen realtime text-to-speech",
+    "inference": "Model Studio text-to-speech",
+}
 
 
 def build_info(model: catalog.Model, voice: str, *, streaming: bool = True) -> Info:
@@ -24,8 +30,7 @@ def build_info(model: catalog.Model, voice: str, *, streaming: bool = True) -> I
             version=None,
             languages=list(entry.languages),
         )
-        for voice_id in model.voices
-        if (entry := catalog.get_voice(model, voice_id)) is not None
+        for entry in model.voices
     ]
     if model.custom_voices:
         voices.append(
@@ -35,14 +40,14 @@ def build_info(model: catalog.Model, voice: str, *, streaming: bool = True) -> I
                 installed=True,
                 description=f"{voice} (custom voice)",
                 version=None,
-                languages=list(catalog.QWEN3_LANGUAGES),
+                languages=list(model.languages),
             )
         )
     program = TtsProgram(
         name=PROGRAM_NAME,
         attribution=ATTRIBUTION,
         installed=True,
-        description=f"Qwen realtime text-to-speech ({model.id})",
+        description=f"{FAMILY_NAMES[model.protocol]} ({model.id})",
         version=__version__,
         voices=voices,
         supports_synthesize_streaming=streaming,

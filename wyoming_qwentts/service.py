@@ -7,17 +7,14 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 from . import catalog
-from .errors import ServerBusyError
-from .realtime import (
-    RealtimeSession,
-    RetryPolicy,
-    Segmentation,
-    SessionConfig,
-    SessionSource,
-    Speaker,
-)
+from .core import RetryPolicy, ServerBusyError, Speaker, SpeechParams, SpeechSession, SpeechSource
+from .realtime import ServerCommitStream
+
+Segmentation = Literal["client", "server"]
+"""``client``: the speaker's segments (any protocol); ``server``: realtime ``server_commit``."""
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -26,7 +23,7 @@ _LOGGER = logging.getLogger(__name__)
 class ServiceSettings:
     """How the server synthesizes: the session defaults and its limits."""
 
-    config: SessionConfig
+    params: SpeechParams
     max_concurrency: int = 16
     queue_timeout: float = 30.0
     """Seconds a request may wait for an upstream slot before ``server-busy``."""
@@ -42,7 +39,7 @@ class TtsService:
     ``source`` is the client itself or a :class:`~wyoming_qwentts.realtime.WarmPool` of it.
     """
 
-    def __init__(self, source: SessionSource, settings: ServiceSettings) -> None:
+    def __init__(self, source: SpeechSource, settings: ServiceSettings) -> None:
         self.source = source
         self.settings = settings
         self.jobs: set[asyncio.Task[None]] = set()
@@ -53,15 +50,21 @@ class TtsService:
         """The configured model."""
         return self.source.model
 
-    def config_for(self, voice: str | None, language: str | None) -> SessionConfig:
-        """The session for a request's voice and language (InvalidParameterError if invalid)."""
-        config = self.settings.config
+    @property
+    def sample_rate(self) -> int:
+        """The rate of the audio the server sends."""
+        return self.settings.params.sample_rate or self.model.default_sample_rate
+
+    def params_for(self, voice: str | None, language: str | None) -> SpeechParams:
+        """The parameters for a request's voice and language (InvalidParameterError if
+        invalid). A language the model takes no hint for is left to the model."""
+        params = self.settings.params
         if voice:
-            config = replace(config, voice=voice)
-        if language and (language_type := language_type_for(language)):
-            config = replace(config, language_type=language_type)
-        config.to_session(self.model)
-        return config
+            params = replace(params, voice=voice)
+        if language and (code := language_code(language)) in self.model.languages:
+            params = replace(params, language=code)
+        self.source.check(params)
+        return params
 
     def track(self, job: asyncio.Task[None]) -> None:
         """Count a request's task among the in-flight jobs until it ends."""
@@ -69,17 +72,17 @@ class TtsService:
         job.add_done_callback(self.jobs.discard)
 
     @asynccontextmanager
-    async def speaker(self, config: SessionConfig) -> AsyncIterator[Speaker]:
+    async def speaker(self, params: SpeechParams) -> AsyncIterator[Speaker | ServerCommitStream]:
         """A speaker for one request; it holds an upstream slot once it first connects."""
         slot = _Slot(self)
+        settings = self.settings
         try:
-            yield Speaker(
-                slot,
-                config,
-                segmentation=self.settings.segmentation,
-                policy=self.settings.retry,
-                lanes=self.settings.sessions_per_request,
-            )
+            if settings.segmentation == "server" and self.model.protocol == "realtime":
+                yield ServerCommitStream(slot, params, settings.retry)
+            else:
+                yield Speaker(
+                    slot, params, policy=settings.retry, lanes=settings.sessions_per_request
+                )
         finally:
             slot.release()
 
@@ -107,7 +110,7 @@ class TtsService:
                 await asyncio.wait(pending)
 
 
-class _Slot(SessionSource):
+class _Slot(SpeechSource):
     """The service's sessions for one request, which take one concurrency slot on first use."""
 
     def __init__(self, service: TtsService) -> None:
@@ -116,12 +119,15 @@ class _Slot(SessionSource):
         self._held = False
         self._lock = asyncio.Lock()  # a request's sessions may connect at once: one slot
 
-    async def connect(self) -> RealtimeSession:
+    def check(self, params: SpeechParams) -> None:
+        self._service.source.check(params)
+
+    async def open_session(self, params: SpeechParams, **options: Any) -> SpeechSession:
         async with self._lock:
             if not self._held:
                 await self._service._acquire()
                 self._held = True
-        return await self._service.source.connect()
+        return await self._service.source.open_session(params, **options)
 
     def release(self) -> None:
         if self._held:
@@ -129,10 +135,6 @@ class _Slot(SessionSource):
             self._service._slots.release()
 
 
-def language_type_for(language: str) -> str | None:
-    """The ``language_type`` for a language code such as ``en``, ``en-US`` or ``zh_CN``."""
-    code = language.replace("_", "-").split("-")[0].lower()
-    for language_type, iso in catalog.LANGUAGE_TYPES.items():
-        if iso == code:
-            return language_type
-    return None
+def language_code(language: str) -> str:
+    """The ISO 639-1 code of a language tag such as ``en``, ``en-US`` or ``zh_CN``."""
+    return language.replace("_", "-").split("-")[0].lower()

@@ -1,6 +1,8 @@
-"""Qwen realtime text-to-speech for Home Assistant."""
+"""Alibaba Cloud Model Studio text-to-speech (Qwen TTS) for Home Assistant."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from homeassistant.const import CONF_API_KEY, EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
@@ -11,13 +13,9 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from wyoming_qwentts import catalog
-from wyoming_qwentts.realtime import (
-    AccessDeniedError,
-    AuthenticationError,
-    QwenRealtimeClient,
-    QwenTtsError,
-    WarmPool,
-)
+from wyoming_qwentts.clients import client_for
+from wyoming_qwentts.core import AccessDeniedError, AuthenticationError, QwenTtsError
+from wyoming_qwentts.core.pool import WarmPool
 
 from .const import (
     CONF_MODEL,
@@ -45,15 +43,15 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> bool:
     """Check the key by opening a session, then add the TTS entity."""
-    client = QwenRealtimeClient(
+    client = client_for(
         async_get_clientsession(hass),
         entry.data[CONF_API_KEY],
-        model=entry.options.get(CONF_MODEL, DEFAULT_MODEL),
+        catalog.get_model(entry.options.get(CONF_MODEL, DEFAULT_MODEL)),
         region=entry.data[CONF_REGION],
         url=entry.data.get(CONF_URL),
     )
     try:
-        session = await client.connect()
+        connection = await client.connect()
     except AuthenticationError as err:
         if entry.data.get(CONF_URL) is None and await async_works_in_other_region(
             hass, entry.data[CONF_API_KEY], entry.data[CONF_REGION]
@@ -74,11 +72,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> b
             translation_key=reason,
             translation_placeholders={"error": str(err)},
         ) from err
-    await session.close()
+    await connection.close()
     for issue in ("wrong_region", "access_denied"):
         ir.async_delete_issue(hass, DOMAIN, _issue_id(entry, issue))
     warm = int(entry.options.get(CONF_WARM_CONNECTIONS, DEFAULT_OPTIONS[CONF_WARM_CONNECTIONS]))
-    pool = WarmPool(client, minimum=warm, maximum=MAX_WARM_CONNECTIONS if warm else 0)
+    pool: WarmPool[Any] = WarmPool(
+        client, minimum=warm, maximum=MAX_WARM_CONNECTIONS if warm else 0
+    )
     pool.start()
 
     async def _close_pool(_event: Event) -> None:

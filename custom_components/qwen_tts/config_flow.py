@@ -32,11 +32,7 @@ from homeassistant.helpers.selector import (
 )
 
 from wyoming_qwentts import catalog
-from wyoming_qwentts.realtime import (
-    AuthenticationError,
-    InvalidParameterError,
-    QwenTtsError,
-)
+from wyoming_qwentts.core import AuthenticationError, InvalidParameterError, QwenTtsError
 
 from .const import (
     CONF_CONNECTION,
@@ -45,29 +41,28 @@ from .const import (
     CONF_LEADING_SILENCE,
     CONF_MODEL,
     CONF_OPTIMIZE_INSTRUCTIONS,
-    CONF_PITCH_RATE,
     CONF_REGION,
-    CONF_SPEECH_RATE,
     CONF_TRAILING_SILENCE,
     CONF_URL,
     CONF_VOICE,
-    CONF_VOLUME,
     CONF_WARM_CONNECTIONS,
     DEFAULT_OPTIONS,
     DOMAIN,
     MAX_SILENCE_MS,
     MAX_WARM_CONNECTIONS,
+    PROSODY,
 )
 from .credentials import async_check_key, async_works_in_other_region
-from .speech import OPTION_SCHEMA, session_config
+from .speech import OPTION_SCHEMA, speech_params
 
 _LOGGER = logging.getLogger(__name__)
 
-_FIELD_OF_PARAM = {
-    "session.voice": (CONF_VOICE, "invalid_voice"),
-    "session.instructions": (CONF_INSTRUCTIONS, "instructions_unsupported"),
-    "session.optimize_instructions": (CONF_OPTIMIZE_INSTRUCTIONS, "instructions_unsupported"),
+_FORM_FIELD = {
+    "voice": (CONF_VOICE, "invalid_voice"),
+    "instructions": (CONF_INSTRUCTIONS, "instructions_unsupported"),
+    "optimize_instructions": (CONF_OPTIMIZE_INSTRUCTIONS, "instructions_unsupported"),
 }
+"""The form field and translated error of a refused parameter (else: the form's base)."""
 
 
 async def async_validate_credentials(
@@ -256,15 +251,15 @@ class QwenTtsOptionsFlow(OptionsFlowWithReload):
         if user_input is not None:
             values = OPTION_SCHEMA({**DEFAULT_OPTIONS, **user_input, **self._init})
             try:
-                session_config(model, values)
+                speech_params(model, values)
             except InvalidParameterError as err:
-                field, key = _FIELD_OF_PARAM.get(err.param, ("base", "invalid_option"))
+                field, key = _FORM_FIELD.get(err.field, ("base", "invalid_option"))
                 errors[field] = key
                 placeholders["message"] = err.message
             else:
                 return self.async_create_entry(data=values)
         current = {**DEFAULT_OPTIONS, **self.config_entry.options, **(user_input or {})}
-        if current[CONF_VOICE] not in model.voices and not model.custom_voices:
+        if current[CONF_VOICE] not in model.voice_ids and not model.custom_voices:
             current[CONF_VOICE] = model.default_voice
         return self.async_show_form(
             step_id="voice",
@@ -274,18 +269,22 @@ class QwenTtsOptionsFlow(OptionsFlowWithReload):
         )
 
 
-def _voice_schema(model: catalog.Model) -> vol.Schema:
-    voices = [
-        SelectOptionDict(value=voice.id, label=voice.display_name)
-        for voice_id in model.voices
-        if (voice := catalog.get_voice(model, voice_id)) is not None
-    ]
+def _number(low: float, high: float, step: float, unit: str | None = None) -> NumberSelector:
+    config = NumberSelectorConfig(min=low, max=high, step=step, mode=NumberSelectorMode.SLIDER)
+    if unit is not None:
+        config["unit_of_measurement"] = unit
+    return NumberSelector(config)
 
-    def number(low: float, high: float, step: float, unit: str | None = None) -> NumberSelector:
-        config = NumberSelectorConfig(min=low, max=high, step=step, mode=NumberSelectorMode.SLIDER)
-        if unit is not None:
-            config["unit_of_measurement"] = unit
-        return NumberSelector(config)
+
+def _voice_schema(model: catalog.Model) -> vol.Schema:
+    """The voice step: the model's voices and languages, and only the settings it takes."""
+    voices = [SelectOptionDict(value=voice.id, label=voice.display_name) for voice in model.voices]
+    languages = [name for name, code in catalog.LANGUAGE_TYPES.items() if code in model.languages]
+    prosody: dict[vol.Marker, NumberSelector] = {
+        vol.Required(key): _number(bounds.low, bounds.high, 1 if bounds.integer else 0.05)
+        for key, name in PROSODY.items()
+        if (bounds := model.ranges.get(name)) is not None
+    }
 
     return vol.Schema(
         {
@@ -298,17 +297,15 @@ def _voice_schema(model: catalog.Model) -> vol.Schema:
             ),
             vol.Required(CONF_LANGUAGE_TYPE): SelectSelector(
                 SelectSelectorConfig(
-                    options=list(model.language_types),
+                    options=["Auto", *languages],
                     translation_key=CONF_LANGUAGE_TYPE,
                     mode=SelectSelectorMode.DROPDOWN,
                 )
             ),
-            vol.Required(CONF_SPEECH_RATE): number(0.5, 2.0, 0.05),
-            vol.Required(CONF_PITCH_RATE): number(0.5, 2.0, 0.05),
-            vol.Required(CONF_VOLUME): number(0, 100, 1),
+            **prosody,
             vol.Optional(CONF_INSTRUCTIONS): TextSelector(TextSelectorConfig(multiline=True)),
             vol.Required(CONF_OPTIMIZE_INSTRUCTIONS): BooleanSelector(),
-            vol.Required(CONF_LEADING_SILENCE): number(0, MAX_SILENCE_MS, 50, "ms"),
-            vol.Required(CONF_TRAILING_SILENCE): number(0, MAX_SILENCE_MS, 50, "ms"),
+            vol.Required(CONF_LEADING_SILENCE): _number(0, MAX_SILENCE_MS, 50, "ms"),
+            vol.Required(CONF_TRAILING_SILENCE): _number(0, MAX_SILENCE_MS, 50, "ms"),
         }
     )

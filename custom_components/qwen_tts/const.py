@@ -25,14 +25,18 @@ CONF_LEADING_SILENCE: Final = "leading_silence_ms"
 CONF_TRAILING_SILENCE: Final = "trailing_silence_ms"
 CONF_WARM_CONNECTIONS: Final = "warm_connections"
 
+PROSODY: Final = {CONF_SPEECH_RATE: "rate", CONF_PITCH_RATE: "pitch", CONF_VOLUME: "volume"}
+"""The prosody options and the neutral parameter each one sets."""
+
 DEFAULT_MODEL: Final = catalog.DEFAULT_MODEL
+_RANGES: Final = catalog.MODELS[DEFAULT_MODEL].ranges
 DEFAULT_OPTIONS: Final = {
-    CONF_MODEL: catalog.DEFAULT_MODEL,
-    CONF_VOICE: catalog.DEFAULT_VOICE,
+    CONF_MODEL: DEFAULT_MODEL,
+    CONF_VOICE: catalog.MODELS[DEFAULT_MODEL].default_voice,
     CONF_LANGUAGE_TYPE: "Auto",
-    CONF_SPEECH_RATE: catalog.DEFAULTS["speech_rate"],
-    CONF_PITCH_RATE: catalog.DEFAULTS["pitch_rate"],
-    CONF_VOLUME: int(catalog.DEFAULTS["volume"]),
+    CONF_SPEECH_RATE: _RANGES["rate"].default,
+    CONF_PITCH_RATE: _RANGES["pitch"].default,
+    CONF_VOLUME: int(_RANGES["volume"].default),
     CONF_INSTRUCTIONS: "",
     CONF_OPTIMIZE_INSTRUCTIONS: False,
     CONF_LEADING_SILENCE: 0,

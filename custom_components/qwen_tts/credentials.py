@@ -6,7 +6,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from wyoming_qwentts import catalog
-from wyoming_qwentts.realtime import QwenRealtimeClient, QwenTtsError
+from wyoming_qwentts.core import QwenTtsError
+from wyoming_qwentts.realtime import QwenRealtimeClient
 
 
 async def async_check_key(hass: HomeAssistant, api_key: str, region: str, url: str | None) -> None:

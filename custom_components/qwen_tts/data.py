@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from homeassistant.config_entries import ConfigEntry
 
-from wyoming_qwentts.realtime import SessionMetrics, WarmPool
+from wyoming_qwentts.core import SessionMetrics
+from wyoming_qwentts.core.pool import WarmPool
 
 
 @dataclass(slots=True)
 class QwenTtsData:
     """The entry's sessions (a warm pool of its client) and the last session's figures."""
 
-    pool: WarmPool
+    pool: WarmPool[Any]
     last_metrics: SessionMetrics | None = None
 
 

@@ -36,7 +36,7 @@ from homeassistant.helpers.event import async_call_later
 
 from wyoming_qwentts.audio import WAV_HEADER_SIZE, parse_wav_header
 from wyoming_qwentts.catalog import PCM_WIDTH
-from wyoming_qwentts.realtime import SessionMetrics
+from wyoming_qwentts.core import SessionMetrics
 
 from .const import (
     CONF_INSTRUCTIONS,

@@ -1,4 +1,5 @@
-"""From Home Assistant TTS options to a realtime session, and Qwen errors to user errors."""
+"""From Home Assistant TTS options to speech parameters, and the library's errors to user
+errors."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ import voluptuous as vol
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from wyoming_qwentts import catalog
-from wyoming_qwentts.realtime import (
+from wyoming_qwentts.core import (
     AuthenticationError,
     InvalidParameterError,
     QwenTtsError,
-    SessionConfig,
+    SpeechParams,
 )
+from wyoming_qwentts.core.params import PCM_WIDTH
 
 from .const import (
     CONF_INSTRUCTIONS,
@@ -30,6 +32,7 @@ from .const import (
     DEFAULT_OPTIONS,
     DOMAIN,
     MAX_SILENCE_MS,
+    PROSODY,
 )
 
 if TYPE_CHECKING:
@@ -40,9 +43,9 @@ OPTION_SCHEMA = vol.Schema(
     {
         vol.Optional(CONF_VOICE): vol.All(str, vol.Length(min=1)),
         vol.Optional(CONF_LANGUAGE_TYPE): vol.In(list(catalog.LANGUAGE_TYPES)),
-        vol.Optional(CONF_SPEECH_RATE): vol.All(vol.Coerce(float), vol.Range(0.5, 2.0)),
-        vol.Optional(CONF_PITCH_RATE): vol.All(vol.Coerce(float), vol.Range(0.5, 2.0)),
-        vol.Optional(CONF_VOLUME): vol.All(vol.Coerce(int), vol.Range(0, 100)),
+        vol.Optional(CONF_SPEECH_RATE): vol.Coerce(float),  # ranges: the model's, checked by
+        vol.Optional(CONF_PITCH_RATE): vol.Coerce(float),  # the catalog with the rest
+        vol.Optional(CONF_VOLUME): vol.Coerce(int),
         vol.Optional(CONF_INSTRUCTIONS): str,
         vol.Optional(CONF_OPTIMIZE_INSTRUCTIONS): bool,
         vol.Optional(CONF_LEADING_SILENCE): vol.All(vol.Coerce(int), vol.Range(0, MAX_SILENCE_MS)),
@@ -50,7 +53,8 @@ OPTION_SCHEMA = vol.Schema(
     },
     extra=vol.ALLOW_EXTRA,
 )
-"""The synthesis options a call (or the options flow) may set."""
+"""The synthesis options a call (or the options flow) may set, with their types; what a
+model accepts of them is the catalog's to say (:func:`speech_params`)."""
 
 SYNTHESIS_OPTIONS = tuple(str(key) for key in OPTION_SCHEMA.schema)
 
@@ -59,7 +63,8 @@ SYNTHESIS_OPTIONS = tuple(str(key) for key in OPTION_SCHEMA.schema)
 class Speech:
     """What to ask the service for, and the silence to wrap the audio in."""
 
-    config: SessionConfig
+    params: SpeechParams
+    sample_rate: int
     leading_silence: bytes
     trailing_silence: bytes
 
@@ -72,28 +77,26 @@ def entry_defaults(options: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def session_config(model: catalog.Model, options: Mapping[str, Any]) -> SessionConfig:
-    """The session for already-validated options; InvalidParameterError if the model objects."""
+def speech_params(model: catalog.Model, options: Mapping[str, Any]) -> SpeechParams:
+    """The parameters for already-typed options; InvalidParameterError if the model objects.
+
+    A prosody option at its default is left out for a model that does not take it, so the
+    entry's defaults suit every model.
+    """
     language_type = options.get(CONF_LANGUAGE_TYPE)
-    instructions = options.get(CONF_INSTRUCTIONS) or None
-    config = SessionConfig(
-        voice=options.get(CONF_VOICE) or model.default_voice or "",
-        language_type=None if language_type in (None, "Auto") else language_type,
-        speech_rate=_unless_default(options.get(CONF_SPEECH_RATE), "speech_rate", model),
-        pitch_rate=_unless_default(options.get(CONF_PITCH_RATE), "pitch_rate", model),
-        volume=_unless_default(options.get(CONF_VOLUME), "volume", model),
-        instructions=instructions,
-        optimize_instructions=bool(options.get(CONF_OPTIMIZE_INSTRUCTIONS)) or None,
-    )
-    config.to_session(model)
-    return config
-
-
-def _unless_default(value: Any, name: str, model: catalog.Model) -> Any:
-    """Leave a setting at the service default when it equals it (models without it accept that)."""
-    if value is None or (value == catalog.DEFAULTS[name] and name not in model.parameters):
-        return None
-    return value
+    values: dict[str, Any] = {
+        "voice": options.get(CONF_VOICE) or model.default_voice,
+        "language": catalog.LANGUAGE_TYPES.get(language_type) if language_type else None,
+        "instructions": options.get(CONF_INSTRUCTIONS) or None,
+        "optimize_instructions": bool(options.get(CONF_OPTIMIZE_INSTRUCTIONS)) or None,
+    }
+    for key, name in PROSODY.items():
+        value = options.get(key)
+        if value is not None and (name in model.ranges or value != DEFAULT_OPTIONS[key]):
+            values[name] = value
+    params = SpeechParams(**values)
+    catalog.check_params(model, params)
+    return params
 
 
 def build_speech(
@@ -105,14 +108,15 @@ def build_speech(
     except vol.Invalid as err:
         raise invalid_option(str(err)) from err
     try:
-        config = session_config(model, values)
+        params = speech_params(model, values)
     except InvalidParameterError as err:
         raise invalid_option(err.message) from err
     if sample_rate in model.sample_rates:  # a native rate spares Home Assistant a resample
-        config = replace(config, sample_rate=sample_rate)
-    rate = config.sample_rate
+        params = replace(params, sample_rate=sample_rate)
+    rate = params.sample_rate or model.default_sample_rate
     return Speech(
-        config,
+        params,
+        rate,
         silence(rate, values.get(CONF_LEADING_SILENCE, 0)),
         silence(rate, values.get(CONF_TRAILING_SILENCE, 0)),
     )
@@ -129,7 +133,7 @@ def invalid_option(message: str) -> ServiceValidationError:
 
 def silence(sample_rate: int, milliseconds: int) -> bytes:
     """PCM16 mono silence."""
-    return bytes(catalog.PCM_WIDTH * (sample_rate * milliseconds // 1000))
+    return bytes(PCM_WIDTH * (sample_rate * milliseconds // 1000))
 
 
 def translate_error(

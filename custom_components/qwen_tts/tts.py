@@ -20,7 +20,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from wyoming_qwentts import catalog
 from wyoming_qwentts.audio import wav_header
-from wyoming_qwentts.realtime import QwenTtsError, RetryPolicy, Speaker
+from wyoming_qwentts.core import QwenTtsError, RetryPolicy, Speaker
 
 from .const import CONF_REGION, DOMAIN
 from .data import SYNTHESES, QwenTtsConfigEntry
@@ -42,7 +42,7 @@ async def async_setup_entry(
 
 
 class QwenTtsEntity(TextToSpeechEntity):
-    """Speaks with a Qwen realtime voice; streams LLM text in and audio out."""
+    """Speaks with a Model Studio voice; streams LLM text in and audio out."""
 
     _attr_has_entity_name = True
     _attr_translation_key = "speech"
@@ -60,7 +60,7 @@ class QwenTtsEntity(TextToSpeechEntity):
             model=model.id,
             entry_type=DeviceEntryType.SERVICE,
         )
-        self._attr_supported_languages = list(model.languages() or catalog.QWEN3_LANGUAGES)
+        self._attr_supported_languages = list(model.voice_languages() or model.languages)
         self._attr_default_language = self._attr_supported_languages[0]
         self._attr_supported_options = [
             *SYNTHESIS_OPTIONS,
@@ -81,11 +81,11 @@ class QwenTtsEntity(TextToSpeechEntity):
     def async_get_supported_voices(self, language: str) -> list[Voice] | None:
         """The model's voices that speak ``language`` (all voices for custom-voice models)."""
         code = language.replace("_", "-").split("-")[0].lower()
-        voices = []
-        for voice_id in self._model.voices:
-            voice = catalog.get_voice(self._model, voice_id)
-            if voice is not None and code in voice.languages:
-                voices.append(Voice(voice.id, voice.display_name))
+        voices = [
+            Voice(voice.id, voice.display_name)
+            for voice in self._model.voices
+            if code in voice.languages
+        ]
         return voices or None
 
     def _speech(self, options: dict[str, Any]) -> Speech:
@@ -113,7 +113,7 @@ class QwenTtsEntity(TextToSpeechEntity):
         """A whole message as one WAV file with correct sizes."""
         speech = self._speech(options)
         pcm = b"".join([chunk async for chunk in self._speak(speech, _once(message))])
-        return "wav", wav_header(speech.config.sample_rate, len(pcm)) + pcm
+        return "wav", wav_header(speech.sample_rate, len(pcm)) + pcm
 
     async def async_stream_tts_audio(self, request: TTSAudioRequest) -> TTSAudioResponse:
         """Send each text chunk upstream as it arrives; yield a streaming WAV as audio arrives."""
@@ -123,14 +123,14 @@ class QwenTtsEntity(TextToSpeechEntity):
     async def _stream(
         self, speech: Speech, message_gen: AsyncGenerator[str]
     ) -> AsyncGenerator[bytes]:
-        yield wav_header(speech.config.sample_rate)
+        yield wav_header(speech.sample_rate)
         async for pcm in self._speak(speech, message_gen):
             yield pcm
 
     async def _speak(self, speech: Speech, texts: AsyncIterable[str]) -> AsyncGenerator[bytes]:
         """PCM with the silence padding; faults are retried or resumed by the speaker."""
         data = self._entry.runtime_data
-        speaker = Speaker(data.pool, speech.config, policy=RETRY_POLICY)
+        speaker = Speaker(data.pool, speech.params, policy=RETRY_POLICY)
         try:
             if speech.leading_silence:
                 yield speech.leading_silence

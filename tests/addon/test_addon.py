@@ -61,11 +61,12 @@ def test_config_schema_is_valid_and_matches_the_catalog() -> None:
     assert schema["api_key"] == "password"
     assert schema["region"] == f"list({'|'.join(catalog.REGIONS)})"
     assert options["model"] in catalog.MODELS
-    assert options["voice"] in catalog.MODELS[options["model"]].voices
+    model = catalog.MODELS[options["model"]]
+    assert options["voice"] in model.voice_ids
     languages = schema["language"][len("list(") : -1].split("|")
     assert languages == list(catalog.LANGUAGE_TYPES)
-    low, high = catalog.RANGES["speech_rate"]
-    assert schema["speech_rate"] == f"float({low},{high})"
+    rate = model.ranges["rate"]
+    assert schema["speech_rate"] == f"float({rate.low},{rate.high})"
     translations = yaml.safe_load((ADDON / "translations" / "en.yaml").read_text())
     assert set(translations["configuration"]) == set(schema)  # every option explained
 

@@ -19,8 +19,8 @@ from custom_components.qwen_tts.const import (
     DOMAIN,
 )
 from wyoming_qwentts import catalog
-from wyoming_qwentts.realtime import RetryPolicy
-from wyoming_qwentts.simulator import QwenSimulator, SimulatedSession
+from wyoming_qwentts.core import RetryPolicy
+from wyoming_qwentts.simulator import PATH, QwenSimulator, SimulatedSession
 
 API_KEY = "sk-ha-test-key-7f3a9c"
 BEIJING_KEY = "sk-beijing-key-0042"
@@ -103,6 +103,6 @@ async def regions(
             monkeypatch.setitem(
                 catalog.REGIONS,  # type: ignore[arg-type]
                 region,
-                catalog.Region(old.id, old.name, sim.url),
+                catalog.Region(old.id, old.name, sim.url.removesuffix(PATH), old.workspace_host),
             )
         yield {"singapore": simulator, "beijing": beijing}

@@ -283,7 +283,7 @@ async def test_options_custom_voice_models(
     assert loaded_entry.options[CONF_VOICE] == "qwen-tts-vc-my-voice-001"
 
 
-async def test_options_legacy_model_rejects_prosody(
+async def test_options_show_only_what_the_model_takes(
     hass: HomeAssistant, simulator: QwenSimulator
 ) -> None:
     entry = MockConfigEntry(
@@ -297,14 +297,18 @@ async def test_options_legacy_model_rejects_prosody(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_MODEL: "qwen-tts-realtime", CONF_WARM_CONNECTIONS: 1}
     )
-    voices = result["data_schema"].schema[CONF_VOICE].config["options"]
+    schema = result["data_schema"].schema
+    voices = schema[CONF_VOICE].config["options"]
     assert [voice["value"] for voice in voices] == ["Cherry", "Serena", "Ethan", "Chelsie"]
-    defaults = {**VOICE_STEP, CONF_VOICE: "Chelsie", CONF_LANGUAGE_TYPE: "Chinese"}
-    result = await hass.config_entries.options.async_configure(result["flow_id"], defaults)
-    assert result["errors"] == {"base": "invalid_option"}
-    assert "does not accept speech_rate" in result["description_placeholders"]["message"]
+    assert schema[CONF_LANGUAGE_TYPE].config["options"] == ["Auto", "Chinese", "English"]
+    # The legacy model takes no prosody: the catalog has no range for it, so no slider.
+    assert not {CONF_SPEECH_RATE, CONF_PITCH_RATE, CONF_VOLUME} & set(schema)
+    step = {
+        key: value
+        for key, value in VOICE_STEP.items()
+        if key not in (CONF_SPEECH_RATE, CONF_PITCH_RATE, CONF_VOLUME)
+    }
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {**defaults, CONF_SPEECH_RATE: 1.0, CONF_PITCH_RATE: 1.0, CONF_VOLUME: 50},
+        result["flow_id"], {**step, CONF_VOICE: "Chelsie", CONF_LANGUAGE_TYPE: "Chinese"}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY

@@ -26,7 +26,7 @@ from custom_components.qwen_tts.const import (
 from custom_components.qwen_tts.speech import translate_error
 from custom_components.qwen_tts.tts import QwenTtsEntity
 from wyoming_qwentts import catalog
-from wyoming_qwentts.errors import InvalidParameterError
+from wyoming_qwentts.core.errors import InvalidParameterError
 from wyoming_qwentts.realtime import Timeouts
 from wyoming_qwentts.simulator import DISPUTED_BEHAVIOURS, QwenSimulator, decode
 

@@ -10,15 +10,11 @@ import pytest
 from wyoming.client import AsyncTcpClient
 from wyoming.server import AsyncServer
 
+from wyoming_qwentts.core import RetryPolicy, SpeechParams
+from wyoming_qwentts.core.pool import WarmPool
 from wyoming_qwentts.handler import ConnectionLimits, QwenTtsEventHandler
 from wyoming_qwentts.info import build_info
-from wyoming_qwentts.realtime import (
-    QwenRealtimeClient,
-    RetryPolicy,
-    SessionConfig,
-    Timeouts,
-    WarmPool,
-)
+from wyoming_qwentts.realtime import QwenRealtimeClient, Timeouts
 from wyoming_qwentts.service import ServiceSettings, TtsService
 from wyoming_qwentts.simulator import QwenSimulator
 
@@ -73,7 +69,7 @@ FAST_RETRY = RetryPolicy(deadline=0.3, backoff=0.01, backoff_max=0.02)
 @pytest.fixture
 def service_settings() -> ServiceSettings:
     """Override in a test module (or parametrize) to change the server's settings."""
-    return ServiceSettings(SessionConfig(), retry=FAST_RETRY)
+    return ServiceSettings(SpeechParams(), retry=FAST_RETRY)
 
 
 @pytest.fixture
@@ -104,7 +100,7 @@ async def wyoming_server(
     pool = WarmPool(client, minimum=warm_connections, maximum=warm_connections)
     pool.start()
     service = TtsService(pool, service_settings)
-    info = build_info(client.model, service_settings.config.voice)
+    info = build_info(client.model, service_settings.params.voice or "")
     server = AsyncServer.from_uri("tcp://127.0.0.1:0")
     await server.start(
         partial(

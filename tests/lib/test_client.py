@@ -10,20 +10,20 @@ import aiohttp
 import pytest
 
 from wyoming_qwentts import catalog
-from wyoming_qwentts.realtime import (
+from wyoming_qwentts.core import (
     AccessDeniedError,
     AuthenticationError,
     ConnectError,
     ConnectionClosedError,
     InvalidParameterError,
-    QwenRealtimeClient,
     QwenTimeoutError,
     RateLimitError,
     ServiceError,
-    SessionConfig,
-    Timeouts,
+    SpeechParams,
+    Synthesis,
     UnknownModelError,
 )
+from wyoming_qwentts.realtime import QwenRealtimeClient, Timeouts
 from wyoming_qwentts.simulator import QwenSimulator, decode, decode_wav
 
 from .conftest import API_KEY
@@ -31,8 +31,17 @@ from .conftest import API_KEY
 MIXED_TEXT = "Hello, 世界! Ünïcödé 😀 — 你好。Bye."
 
 
+async def one_session(client: QwenRealtimeClient, text: str, params: SpeechParams) -> Synthesis:
+    """A whole text in one ``server_commit`` session: the protocol at its plainest."""
+    async with await client.open_session(params, mode="server_commit", wait=True) as session:
+        await session.append(text)
+        await session.finish()
+        audio = await session.read_all()
+    return Synthesis(audio, session.metrics)
+
+
 async def test_synthesize_round_trip(client: QwenRealtimeClient, simulator: QwenSimulator) -> None:
-    result = await client.synthesize(MIXED_TEXT, SessionConfig(voice="Ethan"))
+    result = await one_session(client, MIXED_TEXT, SpeechParams(voice="Ethan"))
 
     assert decode(result.audio) == MIXED_TEXT
     record = simulator.sessions[0]
@@ -51,7 +60,7 @@ async def test_synthesize_round_trip(client: QwenRealtimeClient, simulator: Qwen
 async def test_audio_streams_before_the_text_is_finished(
     client: QwenRealtimeClient, simulator: QwenSimulator
 ) -> None:
-    session = await client.open_session(SessionConfig())
+    session = await client.open_session(SpeechParams(), mode="server_commit", wait=True)
     async with session:
         await session.append("First sentence. ")
         first = await anext(session)  # audio of a segment while the session is still open
@@ -68,7 +77,7 @@ async def test_audio_streams_before_the_text_is_finished(
 async def test_commit_mode_one_response_per_commit(
     client: QwenRealtimeClient, simulator: QwenSimulator
 ) -> None:
-    session = await client.open_session(SessionConfig(mode="commit"))
+    session = await client.open_session(SpeechParams(), wait=True)
     async with session:
         await session.append("One, ")
         await session.append("two.")
@@ -85,7 +94,7 @@ async def test_commit_mode_one_response_per_commit(
 
 
 async def test_clear_drops_pending_text(client: QwenRealtimeClient) -> None:
-    session = await client.open_session(SessionConfig(mode="commit"))
+    session = await client.open_session(SpeechParams(), wait=True)
     async with session:
         await session.append("never spoken")
         await session.clear()
@@ -98,13 +107,13 @@ async def test_clear_drops_pending_text(client: QwenRealtimeClient) -> None:
 async def test_long_text(client: QwenRealtimeClient, length: int, rate: int) -> None:
     unit = "天气很好。The weather is fine, isn't it? 😀 "
     text = (unit * (length // len(unit) + 1))[:length]
-    result = await client.synthesize(text, SessionConfig(sample_rate=rate))
+    result = await one_session(client, text, SpeechParams(sample_rate=rate))
     assert decode(result.audio) == text
 
 
 async def test_fifty_sessions_at_once(client: QwenRealtimeClient, simulator: QwenSimulator) -> None:
     texts = [f"Session {n}: 你好 {n * 7}." for n in range(50)]
-    results = await asyncio.gather(*(client.synthesize(t, SessionConfig()) for t in texts))
+    results = await asyncio.gather(*(one_session(client, t, SpeechParams()) for t in texts))
     assert [decode(r.audio) for r in results] == texts
     assert len(simulator.sessions) == 50
     await asyncio.wait_for(asyncio.gather(*(s.closed.wait() for s in simulator.sessions)), 10)
@@ -115,15 +124,15 @@ async def test_fifty_sessions_at_once(client: QwenRealtimeClient, simulator: Qwe
 async def test_prosody_and_format_reach_the_service(
     client: QwenRealtimeClient, simulator: QwenSimulator
 ) -> None:
-    config = SessionConfig(
+    config = SpeechParams(
         voice="Eldric Sage",
-        language_type="English",
+        language="en",
         sample_rate=16000,
-        speech_rate=2.0,
-        pitch_rate=0.5,
+        rate=2.0,
+        pitch=0.5,
         volume=100,
     )
-    result = await client.synthesize("Slow down.", config)
+    result = await one_session(client, "Slow down.", config)
     assert decode(result.audio) == "Slow down."
     assert simulator.sessions[0].config["voice"] == "Eldric Sage"
     assert simulator.sessions[0].config["speech_rate"] == 2.0
@@ -131,7 +140,7 @@ async def test_prosody_and_format_reach_the_service(
 
 
 async def test_wav_response_format(client: QwenRealtimeClient) -> None:
-    result = await client.synthesize("Hi. There.", SessionConfig(response_format="wav"))
+    result = await one_session(client, "Hi. There.", SpeechParams(format="wav"))
     assert result.audio.startswith(b"RIFF")
     assert decode_wav(result.audio) == "Hi. There."
 
@@ -140,7 +149,7 @@ async def test_time_to_first_audio_is_measured_from_the_text(
     client: QwenRealtimeClient, simulator: QwenSimulator
 ) -> None:
     simulator.options.first_audio_delay = 0.05
-    result = await client.synthesize("Hi.", SessionConfig())
+    result = await one_session(client, "Hi.", SpeechParams())
     ttfa = result.metrics.time_to_first_audio
     assert ttfa is not None
     assert ttfa >= 0.05
@@ -161,7 +170,7 @@ async def test_tolerates_every_documented_variant(
     simulator.options.event_order = order  # type: ignore[assignment]
     simulator.options.error_detail = detail  # type: ignore[assignment]
     simulator.options.response_id_field = response_id
-    result = await client.synthesize("A. B. C.", SessionConfig())
+    result = await one_session(client, "A. B. C.", SpeechParams())
     assert decode(result.audio) == "A. B. C."
     assert len(result.metrics.responses) == 3
 
@@ -172,7 +181,7 @@ async def test_legacy_model_token_usage(
     client = QwenRealtimeClient(
         http, API_KEY, model="qwen-tts-realtime", region="beijing", url=simulator.url
     )
-    result = await client.synthesize("你好", SessionConfig(voice="Chelsie"))
+    result = await one_session(client, "你好", SpeechParams(voice="Chelsie"))
     assert decode(result.audio) == "你好"
     assert result.metrics.characters == 0  # token-based usage carries no characters
     assert simulator.sessions[0].model == "qwen-tts-realtime"
@@ -188,8 +197,8 @@ async def test_voice_not_offered_by_snapshot_is_rejected_locally(
         http, API_KEY, model="qwen3-tts-flash-realtime-2025-09-18", url=simulator.url
     )
     with pytest.raises(InvalidParameterError) as err:
-        await client.open_session(SessionConfig(voice="Momo"))
-    assert err.value.param == "session.voice"
+        await client.open_session(SpeechParams(voice="Momo"), mode="server_commit", wait=True)
+    assert err.value.field == "voice"
     assert "'Momo' is not offered by qwen3-tts-flash-realtime-2025-09-18" in str(err.value)
     assert "Cherry" in err.value.allowed
     assert simulator.sessions == []  # nothing was sent
@@ -197,7 +206,9 @@ async def test_voice_not_offered_by_snapshot_is_rejected_locally(
 
 async def test_instructions_need_an_instruct_model(client: QwenRealtimeClient) -> None:
     with pytest.raises(InvalidParameterError, match="does not accept instructions"):
-        await client.open_session(SessionConfig(instructions="Speak softly"))
+        await client.open_session(
+            SpeechParams(instructions="Speak softly"), mode="server_commit", wait=True
+        )
 
 
 def test_unknown_model_and_region_are_rejected(http: aiohttp.ClientSession) -> None:
@@ -241,7 +252,7 @@ async def test_handshake_rejections(
 ) -> None:
     simulator.options.reject_handshake = status
     with pytest.raises(error, match=text):
-        await client.synthesize("Hello", SessionConfig())
+        await one_session(client, "Hello", SpeechParams())
 
 
 async def test_unexpected_handshake_status(
@@ -260,7 +271,7 @@ async def test_too_many_sessions_is_a_rate_limit(
     simulator.options.throttle_style = style  # type: ignore[assignment]
     async with await client.connect():
         with pytest.raises(RateLimitError) as err:
-            await client.synthesize("Hello", SessionConfig())
+            await one_session(client, "Hello", SpeechParams())
     assert err.value.service_code.startswith("Throttling")
 
 
@@ -287,7 +298,7 @@ async def test_error_event_mid_response(
 ) -> None:
     simulator.options.delta_bytes = 480
     simulator.options.error_after_deltas = 3
-    session = await client.open_session(SessionConfig())
+    session = await client.open_session(SpeechParams(), mode="server_commit", wait=True)
     received: list[bytes] = []
 
     async def consume() -> None:
@@ -310,7 +321,7 @@ async def test_dropped_connection_is_not_a_finished_session(
     simulator.options.delta_bytes = 480
     simulator.options.drop_after_deltas = 2
     with pytest.raises(ConnectionClosedError, match=r"before session\.finished .*960 audio bytes"):
-        await client.synthesize("Dropped halfway.", SessionConfig())
+        await one_session(client, "Dropped halfway.", SpeechParams())
 
 
 async def test_stall_hits_the_gap_timeout(
@@ -320,7 +331,7 @@ async def test_stall_hits_the_gap_timeout(
     simulator.options.stall_after_deltas = 1
     client = QwenRealtimeClient(http, API_KEY, url=simulator.url, timeouts=Timeouts(audio_gap=0.1))
     with pytest.raises(QwenTimeoutError) as err:
-        await client.synthesize("Stalls after one delta.", SessionConfig())
+        await one_session(client, "Stalls after one delta.", SpeechParams())
     assert err.value.phase == "audio_gap"
     await asyncio.wait_for(simulator.sessions[0].closed.wait(), 5)
 
@@ -332,7 +343,7 @@ async def test_first_audio_timeout_starts_at_finish(
     client = QwenRealtimeClient(
         http, API_KEY, url=simulator.url, timeouts=Timeouts(first_audio=0.1)
     )
-    session = await client.open_session(SessionConfig(mode="commit"))
+    session = await client.open_session(SpeechParams(), wait=True)
     async with session:
         reader = asyncio.ensure_future(session.read_all())
         await session.append("Waiting")
@@ -347,12 +358,12 @@ async def test_configure_timeout(http: aiohttp.ClientSession, simulator: QwenSim
     session = await client.connect()
     await session.append("text first")  # the service now rejects the update ...
     with pytest.raises(ServiceError, match="Session update error"):
-        await session.configure(SessionConfig())
+        await session.configure(SpeechParams())
     assert session.closed
     simulator.options.update_delay = 5
     session = await client.connect()
     with pytest.raises(QwenTimeoutError) as err:
-        await session.configure(SessionConfig())
+        await session.configure(SpeechParams())
     assert err.value.phase == "configure"
 
 
@@ -367,17 +378,17 @@ async def test_unknown_model(
     )
     if behaviour == "silent_close":
         with pytest.raises(UnknownModelError, match="'qwen-tts-realtime' is unknown") as err:
-            await client.open_session(SessionConfig())
+            await client.open_session(SpeechParams(), mode="server_commit", wait=True)
         assert "region 'beijing'" in str(err.value)
     else:
         with pytest.raises(ServiceError, match="ModelNotFound"):
-            await client.open_session(SessionConfig())
+            await client.open_session(SpeechParams(), mode="server_commit", wait=True)
 
 
 async def test_simulator_rejects_what_it_cannot_encode(client: QwenRealtimeClient) -> None:
     with pytest.raises(ServiceError) as err:
-        await client.open_session(SessionConfig(response_format="mp3"))
-    assert err.value.param == "session.response_format"
+        await client.open_session(SpeechParams(format="mp3"), mode="server_commit", wait=True)
+    assert err.value.param == "session.response_format"  # the wire name, as the service says
     assert "only pcm and wav" in err.value.message
 
 
@@ -385,14 +396,14 @@ async def test_idle_session_is_closed_by_the_service(
     client: QwenRealtimeClient, simulator: QwenSimulator
 ) -> None:
     simulator.options.idle_timeout = 0.05
-    session = await client.open_session(SessionConfig())
+    session = await client.open_session(SpeechParams(), mode="server_commit", wait=True)
     with pytest.raises(ServiceError, match="RequestTimeout"):
         await session.read_all()
     assert session.closed
 
 
 async def test_sending_on_a_closed_session(client: QwenRealtimeClient) -> None:
-    session = await client.open_session(SessionConfig())
+    session = await client.open_session(SpeechParams(), mode="server_commit", wait=True)
     await session.close()
     with pytest.raises(ConnectionClosedError, match="closed"):
         await session.append("late")
@@ -404,7 +415,7 @@ async def test_api_key_never_leaks(
     caplog.set_level(logging.DEBUG)
     good = QwenRealtimeClient(http, API_KEY, url=simulator.url)
     texts = [repr(good)]
-    session = await good.open_session(SessionConfig())
+    session = await good.open_session(SpeechParams(), mode="server_commit", wait=True)
     texts.append(repr(session))
     await session.close()
     for status in (401, 403, 429, 500):
@@ -421,7 +432,7 @@ async def test_deltas_of_odd_length_keep_samples_whole(
 ) -> None:
     simulator.options.odd_deltas = True
     simulator.options.delta_bytes = 1001
-    result = await client.synthesize(MIXED_TEXT, SessionConfig())
+    result = await one_session(client, MIXED_TEXT, SpeechParams())
     assert simulator.sessions[0].deltas_sent > 10
     assert decode(result.audio) == MIXED_TEXT
 
@@ -429,7 +440,7 @@ async def test_deltas_of_odd_length_keep_samples_whole(
 async def test_respond_speaks_one_response_and_stops_at_its_end(
     client: QwenRealtimeClient, simulator: QwenSimulator
 ) -> None:
-    session = await client.open_session(SessionConfig(mode="commit"))
+    session = await client.open_session(SpeechParams(), wait=True)
     async with session:
         first = b"".join([chunk async for chunk in session.respond("One response.")])
         second = b"".join([chunk async for chunk in session.respond("Another one.")])
@@ -441,7 +452,7 @@ async def test_respond_speaks_one_response_and_stops_at_its_end(
 async def test_respond_after_finish_is_a_connection_error(
     client: QwenRealtimeClient, simulator: QwenSimulator
 ) -> None:
-    session = await client.open_session(SessionConfig(mode="commit"))
+    session = await client.open_session(SpeechParams(), wait=True)
     await session.finish()  # the service answers session.finished, not the commit below
     with pytest.raises(ConnectionClosedError, match="finished before the response"):
         _ = [chunk async for chunk in session.respond("Too late.")]
@@ -454,7 +465,7 @@ async def test_an_unacknowledged_commit_times_out(
 ) -> None:
     simulator.options.busy_text = "ignored"
     simulator.options.real_time_factor = 0.05
-    session = await client.open_session(SessionConfig(mode="commit"))
+    session = await client.open_session(SpeechParams(), wait=True)
     await session.append("Spoken.")
     await session.commit()
     await session.append("Ignored, and so is its commit.")

@@ -11,14 +11,14 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from wyoming_qwentts.realtime import (
+from wyoming_qwentts.core import (
     ConnectError,
     ConnectionClosedError,
     ProtocolError,
-    QwenRealtimeClient,
     RateLimitError,
-    SessionConfig,
+    SpeechParams,
 )
+from wyoming_qwentts.realtime import QwenRealtimeClient
 from wyoming_qwentts.simulator import decode, synthesize
 
 Frame = str | bytes | dict[str, Any]
@@ -81,7 +81,7 @@ async def scripted(
 async def read(client: QwenRealtimeClient) -> bytes:
     session = await client.connect()
     async with session:
-        await session.configure(SessionConfig())
+        await session.configure(SpeechParams())
         return await session.read_all()
 
 
@@ -117,7 +117,7 @@ async def test_noise_is_ignored(scripted: Any) -> None:
     client = scripted(script)
     session = await client.connect()
     async with session:
-        await session.configure(SessionConfig())
+        await session.configure(SpeechParams())
         assert decode(await session.read_all()) == "ok"
     assert session.metrics.responses[0].response_id == ""
     assert session.metrics.time_to_first_audio is None  # no text was sent

@@ -21,9 +21,10 @@ from wyoming.ping import Ping
 from wyoming.server import AsyncServer
 from wyoming.tts import SynthesizeChunk, SynthesizeStart
 
+from wyoming_qwentts.core import SpeechParams
 from wyoming_qwentts.handler import ConnectionLimits, QwenTtsEventHandler
 from wyoming_qwentts.info import build_info
-from wyoming_qwentts.realtime import QwenRealtimeClient, SessionConfig
+from wyoming_qwentts.realtime import QwenRealtimeClient
 from wyoming_qwentts.service import ServiceSettings, TtsService
 from wyoming_qwentts.simulator import QwenSimulator, decode
 
@@ -207,7 +208,7 @@ _EVENTS = st.builds(
 async def _fuzz(events: list[Event]) -> None:
     async with QwenSimulator() as sim, aiohttp.ClientSession() as http:
         client = QwenRealtimeClient(http, sim.options.api_key, url=sim.url)
-        service = TtsService(client, ServiceSettings(SessionConfig(), retry=FAST_RETRY))
+        service = TtsService(client, ServiceSettings(SpeechParams(), retry=FAST_RETRY))
         server = AsyncServer.from_uri("tcp://127.0.0.1:0")
         await server.start(
             partial(

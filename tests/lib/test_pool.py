@@ -5,25 +5,21 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
 
 from tests.helpers import until
-from wyoming_qwentts.realtime import (
-    AuthenticationError,
-    ConnectError,
-    QwenRealtimeClient,
-    RealtimeSession,
-    SessionConfig,
-    WarmPool,
-)
-from wyoming_qwentts.realtime import pool as pool_module
+from wyoming_qwentts.core import AuthenticationError, ConnectError, SpeechParams
+from wyoming_qwentts.core import pool as pool_module
+from wyoming_qwentts.core.pool import WarmPool
+from wyoming_qwentts.realtime import QwenRealtimeClient, RealtimeSession
 from wyoming_qwentts.simulator import QwenSimulator, decode
 
 
 @pytest.fixture
-async def pool(client: QwenRealtimeClient) -> AsyncIterator[WarmPool]:
+async def pool(client: QwenRealtimeClient) -> AsyncIterator[WarmPool[Any]]:
     pool = WarmPool(client, minimum=1, maximum=3)
     pool.start()
     yield pool
@@ -32,14 +28,14 @@ async def pool(client: QwenRealtimeClient) -> AsyncIterator[WarmPool]:
 
 async def speak(session: RealtimeSession, text: str) -> str:
     async with session:
-        await session.configure(SessionConfig())
+        await session.configure(SpeechParams())
         await session.append(text)
         await session.finish()
         return decode(await session.read_all())
 
 
 async def test_a_ready_connection_serves_the_request_and_is_replaced(
-    pool: WarmPool, simulator: QwenSimulator
+    pool: WarmPool[Any], simulator: QwenSimulator
 ) -> None:
     await until(pool, lambda: pool.ready == 1)
     session = await pool.connect()
@@ -50,9 +46,9 @@ async def test_a_ready_connection_serves_the_request_and_is_replaced(
     assert simulator.sessions[0].finished
 
 
-async def test_synthesize_through_the_pool(pool: WarmPool) -> None:
+async def test_synthesize_through_the_pool(pool: WarmPool[Any]) -> None:
     await until(pool, lambda: pool.ready == 1)
-    result = await pool.synthesize("Through the pool.", SessionConfig())
+    result = await pool.synthesize("Through the pool.", SpeechParams())
     assert decode(result.audio) == "Through the pool."
     assert pool.stats.warm == 1
 
@@ -83,7 +79,7 @@ async def test_stale_connections_are_refreshed(client: QwenRealtimeClient) -> No
         await pool.close()
 
 
-async def test_grows_with_concurrency_up_to_the_maximum(pool: WarmPool) -> None:
+async def test_grows_with_concurrency_up_to_the_maximum(pool: WarmPool[Any]) -> None:
     await until(pool, lambda: pool.ready == 1)
     held = [await pool.connect() for _ in range(5)]
     assert pool.target == 3
@@ -150,7 +146,9 @@ async def test_failures_back_off_and_requests_see_the_real_error(
         await pool.close()
 
 
-async def test_close_ends_ready_sessions_cleanly(pool: WarmPool, simulator: QwenSimulator) -> None:
+async def test_close_ends_ready_sessions_cleanly(
+    pool: WarmPool[Any], simulator: QwenSimulator
+) -> None:
     await until(pool, lambda: pool.ready == 1)
     await pool.close()
     await asyncio.wait_for(simulator.sessions[0].closed.wait(), 5)

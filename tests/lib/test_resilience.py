@@ -12,8 +12,8 @@ import pytest
 from wyoming.error import Error
 from wyoming.tts import SynthesizeChunk, SynthesizeStart
 
+from wyoming_qwentts.core.segmenter import Segmenter
 from wyoming_qwentts.realtime import Timeouts
-from wyoming_qwentts.segmenter import Segmenter
 from wyoming_qwentts.simulator import QwenSimulator, decode
 
 from .conftest import WyomingServer

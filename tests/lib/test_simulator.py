@@ -223,10 +223,11 @@ async def test_a_long_running_simulator_keeps_only_open_sessions(
     stats = tmp_path / "stats.jsonl"
     async with QwenSimulator(stats_file=stats, keep_sessions=False) as sim:
         sim.options.api_key = API_KEY
-        from wyoming_qwentts.realtime import QwenRealtimeClient, SessionConfig
+        from wyoming_qwentts.core import SpeechParams
+        from wyoming_qwentts.realtime import QwenRealtimeClient
 
         client = QwenRealtimeClient(http, API_KEY, url=sim.url)
-        session = await client.open_session(SessionConfig())
+        session = await client.open_session(SpeechParams(), mode="server_commit", wait=True)
         (record,) = sim.sessions  # open: kept
         await session.append("Gone when done.")
         await session.finish()
@@ -256,10 +257,11 @@ async def test_command_line_prints_its_url_first(tmp_path: Path) -> None:
         line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode().strip()
         assert re.fullmatch(r"ws://127\.0\.0\.1:\d+/api-ws/v1/realtime", line)
         async with aiohttp.ClientSession() as http:
-            from wyoming_qwentts.realtime import QwenRealtimeClient, SessionConfig
+            from wyoming_qwentts.core import SpeechParams
+            from wyoming_qwentts.realtime import QwenRealtimeClient
 
             client = QwenRealtimeClient(http, API_KEY, url=line)
-            result = await client.synthesize("From another process.", SessionConfig())
+            result = await client.synthesize("From another process.", SpeechParams())
         assert decode(result.audio) == "From another process."
     finally:
         process.terminate()

@@ -11,21 +11,21 @@ from typing import Any
 
 import pytest
 
-from wyoming_qwentts.realtime import (
+from wyoming_qwentts.core import (
     AuthenticationError,
     ConnectionClosedError,
     IncompleteAudioError,
-    QwenRealtimeClient,
     QwenTtsError,
     RateLimitError,
     RetryPolicy,
-    Segmentation,
     ServiceError,
-    SessionConfig,
     Speaker,
+    SpeechParams,
     is_transient,
 )
-from wyoming_qwentts.segmenter import Segmenter
+from wyoming_qwentts.core.segmenter import Segmenter
+from wyoming_qwentts.realtime import QwenRealtimeClient, ServerCommitStream
+from wyoming_qwentts.service import Segmentation
 from wyoming_qwentts.simulator import DISPUTED_BEHAVIOURS, QwenSimulator, decode
 from wyoming_qwentts.simulator.speech import is_resumed
 
@@ -56,7 +56,7 @@ async def listen_into(received: list[bytes], speaker: Speaker, text: str = TEXT)
         received.append(chunk)
 
 
-async def speak(speaker: Speaker, text: str = TEXT) -> bytes:
+async def speak(speaker: Speaker | ServerCommitStream, text: str = TEXT) -> bytes:
     return b"".join([chunk async for chunk in speaker.speak(pieces(text))])
 
 
@@ -80,7 +80,7 @@ def sent_segments(simulator: QwenSimulator) -> list[str]:
 async def test_no_fault_every_segment_once(
     client: QwenRealtimeClient, simulator: QwenSimulator
 ) -> None:
-    speaker = Speaker(client, SessionConfig(), policy=FAST, lanes=1)
+    speaker = Speaker(client, SpeechParams(), policy=FAST, lanes=1)
     assert decode(await speak(speaker)) == TEXT
     segments = sent_segments(simulator)
     assert "".join(segments) == TEXT
@@ -101,7 +101,7 @@ async def test_client_segmentation_is_exact_under_every_disputed_behaviour(
 ) -> None:
     simulator.options.adopt(behaviour)
     simulator.options.real_time_factor = 0.05  # responses take time: text arrives during them
-    speaker = Speaker(client, SessionConfig(), policy=FAST, lanes=lanes)
+    speaker = Speaker(client, SpeechParams(), policy=FAST, lanes=lanes)
     audio = b"".join([chunk async for chunk in speaker.speak(paced(TEXT * 2))])
     assert decode(audio) == TEXT * 2  # once, in order, all of it
     assert speaker.stats.resumes == 0
@@ -119,7 +119,7 @@ async def test_a_segment_that_never_gets_audio_fails_the_request(
 ) -> None:
     simulator.options.silent_response = 0  # every session's first response is silent
     policy = RetryPolicy(deadline=0.3, backoff=0.01, backoff_max=0.02, empty_responses=0)
-    speaker = Speaker(client, SessionConfig(), policy=policy, lanes=1)
+    speaker = Speaker(client, SpeechParams(), policy=policy, lanes=1)
     with pytest.raises(IncompleteAudioError, match=r"segment 1 \('Attention please,'\)"):
         await speak(speaker)
     assert speaker.stats.attempts >= 2  # retried in new sessions before giving up
@@ -130,7 +130,7 @@ async def test_a_lost_segment_after_audio_says_what_was_lost(
 ) -> None:
     simulator.options.residue_window = 60  # every segment after a session's first is dropped
     policy = RetryPolicy(deadline=5, max_resumes=0, backoff=0.01, settle=0, empty_responses=1)
-    speaker = Speaker(client, SessionConfig(), policy=policy, lanes=1)
+    speaker = Speaker(client, SpeechParams(), policy=policy, lanes=1)
     received: list[bytes] = []
 
     with pytest.raises(IncompleteAudioError) as failure:
@@ -148,7 +148,7 @@ async def test_server_segmentation_is_exact_or_fails_under_every_disputed_behavi
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     simulator.options.adopt(behaviour)
-    speaker = Speaker(client, SessionConfig(), segmentation="server", policy=FAST)
+    speaker = ServerCommitStream(client, SpeechParams(), FAST)
     if behaviour in ("finish-does-not-drain", "response-without-audio"):
         with pytest.raises(IncompleteAudioError, match=r"spoke \d+ of the \d+ characters sent"):
             await speak(speaker)
@@ -173,7 +173,7 @@ async def test_resume_after_a_fault_mid_stream(
     simulator.options.fault_sessions = 1
     for name, value in fault.items():
         setattr(simulator.options, name, value)
-    speaker = Speaker(client, SessionConfig(), policy=FAST, lanes=1)
+    speaker = Speaker(client, SpeechParams(), policy=FAST, lanes=1)
     spoken = decode(await speak(speaker))
     segments = sentences(TEXT)
     assert speaker.stats.resumes == 1
@@ -194,7 +194,7 @@ async def test_two_lanes_resume_a_fault_mid_stream(
     simulator.options.delta_bytes = 960
     simulator.options.drop_after_deltas = 5
     simulator.options.fault_sessions = 1
-    speaker = Speaker(client, SessionConfig(), policy=FAST, lanes=2)
+    speaker = Speaker(client, SpeechParams(), policy=FAST, lanes=2)
     spoken = decode(b"".join([chunk async for chunk in speaker.speak(paced(TEXT))]))
     assert_resumed(spoken, sentences(TEXT))
     assert spoken != TEXT
@@ -212,7 +212,7 @@ async def test_resume_after_a_stall(http: Any, simulator: QwenSimulator, timeout
     simulator.options.delta_bytes = 960
     simulator.options.stall_after_deltas = 4
     simulator.options.fault_sessions = 1
-    speaker = Speaker(client, SessionConfig(), policy=FAST, lanes=1)
+    speaker = Speaker(client, SpeechParams(), policy=FAST, lanes=1)
     assert_resumed(decode(await speak(speaker)), sentences(TEXT))
     assert speaker.stats.resumes == 1
 
@@ -223,7 +223,7 @@ async def test_transient_handshake_faults_are_retried_unheard(
 ) -> None:
     simulator.options.reject_handshake = status
     simulator.options.fault_sessions = 2
-    speaker = Speaker(client, SessionConfig(), policy=FAST)
+    speaker = Speaker(client, SpeechParams(), policy=FAST)
     assert decode(await speak(speaker)) == TEXT  # nothing was delivered before: nothing heard
     assert speaker.stats.attempts == 3 + 1  # two rejected, then one session per lane
     assert speaker.stats.resumes == 0
@@ -233,7 +233,7 @@ async def test_a_rejected_key_is_never_retried(
     client: QwenRealtimeClient, simulator: QwenSimulator
 ) -> None:
     simulator.options.reject_handshake = 401
-    speaker = Speaker(client, SessionConfig(), policy=FAST)
+    speaker = Speaker(client, SpeechParams(), policy=FAST)
     with pytest.raises(AuthenticationError):
         await speak(speaker)
     assert speaker.stats.attempts == 1
@@ -243,7 +243,7 @@ async def test_retries_stop_at_the_deadline(
     client: QwenRealtimeClient, simulator: QwenSimulator
 ) -> None:
     simulator.options.reject_handshake = 500
-    speaker = Speaker(client, SessionConfig(), policy=RetryPolicy(deadline=0.05, backoff=0.01))
+    speaker = Speaker(client, SpeechParams(), policy=RetryPolicy(deadline=0.05, backoff=0.01))
     with pytest.raises(ServiceError, match="unavailable"):
         await speak(speaker)
     assert speaker.stats.attempts >= 2
@@ -253,7 +253,7 @@ async def test_resumes_are_limited(client: QwenRealtimeClient, simulator: QwenSi
     simulator.options.delta_bytes = 960
     simulator.options.drop_after_deltas = 3  # every session
     policy = RetryPolicy(deadline=5, max_resumes=2, backoff=0.01)
-    speaker = Speaker(client, SessionConfig(), policy=policy, lanes=1)
+    speaker = Speaker(client, SpeechParams(), policy=policy, lanes=1)
     received: list[bytes] = []
 
     with pytest.raises(ConnectionClosedError):
@@ -265,12 +265,12 @@ async def test_resumes_are_limited(client: QwenRealtimeClient, simulator: QwenSi
 async def test_server_segmentation_retries_but_cannot_resume(
     client: QwenRealtimeClient, simulator: QwenSimulator
 ) -> None:
-    speaker = Speaker(client, SessionConfig(), segmentation="server", policy=FAST)
+    speaker = ServerCommitStream(client, SpeechParams(), FAST)
     assert decode(await speak(speaker)) == TEXT
     assert simulator.sessions[0].config["mode"] == "server_commit"
     simulator.options.drop_after_deltas = 3
     simulator.options.delta_bytes = 960
-    speaker = Speaker(client, SessionConfig(), segmentation="server", policy=FAST)
+    speaker = ServerCommitStream(client, SpeechParams(), FAST)
     with pytest.raises(ConnectionClosedError):
         await speak(speaker)
     assert speaker.stats.attempts == 1
@@ -287,7 +287,7 @@ async def test_a_failing_text_source_is_raised_as_itself(
         raise RuntimeError("the LLM stream broke")
 
     async def listen() -> None:
-        async for _ in Speaker(client, SessionConfig(), policy=FAST).speak(broken()):
+        async for _ in Speaker(client, SpeechParams(), policy=FAST).speak(broken()):
             heard.set()
 
     with pytest.raises(RuntimeError, match="the LLM stream broke"):
@@ -301,7 +301,7 @@ async def test_whitespace_only_text_opens_no_session(
 ) -> None:
     segmentation: Segmentation
     for segmentation in ("client", "server"):
-        speaker = Speaker(client, SessionConfig(), segmentation=segmentation)
+        speaker = _speaker(client, segmentation)
         assert await speak(speaker, " \n  ") == b""
     assert simulator.sessions == []
 
@@ -309,11 +309,19 @@ async def test_whitespace_only_text_opens_no_session(
 async def test_whitespace_around_the_text(client: QwenRealtimeClient) -> None:
     segmentation: Segmentation
     for segmentation in ("client", "server"):
-        speaker = Speaker(client, SessionConfig(), segmentation=segmentation)
+        speaker = _speaker(client, segmentation)
         text = "\n  Spoken, with spaces.  \n"
         spoken = decode(await speak(speaker, text))
         # Whitespace alone is never committed: a trailing run is dropped in client segmentation.
         assert spoken == (text if segmentation == "server" else text.rstrip())
+
+
+def _speaker(
+    client: QwenRealtimeClient, segmentation: Segmentation
+) -> Speaker | ServerCommitStream:
+    if segmentation == "server":
+        return ServerCommitStream(client, SpeechParams())
+    return Speaker(client, SpeechParams())
 
 
 def test_what_is_transient() -> None:
@@ -338,12 +346,12 @@ async def test_the_key_never_reaches_the_logs_whatever_fails(
     simulator.options.delta_bytes = 960
     for n in range(12):
         with contextlib.suppress(QwenTtsError):
-            await speak(Speaker(client, SessionConfig(), policy=FAST), f"Request {n}. {TEXT}")
+            await speak(Speaker(client, SpeechParams(), policy=FAST), f"Request {n}. {TEXT}")
     for status in (401, 403):
         simulator.options.chaos_rate = 0
         simulator.options.reject_handshake = status
         with pytest.raises(QwenTtsError) as err:
-            await speak(Speaker(client, SessionConfig(), policy=FAST))
+            await speak(Speaker(client, SpeechParams(), policy=FAST))
         assert API_KEY not in f"{err.value!s} {err.value!r}"
     assert "Session failed" in caplog.text  # the failures were logged ...
     assert API_KEY not in caplog.text  # ... without the key
@@ -354,7 +362,7 @@ async def test_server_segmentation_retries_a_fault_before_audio(
 ) -> None:
     simulator.options.reject_handshake = 500
     simulator.options.fault_sessions = 1
-    speaker = Speaker(client, SessionConfig(), segmentation="server", policy=FAST)
+    speaker = ServerCommitStream(client, SpeechParams(), FAST)
     assert decode(await speak(speaker)) == TEXT
     assert speaker.stats.attempts == 2
 
@@ -366,7 +374,7 @@ async def test_server_segmentation_raises_a_failing_source_as_itself(
         yield "The first part of the answer, "
         raise RuntimeError("the LLM stream broke")
 
-    speaker = Speaker(client, SessionConfig(), segmentation="server", policy=FAST)
+    speaker = ServerCommitStream(client, SpeechParams(), FAST)
     with pytest.raises(RuntimeError, match="the LLM stream broke"):
         _ = [chunk async for chunk in speaker.speak(broken())]
     await simulator.sessions[0].closed.wait()
@@ -377,7 +385,7 @@ async def test_server_segmentation_that_speaks_nothing_fails(
     client: QwenRealtimeClient, simulator: QwenSimulator
 ) -> None:
     simulator.options.finish_drains = False  # the text never completes a sentence: all dropped
-    speaker = Speaker(client, SessionConfig(), segmentation="server", policy=FAST)
+    speaker = ServerCommitStream(client, SpeechParams(), FAST)
     with pytest.raises(IncompleteAudioError, match="without speaking any of the 22 characters"):
         await speak(speaker, "no punctuation at all here")
 
@@ -388,7 +396,7 @@ async def test_a_lane_that_fails_ahead_lets_the_segments_before_it_finish(
     simulator.options.max_sessions = 1  # the second session is refused (429) at once
     simulator.options.real_time_factor = 0.05  # ... while the first one is still speaking
     no_retry = RetryPolicy(deadline=-1, backoff=0.01, backoff_max=0.02)
-    speaker = Speaker(client, SessionConfig(), policy=no_retry, lanes=2)
+    speaker = Speaker(client, SpeechParams(), policy=no_retry, lanes=2)
     received: list[bytes] = []
 
     with pytest.raises(RateLimitError) as failure:

@@ -1,4 +1,4 @@
-"""The simulator's decodable speech, its segmenter and the catalog's validation."""
+"""The simulator's decodable speech and the segmenter."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wyoming_qwentts import catalog
 from wyoming_qwentts.audio import wav_header
-from wyoming_qwentts.errors import InvalidParameterError
-from wyoming_qwentts.segmenter import Segmenter
+from wyoming_qwentts.core.segmenter import Segmenter
 from wyoming_qwentts.simulator.speech import decode, decode_wav, duration_seconds, synthesize
 
 
@@ -100,110 +98,3 @@ def test_segmenter_cuts() -> None:
     assert segmenter.feed("x" * 60) == ["x" * 50]  # no break character: a hard cut
     assert segmenter.flush() == "x" * 10
     assert segmenter.flush() == ""
-
-
-# Catalog ------------------------------------------------------------------------------------
-
-
-def test_catalog_shape() -> None:
-    flash = catalog.MODELS["qwen3-tts-flash-realtime"]
-    assert len(flash.voices) == 49
-    assert len(catalog.MODELS["qwen3-tts-flash-realtime-2025-09-18"].voices) == 17
-    assert "Momo" not in catalog.MODELS["qwen3-tts-flash-realtime-2025-09-18"].voices
-    assert len(catalog.MODELS["qwen3-tts-instruct-flash-realtime"].voices) == 24
-    assert flash.languages() == ("zh", "en", "fr", "de", "ru", "it", "es", "pt", "ja", "ko")
-    legacy = catalog.MODELS["qwen-tts-realtime"]
-    assert legacy.regions == ("beijing",)
-    assert legacy.languages() == ("zh", "en")
-    assert legacy not in catalog.models_for_region("singapore")
-    assert legacy in catalog.models_for_region("beijing")
-    vc = catalog.MODELS["qwen3-tts-vc-realtime-2026-01-15"]
-    assert vc.custom_voices
-    assert vc.default_voice is None
-    assert vc.languages() == ()
-    assert catalog.VOICES["Rocky"].display_name == "Rocky (male, Cantonese dialect)"
-    assert catalog.VOICES["Jennifer"].description == "female, US English"
-    assert catalog.get_voice(legacy, "Chelsie") is not None
-    assert catalog.get_voice(legacy, "Kiki") is None
-    assert catalog.get_voice(flash, "Eldric Sage") is catalog.VOICES["Eldric Sage"]
-    assert catalog.get_voice(vc, "my-clone") is None
-    assert catalog.billed_characters("ab你好") == 6
-
-
-@pytest.mark.parametrize(
-    ("model", "session", "param", "message"),
-    [
-        ("qwen3-tts-flash-realtime", {"voice": ""}, "session.voice", "non-empty"),
-        ("qwen3-tts-flash-realtime", {"voice": 3}, "session.voice", "non-empty"),
-        ("qwen3-tts-vc-realtime-2026-01-15", {"voice": "Cherry"}, "session.voice", "only custom"),
-        ("qwen3-tts-flash-realtime", {"sample_rate": "24000"}, "session.sample_rate", "integer"),
-        (
-            "qwen3-tts-flash-realtime",
-            {"response_format": "flac"},
-            "session.response_format",
-            "flac",
-        ),
-        (
-            "qwen3-tts-flash-realtime",
-            {"language_type": "Klingon"},
-            "session.language_type",
-            "Klingon",
-        ),
-        ("qwen3-tts-flash-realtime", {"volume": 50.5}, "session.volume", "integer"),
-        ("qwen3-tts-flash-realtime", {"volume": True}, "session.volume", "number"),
-        ("qwen3-tts-flash-realtime", {"volume": 101}, "session.volume", "out of range"),
-        (
-            "qwen3-tts-flash-realtime",
-            {"bit_rate": 64},
-            "session.bit_rate",
-            "only to response_format",
-        ),
-        ("qwen-tts-realtime", {"speech_rate": 1.2}, "session.speech_rate", "does not accept"),
-        (
-            "qwen-tts-realtime",
-            {"sample_rate": 16000},
-            "session.sample_rate",
-            "expected one of 24000",
-        ),
-        (
-            "qwen3-tts-instruct-flash-realtime",
-            {"instructions": 5},
-            "session.instructions",
-            "string",
-        ),
-        (
-            "qwen3-tts-instruct-flash-realtime",
-            {"optimize_instructions": "yes"},
-            "session.optimize_instructions",
-            "true or false",
-        ),
-        (
-            "qwen3-tts-flash-realtime",
-            {"optimize_instructions": True},
-            "session.optimize_instructions",
-            "instruct model",
-        ),
-    ],
-)
-def test_check_session_rejects(
-    model: str, session: dict[str, object], param: str, message: str
-) -> None:
-    with pytest.raises(InvalidParameterError) as err:
-        catalog.check_session(catalog.MODELS[model], session)
-    assert err.value.param == param
-    assert message in str(err.value)
-
-
-def test_check_session_accepts() -> None:
-    instruct = catalog.MODELS["qwen3-tts-instruct-flash-realtime"]
-    catalog.check_session(
-        instruct,
-        {"voice": "Pip", "instructions": "Cheerful", "optimize_instructions": True, "x": 1},
-    )
-    catalog.check_session(
-        catalog.MODELS["qwen3-tts-flash-realtime"],
-        {"response_format": "opus", "bit_rate": 64, "instructions": "", "volume": 0},
-    )
-    catalog.check_session(
-        catalog.MODELS["qwen3-tts-vd-realtime-2025-12-16"], {"voice": "my design"}
-    )

@@ -24,7 +24,9 @@ from wyoming.tts import (
 
 from tests.helpers import until
 from wyoming_qwentts import catalog
-from wyoming_qwentts.realtime import SessionConfig, Timeouts, WarmPool
+from wyoming_qwentts.core import SpeechParams
+from wyoming_qwentts.core.pool import WarmPool
+from wyoming_qwentts.realtime import Timeouts
 from wyoming_qwentts.service import ServiceSettings
 from wyoming_qwentts.simulator import DISPUTED_BEHAVIOURS, QwenSimulator, decode
 
@@ -375,7 +377,7 @@ async def test_unreachable_upstream(
 
 @pytest.mark.parametrize(
     "service_settings",
-    [ServiceSettings(SessionConfig(), max_concurrency=1, queue_timeout=0.05, retry=FAST_RETRY)],
+    [ServiceSettings(SpeechParams(), max_concurrency=1, queue_timeout=0.05, retry=FAST_RETRY)],
 )
 async def test_busy_server_answers_server_busy(
     wyoming_server: WyomingServer, simulator: QwenSimulator
@@ -394,7 +396,7 @@ async def test_busy_server_answers_server_busy(
 
 @pytest.mark.parametrize(
     "service_settings",
-    [ServiceSettings(SessionConfig(), max_concurrency=2, queue_timeout=30, retry=FAST_RETRY)],
+    [ServiceSettings(SpeechParams(), max_concurrency=2, queue_timeout=30, retry=FAST_RETRY)],
 )
 async def test_requests_over_the_limit_wait_for_a_slot(
     wyoming_server: WyomingServer, simulator: QwenSimulator
@@ -411,7 +413,7 @@ async def test_requests_over_the_limit_wait_for_a_slot(
 
 @pytest.mark.parametrize(
     "service_settings",
-    [ServiceSettings(SessionConfig(), segmentation="server", retry=FAST_RETRY)],
+    [ServiceSettings(SpeechParams(), segmentation="server", retry=FAST_RETRY)],
 )
 async def test_server_segmentation_that_loses_text_answers_an_error(
     wyoming_server: WyomingServer, simulator: QwenSimulator

@@ -1,54 +1,15 @@
-"""Asyncio client of Model Studio's Qwen realtime TTS WebSocket protocol."""
+"""Asyncio client of Model Studio's Qwen-TTS realtime WebSocket protocol
+(``/api-ws/v1/realtime``)."""
 
-from .attempts import RetryPolicy, SpeakerStats, is_transient
-from .client import QwenRealtimeClient, SessionSource, Synthesis
-from .config import Mode, SessionConfig, Timeouts
-from .errors import (
-    AccessDeniedError,
-    AuthenticationError,
-    ConnectError,
-    ConnectionClosedError,
-    IncompleteAudioError,
-    InvalidParameterError,
-    ProtocolError,
-    QwenTimeoutError,
-    QwenTtsError,
-    RateLimitError,
-    ServiceError,
-    UnknownModelError,
-)
-from .metrics import ResponseMetrics, SessionMetrics
-from .pool import PoolStats, WarmPool
+from .client import QwenRealtimeClient
+from .config import Mode, Timeouts
+from .server_commit import ServerCommitStream
 from .session import RealtimeSession
-from .speaker import Segmentation, Speaker
 
 __all__ = [
-    "AccessDeniedError",
-    "AuthenticationError",
-    "ConnectError",
-    "ConnectionClosedError",
-    "IncompleteAudioError",
-    "InvalidParameterError",
     "Mode",
-    "PoolStats",
-    "ProtocolError",
     "QwenRealtimeClient",
-    "QwenTimeoutError",
-    "QwenTtsError",
-    "RateLimitError",
     "RealtimeSession",
-    "ResponseMetrics",
-    "RetryPolicy",
-    "Segmentation",
-    "ServiceError",
-    "SessionConfig",
-    "SessionMetrics",
-    "SessionSource",
-    "Speaker",
-    "SpeakerStats",
-    "Synthesis",
+    "ServerCommitStream",
     "Timeouts",
-    "UnknownModelError",
-    "WarmPool",
-    "is_transient",
 ]

@@ -5,68 +5,25 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 import aiohttp
 
-from .. import __version__, catalog
-from .config import SessionConfig, Timeouts
-from .errors import (
-    AccessDeniedError,
-    AuthenticationError,
-    ConnectError,
-    QwenTimeoutError,
-    RateLimitError,
-    ServiceError,
-    error_from_event,
-)
-from .metrics import SessionMetrics
+from .. import catalog
+from ..core.dashscope import endpoint, handshake_error, headers, transport_error
+from ..core.errors import ConnectError, QwenTimeoutError
+from ..core.params import SpeechParams
+from ..core.source import SpeechSource
+from .config import Mode, Timeouts
+from .errors import error_from_event
 from .session import RealtimeSession
+from .wire import session_object
 
 _MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 _WS_TIMEOUT = aiohttp.ClientWSTimeout(ws_close=2.0)  # a hung peer must not hold a close
 
 
-@dataclass(frozen=True, slots=True)
-class Synthesis:
-    """Audio of a whole text, and the session's figures."""
-
-    audio: bytes
-    metrics: SessionMetrics
-
-
-class SessionSource(ABC):
-    """Something that opens sessions of one model: the client itself, or a warm pool."""
-
-    model: catalog.Model
-
-    @abstractmethod
-    async def connect(self) -> RealtimeSession:
-        """A connected session (``session.created`` received), not yet configured."""
-
-    async def open_session(self, config: SessionConfig, *, wait: bool = True) -> RealtimeSession:
-        """Connect and configure: a session ready for text (see ``configure`` for ``wait``)."""
-        config.to_session(self.model)  # fail fast, before the network
-        session = await self.connect()
-        try:
-            await session.configure(config, wait=wait)
-        except BaseException:
-            await session.close()
-            raise
-        return session
-
-    async def synthesize(self, text: str, config: SessionConfig) -> Synthesis:
-        """Speak a whole text in one session and return all of its audio."""
-        async with await self.open_session(config) as session:
-            await session.append(text)
-            await session.finish()
-            audio = await session.read_all()
-        return Synthesis(audio, session.metrics)
-
-
-class QwenRealtimeClient(SessionSource):
+class QwenRealtimeClient(SpeechSource):
     """Opens Qwen realtime TTS sessions for one key, region (or URL) and model.
 
     Home Assistant passes its shared ``aiohttp.ClientSession``; the Wyoming server owns one.
@@ -81,6 +38,7 @@ class QwenRealtimeClient(SessionSource):
         model: str = catalog.DEFAULT_MODEL,
         region: str = catalog.DEFAULT_REGION,
         url: str | None = None,
+        workspace: str | None = None,
         timeouts: Timeouts | None = None,
     ) -> None:
         if not api_key:
@@ -89,12 +47,41 @@ class QwenRealtimeClient(SessionSource):
         self.region = catalog.get_region(region).id
         self.timeouts = timeouts or Timeouts()
         self._http = http
-        self._api_key = api_key
-        base = url or catalog.REGIONS[self.region].url
+        self._headers = headers(api_key, workspace)
+        base = endpoint("realtime", self.region, workspace=workspace, url=url)
         self.url = f"{base}{'&' if urlsplit(base).query else '?'}model={quote(self.model.id)}"
+
+    max_idle = 20.0
+    """Seconds a warm session may wait unused (the service closes it after about 23)."""
 
     def __repr__(self) -> str:
         return f"<QwenRealtimeClient model={self.model.id} url={self.url}>"
+
+    async def open_session(  # type: ignore[override]  # the protocol's options, by name
+        self, params: SpeechParams, *, mode: Mode = "commit", wait: bool = False
+    ) -> RealtimeSession:
+        """Connect and configure: a session ready for text (see ``configure`` for ``wait``).
+
+        ``commit`` (the default) is what :meth:`RealtimeSession.respond` needs.
+        """
+        session_object(self.model, params, mode)  # fail fast, before the network
+        return await self.session_on(await self.connect(), params, mode=mode, wait=wait)
+
+    async def session_on(
+        self,
+        session: RealtimeSession,
+        params: SpeechParams,
+        *,
+        mode: Mode = "commit",
+        wait: bool = False,
+    ) -> RealtimeSession:
+        """Configure a connected session (closed if that fails)."""
+        try:
+            await session.configure(params, mode=mode, wait=wait)
+        except BaseException:
+            await session.close()
+            raise
+        return session
 
     @property
     def closed(self) -> bool:
@@ -106,31 +93,25 @@ class QwenRealtimeClient(SessionSource):
         if self.closed:
             raise ConnectError("The HTTP session is closed: the program is stopping.")
         started = time.monotonic()
-        headers = {
-            "Authorization": f"Bearer {self._api_key}",
-            "User-Agent": f"wyoming-qwentts/{__version__}",
-        }
         ws: aiohttp.ClientWebSocketResponse | None = None
         try:
             async with asyncio.timeout(self.timeouts.connect):
                 ws = await self._http.ws_connect(
                     self.url,
-                    headers=headers,
+                    headers=self._headers,
                     autoping=True,
                     max_msg_size=_MAX_MESSAGE_BYTES,
                     timeout=_WS_TIMEOUT,
                 )
                 msg = await ws.receive()
         except aiohttp.WSServerHandshakeError as err:
-            raise self._handshake_error(err.status) from None
+            raise handshake_error(err.status, self.region, self.model.id) from None
         except TimeoutError:
             if ws is not None:
                 await ws.close()
             raise QwenTimeoutError("connect", self.timeouts.connect) from None
         except (aiohttp.ClientError, OSError) as err:
-            raise ConnectError(
-                f"Cannot connect to {urlsplit(self.url).netloc}: {type(err).__name__}: {err}"
-            ) from None
+            raise transport_error(err, self.url) from None
         session_id = ""
         if msg.type is aiohttp.WSMsgType.TEXT:
             try:
@@ -155,16 +136,3 @@ class QwenRealtimeClient(SessionSource):
             session_id=session_id,
             connect_time=time.monotonic() - started,
         )
-
-    def _handshake_error(self, status: int) -> Exception:
-        if status == 401:
-            return AuthenticationError(self.region)
-        if status == 403:
-            return AccessDeniedError(self.model.id)
-        if status == 429:
-            return RateLimitError(
-                "Throttling", "Requests rate limit exceeded, please try again later."
-            )
-        if status >= 500:
-            return ServiceError(f"HTTP {status}", "The service is unavailable, try again later.")
-        return ConnectError(f"The service rejected the connection with HTTP {status}.")

@@ -1,50 +1,21 @@
-"""Session configuration (what goes into ``session.update``) and client timeouts."""
+"""Realtime session modes and client timeouts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Any, Literal
-
-from .. import catalog
+from dataclasses import dataclass
+from typing import Literal
 
 Mode = Literal["server_commit", "commit"]
-
-
-@dataclass(frozen=True, slots=True)
-class SessionConfig:
-    """Every ``session.update`` field. ``None`` leaves the service's default in place."""
-
-    voice: str = catalog.DEFAULT_VOICE
-    mode: Mode = "server_commit"
-    language_type: str | None = None
-    response_format: str = "pcm"
-    sample_rate: int = catalog.DEFAULT_SAMPLE_RATE
-    speech_rate: float | None = None
-    volume: int | None = None
-    pitch_rate: float | None = None
-    bit_rate: int | None = None
-    instructions: str | None = None
-    optimize_instructions: bool | None = None
-
-    def to_session(self, model: catalog.Model) -> dict[str, Any]:
-        """The ``session`` object for ``model``, validated against the catalog.
-
-        Raises InvalidParameterError naming the field and the allowed values.
-        """
-        session = {name: value for name in _FIELDS if (value := getattr(self, name)) is not None}
-        catalog.check_session(model, session)
-        return session
-
-
-_FIELDS = tuple(item.name for item in fields(SessionConfig))
+"""``commit``: the client decides when text is synthesized (the speaker's segments);
+``server_commit``: the service cuts the appended text itself."""
 
 
 @dataclass(frozen=True, slots=True)
 class Timeouts:
-    """Client timeouts in seconds."""
+    """Client timeouts in seconds (both protocols)."""
 
     connect: float = 10.0
-    """Handshake plus ``session.created``."""
+    """Handshake plus the first event (``session.created``; ``task-started`` for a task)."""
     configure: float = 10.0
     """``session.update`` to ``session.updated``."""
     commit: float = 5.0

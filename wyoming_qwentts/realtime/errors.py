@@ -1,40 +1,10 @@
-"""Typed errors of the Qwen realtime client (the library's own, re-exported) and the
-mapping of the protocol's ``error`` events onto them."""
+"""The realtime protocol's ``error`` events, as the library's typed errors."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..errors import (
-    AccessDeniedError,
-    AuthenticationError,
-    ConnectError,
-    ConnectionClosedError,
-    IncompleteAudioError,
-    InvalidParameterError,
-    ProtocolError,
-    QwenTimeoutError,
-    QwenTtsError,
-    RateLimitError,
-    ServiceError,
-    UnknownModelError,
-)
-
-__all__ = [
-    "AccessDeniedError",
-    "AuthenticationError",
-    "ConnectError",
-    "ConnectionClosedError",
-    "IncompleteAudioError",
-    "InvalidParameterError",
-    "ProtocolError",
-    "QwenTimeoutError",
-    "QwenTtsError",
-    "RateLimitError",
-    "ServiceError",
-    "UnknownModelError",
-    "error_from_event",
-]
+from ..core.errors import RateLimitError, ServiceError
 
 
 def error_from_event(error: Any) -> ServiceError:

@@ -18,12 +18,12 @@ import time
 from collections.abc import AsyncIterable, AsyncIterator
 
 from .. import catalog
-from .attempts import RetryPolicy, SpeakerStats, is_transient
-from .client import SessionSource
-from .config import SessionConfig
-from .errors import IncompleteAudioError, QwenTtsError
+from ..core.attempts import RetryPolicy, SpeakerStats, is_transient
+from ..core.errors import IncompleteAudioError, QwenTtsError
+from ..core.params import SpeechParams
+from ..core.source import SpeechSource
+from ..core.text import TextFeed
 from .session import RealtimeSession
-from .text import TextFeed
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -32,19 +32,17 @@ class ServerCommitStream:
     """One request in ``server_commit`` mode."""
 
     def __init__(
-        self,
-        source: SessionSource,
-        config: SessionConfig,
-        policy: RetryPolicy,
-        stats: SpeakerStats,
+        self, source: SpeechSource, params: SpeechParams, policy: RetryPolicy | None = None
     ) -> None:
         self._source = source
-        self._config = config
-        self._policy = policy
-        self.stats = stats
+        self._params = params
+        self._policy = policy or RetryPolicy()
+        self.stats = SpeakerStats()
 
-    async def speak(self, feed: TextFeed, texts: AsyncIterable[str]) -> AsyncIterator[bytes]:
+    async def speak(self, texts: AsyncIterable[str]) -> AsyncIterator[bytes]:
         """Audio of the text; raises if it cannot be spoken whole."""
+        self._source.check(self._params)  # an invalid setting fails before anything
+        feed = TextFeed(segment=False)
         try:
             if not await feed.start(texts):
                 return
@@ -69,7 +67,8 @@ class ServerCommitStream:
 
     async def _attempt(self, feed: TextFeed) -> AsyncIterator[bytes]:
         self.stats.attempts += 1
-        session = await self._source.open_session(self._config, wait=False)
+        session = await self._source.open_session(self._params, mode="server_commit")
+        assert isinstance(session, RealtimeSession)
         self.stats.sessions.append(session.metrics)
         sender: asyncio.Task[None] | None = None
         try:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import binascii
+import contextlib
 import itertools
 import json
 import logging
 import re
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
 from typing import Any, Self
 
@@ -18,18 +19,23 @@ import aiohttp
 import pybase64
 
 from .. import catalog
-from .config import SessionConfig, Timeouts
-from .errors import (
+from ..core.errors import (
     ConnectionClosedError,
     ProtocolError,
     QwenTimeoutError,
+    QwenTtsError,
     UnknownModelError,
-    error_from_event,
 )
-from .metrics import ResponseMetrics, SessionMetrics
+from ..core.metrics import ResponseMetrics, SessionMetrics
+from ..core.params import SpeechParams
+from ..core.source import SpeechSession
+from .config import Mode, Timeouts
+from .errors import error_from_event
+from .wire import session_object
 
 _LOGGER = logging.getLogger(__name__)
 
+_RETIRE_TIMEOUT = 2.0
 _DELTA_TYPE = re.compile(r'"type"\s*:\s*"response\.audio\.delta"')
 _DELTA_FIELD = re.compile(r'"delta"\s*:\s*"')
 
@@ -53,7 +59,7 @@ def _audio_delta(msg: aiohttp.WSMessage) -> str | None:
     return data[field.end() : end] if end != -1 else None
 
 
-class RealtimeSession:
+class RealtimeSession(SpeechSession):
     """An open session. Configure it, send text, and iterate over it for audio bytes.
 
     Iteration yields audio as it arrives and ends only at ``session.finished``, never at
@@ -73,14 +79,16 @@ class RealtimeSession:
     ) -> None:
         self.model = model
         self.session_id = session_id
-        self.metrics = SessionMetrics(connect_time=connect_time)
+        self.metrics = SessionMetrics(
+            connect_time=connect_time, model=model.id, protocol="realtime"
+        )
         self.responses_done = 0
         """``response.done`` events received: responses whose audio was all read."""
         self._ws = ws
         self._region = region
         self._timeouts = timeouts
         self._event_ids = (f"event_{secrets.token_hex(6)}{n}" for n in itertools.count())
-        self._config: SessionConfig | None = None
+        self._session: dict[str, Any] | None = None
         self._deadline: float | None = None
         self._watchdog: asyncio.TimerHandle | None = None
         self._reader: asyncio.Task[Any] | None = None
@@ -104,9 +112,9 @@ class RealtimeSession:
         return f"<RealtimeSession {self.session_id} model={self.model.id}>"
 
     @property
-    def config(self) -> SessionConfig | None:
-        """The configuration the service accepted, if any."""
-        return self._config
+    def session(self) -> dict[str, Any] | None:
+        """The ``session`` object sent with ``session.update``, if any."""
+        return self._session
 
     @property
     def finished(self) -> bool:
@@ -126,19 +134,21 @@ class RealtimeSession:
         event = {"event_id": next(self._event_ids), "type": event_type, **fields}
         await self._ws.send_str(json.dumps(event, ensure_ascii=False))
 
-    async def configure(self, config: SessionConfig, *, wait: bool = True) -> None:
+    async def configure(
+        self, params: SpeechParams, *, mode: Mode = "server_commit", wait: bool = True
+    ) -> None:
         """Send ``session.update``; with ``wait``, also wait for ``session.updated``.
 
-        The configuration is validated against the catalog first (InvalidParameterError,
+        The parameters are validated against the catalog first (InvalidParameterError,
         nothing sent). The service accepts one update per session. Without ``wait`` text can
         follow at once (the socket keeps order), saving a round trip; a rejection then
         surfaces while reading audio.
         """
-        session = config.to_session(self.model)
+        session = session_object(self.model, params, mode)
         await self._send("session.update", session=session)
-        self._config = config
-        self._pcm = config.response_format == "pcm"
-        self.metrics.sample_rate = config.sample_rate
+        self._session = session
+        self._pcm = session["response_format"] == "pcm"
+        self.metrics.sample_rate = session["sample_rate"]
         if not wait:
             return
         try:
@@ -205,6 +215,21 @@ class RealtimeSession:
     ) -> None:
         await self.close()
 
+    returns = False
+    """A session serves one request: it never goes back to a pool."""
+
+    def lend(self, back: Callable[[Any], Awaitable[None]]) -> None:
+        """Nothing to do: the session does not return."""
+
+    async def retire(self) -> None:
+        """A clean end of an unused session (finish, then ``session.finished``), which the
+        console does not show as a failed session."""
+        if not self.closed:
+            with contextlib.suppress(QwenTtsError, ConnectionError, TimeoutError):
+                await self.finish()
+                await asyncio.wait_for(self.read_all(), _RETIRE_TIMEOUT)
+            await self.close()
+
     def watch_idle(self) -> asyncio.Future[aiohttp.WSMessage]:
         """Start receiving while the session waits unused; the future is done when it is gone.
 
@@ -265,6 +290,11 @@ class RealtimeSession:
     async def read_all(self) -> bytes:
         """Collect the session's audio until ``session.finished``."""
         return b"".join([chunk async for chunk in self])
+
+    async def end(self) -> None:
+        """Finish and read to ``session.finished`` (the service then closes the socket)."""
+        await self.finish()
+        await self.read_all()
 
     def _wait_policy(self) -> tuple[float | None, str]:
         if self._response is not None:

@@ -1,10 +1,13 @@
-"""A protocol-faithful local stand-in for the Qwen realtime TTS service, and its decoder."""
+"""A protocol-faithful local stand-in for Model Studio's TTS service (both WebSocket
+protocols on one port), and the decoder of its audio."""
 
-from .server import DISPUTED_BEHAVIOURS, PATH, QwenSimulator, SimulatedSession, SimulatorOptions
+from .options import DISPUTED_BEHAVIOURS, SimulatedSession, SimulatorOptions
 from .speech import decode, decode_wav, synthesize
+from .transport import INFERENCE_PATH, PATH, QwenSimulator
 
 __all__ = [
     "DISPUTED_BEHAVIOURS",
+    "INFERENCE_PATH",
     "PATH",
     "QwenSimulator",
     "SimulatedSession",

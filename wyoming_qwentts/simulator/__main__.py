@@ -1,7 +1,8 @@
 """Run the simulator: ``python -m wyoming_qwentts.simulator --port 0 --api-key KEY``.
 
-The first line on stdout is the WebSocket endpoint (path included); pass it to the client's
-``url`` or the server's ``--url``.
+The first line on stdout is the realtime WebSocket endpoint (path included); pass it to the
+client's ``url`` or the server's ``--url``. The inference endpoint is on the same host and
+port, at ``/api-ws/v1/inference``.
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import eventloop
-from .server import QwenSimulator, SimulatorOptions
+from . import QwenSimulator, SimulatorOptions
 
 
 def _parser() -> argparse.ArgumentParser:
     d = SimulatorOptions()
     parser = argparse.ArgumentParser(
         prog="python -m wyoming_qwentts.simulator",
-        description="Local stand-in for the Qwen realtime TTS WebSocket service.",
+        description="Local stand-in for Model Studio's TTS WebSocket service: Qwen-TTS "
+        "realtime and the inference protocol (Qwen-Audio-TTS, CosyVoice, Sambert) on one port.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     add = parser.add_argument
@@ -41,7 +43,10 @@ def _parser() -> argparse.ArgumentParser:
     latency.add_argument("--segment-chars", type=int, default=d.segment_chars)
     limits = parser.add_argument_group("limits")
     limits.add_argument("--max-sessions", type=int, default=d.max_sessions)
-    limits.add_argument("--idle-timeout", type=float, default=d.idle_timeout)
+    limits.add_argument("--idle-timeout", type=float, default=d.idle_timeout,
+                        help="realtime: seconds without a client event")  # fmt: skip
+    limits.add_argument("--task-idle-timeout", type=float, default=d.task_idle_timeout,
+                        help="inference: seconds a socket may wait for its next task")  # fmt: skip
     limits.add_argument("--max-text-chars", type=int, default=d.max_text_chars)
     faults = parser.add_argument_group("faults")
     faults.add_argument("--reject-handshake", type=int, choices=(401, 403, 429, 500))
@@ -84,6 +89,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="server_commit: send response.done")  # fmt: skip
     quirks.add_argument("--finish-drains", action=bool_flag, default=d.finish_drains,
                         help="server_commit: session.finish speaks the rest")  # fmt: skip
+    quirks.add_argument("--failure-style", choices=("header", "top-level", "error-event"),
+                        default=d.failure_style,
+                        help="inference: where task-failed puts code and message")  # fmt: skip
     return parser
 
 

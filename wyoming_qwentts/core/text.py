@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterable, AsyncIterator
 
-from ..segmenter import Segmenter
+from .segmenter import Segmenter
 
 
 class TextFeed:

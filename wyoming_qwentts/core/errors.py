@@ -21,26 +21,22 @@ class QwenTtsError(Exception):
 
 
 class InvalidParameterError(QwenTtsError, ValueError):
-    """A session parameter the model does not accept.
+    """A parameter the model does not accept.
 
-    ``param`` is the wire path (``session.voice``); ``allowed`` lists the valid values when
-    there is a short list of them.
+    ``field`` is the neutral name of the setting at fault (``voice``, ``rate`` …, as in
+    :class:`~wyoming_qwentts.core.params.SpeechParams`); ``allowed`` lists the valid values
+    when there is a short list of them.
     """
 
     code = "invalid-parameter"
     transient = False
 
-    def __init__(self, param: str, message: str, allowed: tuple[str, ...] = ()) -> None:
+    def __init__(self, field: str, message: str, allowed: tuple[str, ...] = ()) -> None:
         super().__init__(message)
-        self.param = param
+        self.field = field
         self.message = message
         self.allowed = allowed
-        self.code = "invalid-voice" if self.field == "voice" else "invalid-parameter"
-
-    @property
-    def field(self) -> str:
-        """The setting at fault, without the wire prefix (``voice``)."""
-        return self.param.rsplit(".", 1)[-1]
+        self.code = "invalid-voice" if field == "voice" else "invalid-parameter"
 
 
 class ConnectError(QwenTtsError):
@@ -108,7 +104,7 @@ class IncompleteAudioError(QwenTtsError):
 
 
 class ConnectionClosedError(QwenTtsError):
-    """The socket closed before ``session.finished``: audio may be incomplete."""
+    """The socket closed before the end of a session or task: audio may be incomplete."""
 
 
 class UnknownModelError(QwenTtsError):
@@ -126,19 +122,20 @@ class UnknownModelError(QwenTtsError):
         self.model = model
 
 
+Phase = Literal["connect", "configure", "start", "commit", "first_audio", "audio_gap"]
+"""What a request was waiting for when a timeout expired."""
+
+
 class QwenTimeoutError(QwenTtsError, TimeoutError):
     """A configured timeout expired; ``phase`` says which one."""
 
     code = "upstream-timeout"
 
-    def __init__(
-        self,
-        phase: Literal["connect", "configure", "commit", "first_audio", "audio_gap"],
-        seconds: float,
-    ) -> None:
+    def __init__(self, phase: Phase, seconds: float) -> None:
         what = {
             "connect": "connecting to the service",
             "configure": "waiting for session.updated",
+            "start": "waiting for task-started",
             "commit": "waiting for the service to acknowledge a commit",
             "first_audio": "waiting for the first audio",
             "audio_gap": "waiting for more audio",

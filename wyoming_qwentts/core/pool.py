@@ -1,33 +1,72 @@
-"""Warm connections: sessions opened ahead of requests, so a request only configures and talks.
+"""Warm connections: sockets opened ahead of requests, so a request only configures and talks.
 
-A connection is one session (the service closes it after ``session.finished``), so a used
-connection is never returned: the pool opens a replacement in the background at once. Idle
-connections are watched (a close or an error retires them) and refreshed before the
-service's idle limit. The number kept ready follows recent concurrency between a minimum and
-a maximum. A request never gets a dead connection and never waits for the pool: when no
-warm connection is ready it connects itself, as without a pool.
+A realtime connection is one session (the service closes it after ``session.finished``), so
+it never comes back: the pool opens a replacement in the background at once. An inference
+socket comes back after its request's last task finished cleanly and serves the next one.
+Idle connections are watched (a close or an error retires them) and renewed before the
+service's idle limit (the client's ``max_idle``). The number kept ready follows recent
+concurrency between a minimum and a maximum. A request never gets a dead connection and
+never waits for the pool: when no warm connection is ready it connects itself, as without a
+pool.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
-
-import aiohttp
+from typing import Any, Generic, Protocol, TypeVar
 
 from .. import catalog
-from .client import QwenRealtimeClient, SessionSource
 from .errors import QwenTtsError
-from .session import RealtimeSession
+from .params import SpeechParams
+from .source import SpeechSession, SpeechSource
 
 _LOGGER = logging.getLogger(__name__)
-_RETIRE_TIMEOUT = 2.0
+
+
+class Connection(Protocol):
+    """What the pool keeps: an open socket of some protocol, not yet used by a request."""
+
+    returns: bool
+    """Whether the connection comes back after a request (an inference socket does)."""
+
+    @property
+    def closed(self) -> bool: ...
+
+    def watch_idle(self) -> asyncio.Future[Any]:
+        """A receive that completes when the service sends the idle socket anything."""
+
+    def lend(self, back: Callable[[Any], Awaitable[None]]) -> None:
+        """The socket goes to a request; ``back`` gets it when the request is done with it
+        (if it ``returns``), whether it can serve another or not."""
+
+    async def retire(self) -> None:
+        """Close politely (the service sees a clean end, not a failure)."""
+
+
+C = TypeVar("C", bound=Connection)
+C_co = TypeVar("C_co", bound=Connection, covariant=True)
+
+
+class Connector(Protocol[C_co]):
+    """A protocol's client as the pool uses it."""
+
+    model: catalog.Model
+    max_idle: float
+
+    @property
+    def closed(self) -> bool: ...
+
+    async def connect(self) -> C_co: ...
+
+    @property
+    def session_on(self) -> Callable[..., Awaitable[Any]]:
+        """``(connection, params, **options)``: configure a connection for a request, giving
+        the request's session (the options are the protocol's own)."""
 
 
 @dataclass(slots=True)
@@ -38,34 +77,38 @@ class PoolStats:
     """Requests that got a ready connection."""
     cold: int = 0
     """Requests that connected themselves."""
+    reused: int = 0
+    """Connections taken back after a request (inference sockets)."""
     opened: int = 0
     retired: int = 0
     failures: int = 0
 
 
 @dataclass(slots=True)
-class _Ready:
-    session: RealtimeSession
-    opened_at: float
-    watch: asyncio.Future[aiohttp.WSMessage] = field(repr=False)
-    """Done when the service sent the unused session something: it is gone."""
+class _Ready(Generic[C]):
+    connection: C
+    idle_since: float
+    watch: asyncio.Future[Any] = field(repr=False)
+    """Done when the service sent the unused connection something: it is gone."""
 
     def usable(self, max_idle: float) -> bool:
         return not (
-            self.watch.done() or self.session.closed or time.monotonic() - self.opened_at > max_idle
+            self.watch.done()
+            or self.connection.closed
+            or time.monotonic() - self.idle_since > max_idle
         )
 
 
-class WarmPool(SessionSource):
+class WarmPool(SpeechSource, Generic[C]):
     """Keeps between ``minimum`` and ``maximum`` connections of ``client`` ready."""
 
     def __init__(
         self,
-        client: QwenRealtimeClient,
+        client: Connector[C],
         *,
         minimum: int = 1,
         maximum: int = 8,
-        max_idle: float = 20.0,
+        max_idle: float | None = None,
         window: float = 60.0,
     ) -> None:
         if not 0 <= minimum <= maximum:
@@ -74,12 +117,12 @@ class WarmPool(SessionSource):
         self.model: catalog.Model = client.model
         self.minimum = minimum
         self.maximum = maximum
-        self.max_idle = max_idle
+        self.max_idle = client.max_idle if max_idle is None else max_idle
         self.stats = PoolStats()
         self._window = window
-        self._ready: deque[_Ready] = deque()
+        self._ready: deque[_Ready[C]] = deque()
         self._opening = 0
-        self._in_use: set[RealtimeSession] = set()
+        self._in_use: set[C] = set()
         self._peaks: deque[tuple[float, int]] = deque()
         """(time, sessions in use) at requests, decreasing: the head is the window's peak."""
         self._openers: set[asyncio.Task[None]] = set()
@@ -110,25 +153,50 @@ class WarmPool(SessionSource):
             self._maintainer = asyncio.create_task(self._maintain(), name="warm pool")
             self._fill()
 
-    async def connect(self) -> RealtimeSession:
+    async def connect(self) -> C:
         """A ready connection if there is a live one, else a fresh one (never a dead one)."""
-        self._in_use = {session for session in self._in_use if not session.closed}
+        self._in_use = {connection for connection in self._in_use if not connection.closed}
         self._record_peak(len(self._in_use) + 1)
-        session: RealtimeSession | None = None
-        while self._ready and session is None:
+        connection: C | None = None
+        while self._ready and connection is None:
             ready = self._ready.popleft()
             if ready.usable(self.max_idle):
-                session = ready.session  # its watch becomes its first read: no task switch
+                connection = ready.connection  # its watch becomes its first read
             else:
                 self._retire(ready)
         self._fill()
-        if session is None:
+        if connection is None:
             self.stats.cold += 1
-            session = await self.client.connect()
+            connection = await self.client.connect()
         else:
             self.stats.warm += 1
-        self._in_use.add(session)
+        self._in_use.add(connection)
+        connection.lend(self._take_back)
+        return connection
+
+    async def open_session(self, params: SpeechParams, **options: Any) -> SpeechSession:
+        """A session on a warm connection (validated before any is taken)."""
+        self.check(params)
+        connection = await self.connect()
+        try:
+            session: SpeechSession = await self.client.session_on(connection, params, **options)
+        except BaseException:
+            await connection.retire()
+            raise
         return session
+
+    async def _take_back(self, connection: C) -> None:
+        """A request is done with a connection that returns: it waits for the next request
+        if it can serve one, else the pool opens a replacement."""
+        self._in_use.discard(connection)
+        reusable = getattr(connection, "reusable", False)
+        if self._closed or not reusable or len(self._ready) >= self.maximum:
+            if not connection.closed:
+                await connection.retire()
+            self._fill()
+            return
+        self.stats.reused += 1
+        self._keep(connection)
 
     def _record_peak(self, in_use: int) -> None:
         """Note sessions in use now; ``_peaks`` keeps only counts that are still the window's
@@ -162,7 +230,8 @@ class WarmPool(SessionSource):
     def _fill(self) -> None:
         if self._closed or self._maintainer is None or self.client.closed:
             return  # closed, or its HTTP session is: never reconnect on a closed session
-        for _ in range(self.target - len(self._ready) - self._opening):
+        coming = sum(1 for c in self._in_use if c.returns and not c.closed)
+        for _ in range(self.target - len(self._ready) - self._opening - coming):
             self._opening += 1
             self._spawn(self._openers, self._open(), "warm pool connect")
 
@@ -170,7 +239,7 @@ class WarmPool(SessionSource):
         try:
             if self._backoff:
                 await asyncio.sleep(self._backoff)
-            session = await self.client.connect()
+            connection = await self.client.connect()
         except QwenTtsError as err:
             if self.client.closed:
                 return  # the program is stopping: nothing to retry or report
@@ -186,39 +255,33 @@ class WarmPool(SessionSource):
         self._backoff = 0.0
         self.stats.opened += 1
         if self._closed:
-            await session.close()
+            await connection.retire()
             return
-        ready = _Ready(session, time.monotonic(), session.watch_idle())
+        self._keep(connection)
+
+    def _keep(self, connection: C) -> None:
+        ready = _Ready(connection, time.monotonic(), connection.watch_idle())
         ready.watch.add_done_callback(lambda _: self._on_watch_done(ready))
         self._ready.append(ready)
         self.changed.set()
 
-    def _on_watch_done(self, ready: _Ready) -> None:
+    def _on_watch_done(self, ready: _Ready[C]) -> None:
         """A ready connection died while idle: replace it now, not at the next refresh."""
         if ready in self._ready:
             self._ready.remove(ready)
             self._retire(ready)
             self._fill()
 
-    def _retire(self, ready: _Ready) -> None:
+    def _retire(self, ready: _Ready[C]) -> None:
         self.stats.retired += 1
-        self._spawn(self._retirers, self._close_quietly(ready.session), "warm pool retire")
+        self._spawn(self._retirers, ready.connection.retire(), "warm pool retire")
         self.changed.set()
-
-    @staticmethod
-    async def _close_quietly(session: RealtimeSession) -> None:
-        if not session.closed:
-            # A clean end (finish, then session.finished), not a "failed" session in the console.
-            with contextlib.suppress(QwenTtsError, ConnectionError, TimeoutError):
-                await session.finish()
-                await asyncio.wait_for(session.read_all(), _RETIRE_TIMEOUT)
-            await session.close()
 
     async def _maintain(self) -> None:
         """Retire stale, dead and surplus connections; top up to the target."""
         while True:
             await asyncio.sleep(min(self.max_idle / 4, 5.0))
-            keep: deque[_Ready] = deque()
+            keep: deque[_Ready[C]] = deque()
             target = self.target
             while self._ready:
                 ready = self._ready.popleft()

@@ -58,5 +58,7 @@ class SpeakerStats:
         return SessionMetrics(
             connect_time=first.connect_time,
             sample_rate=first.sample_rate,
+            model=first.model,
+            protocol=first.protocol,
             responses=[response for session in self.sessions for response in session.responses],
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .. import catalog
+from .params import PCM_WIDTH
 
 
 @dataclass(slots=True)
@@ -25,7 +25,9 @@ class SessionMetrics:
 
     connect_time: float = 0.0
     """Seconds from the start of the handshake to ``session.created``."""
-    sample_rate: int = catalog.DEFAULT_SAMPLE_RATE
+    sample_rate: int = 24000
+    model: str = ""
+    protocol: str = ""
     responses: list[ResponseMetrics] = field(default_factory=list)
 
     @property
@@ -36,7 +38,7 @@ class SessionMetrics:
     @property
     def audio_seconds(self) -> float:
         """Duration of the audio received (PCM16 mono)."""
-        return self.audio_bytes / (catalog.PCM_WIDTH * self.sample_rate)
+        return self.audio_bytes / (PCM_WIDTH * self.sample_rate)
 
     @property
     def characters(self) -> int:

@@ -1,12 +1,12 @@
 """Speaking streamed text so that all of it is heard once, in order, or the request fails.
 
-The speaker cuts the text into sentences itself and sends them as *segments* in ``commit``
-mode, one response at a time per session: a segment goes out only when its session has no
-response active, because the service is not known to queue text sent during one (the
-vendor's own sample waits for ``response.done``; a field report says such text is dropped).
-Every segment is accounted for: its commit must be acknowledged and its response must carry
-audio; a segment whose response is empty, or whose session fails, is sent again, so at most
-that one segment is heard twice and nothing is skipped.
+The speaker cuts the text into sentences itself and sends them as *segments*, one response
+at a time per session (:meth:`~.source.SpeechSession.respond`: a realtime ``commit`` or an
+inference task): a segment goes out only when its session has no response active, because
+no service is known to queue text sent during one. Every segment is accounted for: its
+response must end as the protocol says it ends and must carry audio; a segment whose
+response is empty, or whose session fails, is sent again, so at most that one segment is
+heard twice and nothing is skipped.
 
 So that the listener does not wait between segments, a request uses up to ``lanes``
 sessions: while one session speaks segment *n*, another already synthesizes segment *n + 1*;
@@ -17,8 +17,6 @@ makes fewer, longer responses. The first segment goes out as soon as it is cut.
 Before any audio was delivered a transient fault is retried with jittered backoff until a
 deadline; after audio, a failed segment is resumed in a new session a limited number of
 times. A key, permission or parameter error is never retried.
-
-``segmentation="server"`` (``server_commit``) is :mod:`.server_commit`'s.
 """
 
 from __future__ import annotations
@@ -29,20 +27,15 @@ import logging
 import time
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from dataclasses import dataclass, field
 
 from .attempts import RetryPolicy, SpeakerStats, is_transient
-from .client import SessionSource
-from .config import Mode, SessionConfig
 from .errors import IncompleteAudioError, QwenTtsError
-from .server_commit import ServerCommitStream
-from .session import RealtimeSession
+from .params import SpeechParams
+from .source import SpeechSession, SpeechSource
 from .text import TextFeed
 
 _LOGGER = logging.getLogger(__name__)
-
-Segmentation = Literal["client", "server"]
 
 
 @dataclass(slots=True)
@@ -65,21 +58,18 @@ class Speaker:
 
     def __init__(
         self,
-        source: SessionSource,
-        config: SessionConfig,
+        source: SpeechSource,
+        params: SpeechParams,
         *,
-        segmentation: Segmentation = "client",
         policy: RetryPolicy | None = None,
         first_cut: int = 12,
         lanes: int = 2,
         max_segment_chars: int = 150,
     ) -> None:
         self._source = source
-        self._segmentation = segmentation
-        mode: Mode = "commit" if segmentation == "client" else "server_commit"
-        self._config = replace(config, mode=mode)
+        self._params = params
         self._policy = policy or RetryPolicy()
-        self._feed = TextFeed(first_cut=first_cut, segment=segmentation == "client")
+        self._feed = TextFeed(first_cut=first_cut)
         self._lanes = max(1, lanes)
         self._max_chars = max_segment_chars
         self._segments: list[_Segment] = []
@@ -98,12 +88,7 @@ class Speaker:
 
     async def speak(self, texts: AsyncIterable[str]) -> AsyncIterator[bytes]:
         """Audio of the text as it arrives; ends when all of it was spoken."""
-        self._config.to_session(self._source.model)  # an invalid setting fails before anything
-        if self._segmentation == "server":
-            stream = ServerCommitStream(self._source, self._config, self._policy, self.stats)
-            async for audio in stream.speak(self._feed, texts):
-                yield audio
-            return
+        self._source.check(self._params)  # an invalid setting fails before anything
         feed = self._feed
         lanes: set[asyncio.Task[None]] = set()
         try:
@@ -154,7 +139,7 @@ class Speaker:
         Lanes after the first open their session only once a first one opened, so that a
         rejected key or a throttled service costs one handshake, not one per lane.
         """
-        session: RealtimeSession | None = None
+        session: SpeechSession | None = None
         segment: _Segment | None = None
         try:
             while (segment := await self._next_segment()) is not None:
@@ -162,11 +147,10 @@ class Speaker:
                     await self._opened.wait()
                 session = await self._speak_segment(session, segment)
             if session is not None and self._failure is None and self._feed.error is None:
-                # A clean end (session.finished): its segments are all delivered already, so
-                # a fault now costs nothing but the courtesy.
+                # A clean end: its segments are all delivered already, so a fault now costs
+                # nothing but the courtesy.
                 with contextlib.suppress(QwenTtsError):
-                    await session.finish()
-                    await session.read_all()
+                    await session.end()
         except asyncio.CancelledError:
             raise
         except BaseException as err:
@@ -210,8 +194,8 @@ class Speaker:
         return segment
 
     async def _speak_segment(
-        self, session: RealtimeSession | None, segment: _Segment
-    ) -> RealtimeSession | None:
+        self, session: SpeechSession | None, segment: _Segment
+    ) -> SpeechSession | None:
         """Speak ``segment`` in ``session`` (or a new one), again after each failure.
 
         Returns the session to use next, or None when the last one ended with a fault.
@@ -253,14 +237,14 @@ class Speaker:
                 )
                 await asyncio.sleep(self._policy.delay(retries))
 
-    async def _open(self) -> RealtimeSession:
+    async def _open(self) -> SpeechSession:
         self.stats.attempts += 1
-        session = await self._source.open_session(self._config, wait=False)
+        session = await self._source.open_session(self._params)
         self.stats.sessions.append(session.metrics)
         self._opened.set()
         return session
 
-    async def _respond(self, session: RealtimeSession, segment: _Segment) -> bool:
+    async def _respond(self, session: SpeechSession, segment: _Segment) -> bool:
         """One response for the segment; False when it carried no audio at all."""
         feed = self._feed
         if segment.generation and segment.heard == segment.generation:

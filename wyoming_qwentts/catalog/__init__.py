@@ -1,0 +1,87 @@
+"""Regions, models and voices of Model Studio's TTS, and what each model accepts.
+
+The single source of truth: the clients validate against it before sending, the simulator
+validates what it receives with the same function, the Wyoming server builds its Info from
+it, and the Home Assistant integration fills its pickers and option ranges from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final, TypeVar
+
+from ..core.errors import InvalidParameterError
+from ..core.params import PCM_CHANNELS, PCM_WIDTH, SpeechParams
+from . import inference, qwen3
+from .model import PROTOCOLS, Model, Protocol, Range, Region, Voice
+from .qwen3 import LANGUAGE_TYPES, QWEN3_LANGUAGES
+from .regions import BEIJING, DEFAULT_REGION, REGIONS, SINGAPORE
+from .validation import billed_characters, closest
+from .validation import check_params as _check_params
+
+__all__ = [
+    "BEIJING",
+    "CATALOG_VERSION",
+    "DEFAULT_MODEL",
+    "DEFAULT_REGION",
+    "LANGUAGE_TYPES",
+    "MODELS",
+    "PCM_CHANNELS",
+    "PCM_WIDTH",
+    "PROTOCOLS",
+    "QWEN3_LANGUAGES",
+    "REGIONS",
+    "SINGAPORE",
+    "Model",
+    "Protocol",
+    "Range",
+    "Region",
+    "Voice",
+    "billed_characters",
+    "check_params",
+    "closest",
+    "get_model",
+    "get_region",
+    "models_for_region",
+]
+
+CATALOG_VERSION: Final = "2026.12.1"
+"""Bumped whenever the data changes (shown in diagnostics)."""
+
+MODELS: Final[Mapping[str, Model]] = {
+    model.id: model for model in (*qwen3.MODELS, *inference.MODELS)
+}
+DEFAULT_MODEL: Final = qwen3.DEFAULT_MODEL
+
+_SYSTEM_VOICES: Final = frozenset(voice for model in MODELS.values() for voice in model.voice_ids)
+
+_T = TypeVar("_T")
+
+
+def _lookup(table: Mapping[str, _T], key: str, kind: str) -> _T:
+    try:
+        return table[key]
+    except KeyError:
+        raise InvalidParameterError(
+            kind, f"Unknown {kind} {key!r}{closest(key, tuple(table))}", tuple(table)
+        ) from None
+
+
+def get_model(model_id: str) -> Model:
+    """Return a model by id, or raise InvalidParameterError naming the closest ones."""
+    return _lookup(MODELS, model_id, "model")
+
+
+def get_region(region_id: str) -> Region:
+    """Return a region by id, or raise InvalidParameterError naming the regions."""
+    return _lookup(REGIONS, region_id, "region")
+
+
+def models_for_region(region_id: str) -> tuple[Model, ...]:
+    """The models served in a region, in catalog order."""
+    return tuple(model for model in MODELS.values() if region_id in model.regions)
+
+
+def check_params(model: Model, params: SpeechParams) -> None:
+    """Raise InvalidParameterError, naming the field, if ``model`` does not accept ``params``."""
+    _check_params(model, params, system_voices=_SYSTEM_VOICES)
