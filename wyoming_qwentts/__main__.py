@@ -174,6 +174,12 @@ def _speech_params(args: argparse.Namespace) -> tuple[catalog.Model, SpeechParam
     """Validate the voice flags against the catalog."""
     try:
         model = catalog.get_model(args.model)
+        if args.region not in model.regions:
+            served = " or ".join(repr(region) for region in model.regions)
+            raise UsageError(
+                f"{model.id} is not served in region {args.region!r}: use --region {served} "
+                "(with a key of that region)"
+            )
         voice = args.voice or model.default_voice
         if voice is None:
             raise UsageError(f"{model.id} takes only custom voices: pass --voice with its id")

@@ -90,6 +90,36 @@ async def test_streaming_text_in_streaming_wav_out(
     assert loaded_entry.runtime_data.last_metrics.characters == catalog.billed_characters(MESSAGE)
 
 
+@pytest.mark.parametrize(
+    "entry_options",
+    [
+        {**DEFAULT_OPTIONS, CONF_MODEL: "cosyvoice-v3-flash", CONF_VOICE: "longanyang"},
+        {**DEFAULT_OPTIONS, CONF_MODEL: "qwen-audio-3.0-tts-flash", CONF_VOICE: "longanlufeng"},
+    ],
+    ids=["cosyvoice", "qwen-audio"],
+)
+async def test_streaming_on_the_inference_protocol(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    simulator: QwenSimulator,
+    entry_options: dict[str, Any],
+) -> None:
+    rate, size, pcm = pcm_of(await stream(hass, split_anywhere(MESSAGE), speech_rate=1.2))
+    assert (rate, size) == (24000, 0xFFFFFFFF)
+    assert decode(pcm) == MESSAGE
+    records = used(simulator)
+    assert {record.protocol for record in records} == {"inference"}
+    assert {record.config["voice"] for record in records} == {entry_options[CONF_VOICE]}
+    assert {record.config["rate"] for record in records} == {1.2}
+    metrics = loaded_entry.runtime_data.last_metrics
+    assert metrics is not None
+    assert (metrics.model, metrics.protocol) == (entry_options[CONF_MODEL], "inference")
+    # Another request reuses the sockets: no handshake.
+    opened = len(simulator.sessions)
+    assert decode(pcm_of(await stream(hass, ["Again, please."]))[2]) == "Again, please."
+    assert len(simulator.sessions) == opened
+
+
 @pytest.mark.parametrize("behaviour", sorted(DISPUTED_BEHAVIOURS))
 async def test_streaming_is_exact_under_every_disputed_behaviour(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator, behaviour: str

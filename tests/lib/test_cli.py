@@ -25,7 +25,7 @@ from wyoming_qwentts import __version__, eventloop
 from wyoming_qwentts.simulator import QwenSimulator, decode
 
 from .conftest import API_KEY
-from .test_wyoming_server import audio_of, read_until, stream
+from .test_wyoming_server import audio_of, read_until, split_anywhere, stream
 
 READY = re.compile(r"Ready: .* on tcp://127\.0\.0\.1:(\d+)")
 
@@ -98,6 +98,13 @@ async def server(*args: str, env: dict[str, str] | None = None) -> AsyncIterator
             "'Momo' is not offered by qwen3-tts-flash-realtime-2025-09-18",
         ),
         (["say", "  ", "-o", "/tmp/never.wav", "--simulate"], {}, "no text to speak"),
+        (["--simulate", "--model", "sambert-zhichu-v1"], {}, "not served in region 'singapore'"),
+        (
+            ["--simulate", "--region", "beijing", "--model", "cosyvoice-v2", "--voice", "Cherry"],
+            {},
+            "'Cherry' is not offered by cosyvoice-v2",
+        ),
+        (["--simulate", "--workspace", "a/b"], {}, "Invalid workspace id"),
         (["voices", "--model", "qwen9"], {}, "Known models: qwen3-tts-flash-realtime"),
     ],
 )
@@ -143,6 +150,47 @@ async def test_say_writes_a_wav(tmp_path: Path) -> None:
     assert "voice Ethan" in out
     assert "s of audio ..." in err
     assert "simulated" in err.lower() or "simulator" in err
+
+
+@pytest.mark.parametrize(
+    ("model", "region", "rate"),
+    [
+        ("cosyvoice-v3-flash", "singapore", 24000),
+        ("qwen-audio-3.0-tts-flash", "singapore", 24000),
+        ("sambert-zhinan-v1", "beijing", 16000),
+    ],
+)
+async def test_say_with_an_inference_model(
+    tmp_path: Path, model: str, region: str, rate: int
+) -> None:
+    target = tmp_path / "out.wav"
+    text = "Inference speaks. Two sentences."
+    code, out, err = await run(
+        "say", text, "-o", str(target), "--simulate", "--model", model, "--region", region
+    )
+    assert code == 0, err
+    with wave.open(str(target)) as wav:
+        assert wav.getframerate() == rate
+        assert decode(wav.readframes(wav.getnframes())) == text
+    assert f"{len(text)} characters billed" in out
+
+
+async def test_voices_of_an_inference_model() -> None:
+    code, out, _ = await run("voices", "--model", "qwen-audio-3.0-tts-flash")
+    assert code == 0
+    assert re.search(r"longanlingxin\s+female, warm, empathetic\s+zh en", out)
+
+
+async def test_server_with_an_inference_model_streams() -> None:
+    args = ("--simulate", "--model", "cosyvoice-v3-flash", "--workspace", "ws-local-1")
+    async with server(*args) as (_, port), AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Describe().event())
+        info = Info.from_event((await read_until(client, "info"))[-1])
+        assert [voice.name for voice in info.tts[0].voices] == ["longanyang"]
+        assert "cosyvoice-v3-flash" in (info.tts[0].description or "")
+        text = "Streamed to CosyVoice, as an LLM writes. Done."
+        events = await stream(client, split_anywhere(text))
+    assert decode(audio_of(events)) == text
 
 
 async def test_say_reports_a_rejected_key(simulator: QwenSimulator, tmp_path: Path) -> None:

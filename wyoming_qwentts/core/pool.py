@@ -164,14 +164,18 @@ class WarmPool(SpeechSource, Generic[C]):
                 connection = ready.connection  # its watch becomes its first read
             else:
                 self._retire(ready)
-        self._fill()
         if connection is None:
             self.stats.cold += 1
-            connection = await self.client.connect()
+            try:
+                connection = await self.client.connect()
+            except BaseException:
+                self._fill()
+                raise
         else:
             self.stats.warm += 1
         self._in_use.add(connection)
         connection.lend(self._take_back)
+        self._fill()  # after counting the connection in use: one that returns is not replaced
         return connection
 
     async def open_session(self, params: SpeechParams, **options: Any) -> SpeechSession:

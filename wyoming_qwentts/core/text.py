@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterable, AsyncIterator
+from typing import Final
 
 from .segmenter import Segmenter
+
+_SSML_START: Final = "<speak"
 
 
 class TextFeed:
@@ -14,7 +17,8 @@ class TextFeed:
 
     Whitespace never makes a sentence of its own: leading whitespace rides with the first
     text, and a whitespace run between sentences stays with the sentence before it only in
-    pass-through mode. :meth:`notify` wakes every task waiting in :meth:`changed`.
+    pass-through mode. A text that starts as an SSML document (``<speak``) is one sentence:
+    markup is never cut. :meth:`notify` wakes every task waiting in :meth:`changed`.
     """
 
     def __init__(self, *, first_cut: int = 12, segment: bool = True) -> None:
@@ -25,6 +29,10 @@ class TextFeed:
         self.error: Exception | None = None
         """What the source raised, if it failed."""
         self._leading = ""
+        self._document: str | None = None
+        """An SSML document being read (it becomes one sentence at the end)."""
+        self._undecided: str | None = ""
+        """The start of the text, while it may still be the start of an SSML document."""
         self._waiters: list[asyncio.Future[None]] = []
         self._reader: asyncio.Task[None] | None = None
 
@@ -65,17 +73,40 @@ class TextFeed:
                 waiter.set_result(None)
 
     def _cut(self, text: str) -> None:
-        if self._segmenter is not None:
-            self._add(self._segmenter.feed(text))
-        elif text:
-            self._add([text])
+        if self._segmenter is None:
+            if text:
+                self._add([text])
+            return
+        if self._document is not None:
+            self._document += text
+            return
+        if self._undecided is not None:
+            self._undecided += text
+            start = self._undecided.lstrip()
+            if start.startswith(_SSML_START):
+                self._document, self._undecided = self._undecided, None
+                return
+            if not start or _SSML_START.startswith(start):
+                return  # too short to tell yet
+            text, self._undecided = self._undecided, None
+        self._add(self._segmenter.feed(text))
+
+    def _flush(self) -> None:
+        """The source ended: the rest of the text is the last sentence."""
+        if self._segmenter is None:
+            return
+        if self._document is not None:
+            self._add([self._document])
+            return
+        if self._undecided:
+            self._add(self._segmenter.feed(self._undecided))
+        self._add([self._segmenter.flush()])
 
     async def _read(self, texts: AsyncIterator[str]) -> None:
         try:
             async for text in texts:
                 self._cut(text)
-            if self._segmenter is not None:
-                self._add([self._segmenter.flush()])
+            self._flush()
         except Exception as err:
             self.error = err
         finally:

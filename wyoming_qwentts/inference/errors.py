@@ -15,7 +15,9 @@ def error_of_event(event: dict[str, Any], *, voice: str | None, model: str) -> Q
     """The error a ``task-failed`` event (or an ``error`` event) stands for."""
     header = _object(event.get("header"))
     payload = _object(event.get("payload"))
-    code = str(header.get("error_code") or event.get("error_code") or "TaskFailed")
+    code = str(
+        header.get("error_code") or event.get("error_code") or payload.get("code") or "TaskFailed"
+    )
     message = str(
         header.get("error_message")
         or event.get("error_message")

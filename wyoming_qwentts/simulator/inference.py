@@ -54,6 +54,15 @@ class _Task:
     characters: int = 0
     spoken_ms: float = 0.0
     segmenter: Segmenter = field(default_factory=lambda: Segmenter(120))
+    document: str = ""
+    """An SSML task's text (spoken, without its markup, at the end)."""
+
+    def rest(self) -> str:
+        """What ``finish-task`` (or a flush) leaves to synthesize."""
+        if self.ssml:
+            document, self.document = self.document, ""
+            return ssml_text(document)
+        return self.segmenter.flush()
 
 
 class InferenceScript:
@@ -127,8 +136,7 @@ class InferenceScript:
         if action == "continue-task":
             self._continue(task, payload.get("input"))
         elif action == "finish-task":
-            rest = task.segmenter.flush()
-            if rest:
+            if rest := task.rest():
                 self._queue.put_nowait(rest)
             self._queue.put_nowait(None)
         else:
@@ -161,13 +169,14 @@ class InferenceScript:
             if not isinstance(text, str) or not text:
                 raise TaskFailed("InvalidParameter", "input.text is required.")
             self._add_text(task, text)
-            self._queue.put_nowait(task.segmenter.flush())
+            if rest := task.rest():
+                self._queue.put_nowait(rest)
             self._queue.put_nowait(None)
 
     def _continue(self, task: _Task, payload_input: Any) -> None:
         payload_input = _object(payload_input)
         if payload_input.get("flush") is True:
-            if rest := task.segmenter.flush():
+            if not task.ssml and (rest := task.rest()):
                 self._queue.put_nowait(rest)
             return
         text = payload_input.get("text")
@@ -188,7 +197,7 @@ class InferenceScript:
         if limit is not None and task.characters > limit:
             raise TaskFailed("InvalidParameter", f"Text exceeds {limit} characters.")
         if task.ssml:
-            task.segmenter.feed(ssml_text(text))  # one document: synthesized at the end
+            task.document += text  # one document: synthesized at the end
             return
         for sentence in task.segmenter.feed(text):
             self._queue.put_nowait(sentence)
