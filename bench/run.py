@@ -1,4 +1,5 @@
-"""Benchmark suite: the simulator upstream in its own process, the Wyoming server in another.
+"""Benchmark suite: the simulator upstream in its own process, the Wyoming server in another;
+scenarios 1-5 on the realtime protocol, 6 on the inference protocol (:mod:`inference`).
 
     script/bench            the full run (about a quarter of an hour)
     script/bench --smoke    every scenario once, small and fast (part of script/test)
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import inference
 from harness import BYTES_PER_SECOND, KEY, server, simulator, stream
 from stats import percentiles
 
@@ -407,6 +409,8 @@ def table(results: dict[str, Any]) -> str:
     mem = results["memory"]
     row("5. memory per active stream (KB)", f"{mem['kb_per_stream']:.0f}", "<= 256 KB")
     row("5. memory per warm connection (KB)", f"{mem['kb_per_warm_connection']:.0f}", "<= 64 KB")
+    for name, value, target in inference.rows(results["inference"]):
+        row(name, value, target)
     return "\n".join(lines)
 
 
@@ -479,6 +483,7 @@ async def main(smoke: bool) -> None:
     results["relay_cpu"] = await relay_cpu(cpu_n, sentences)
     results["capacity"] = await capacity(cap_levels, sentences, pace)
     results["memory"] = await memory(mem_n, 10 if smoke else 50, 0.5 if smoke else 2.0, pace)
+    results["inference"] = await inference.scenario(smoke, pace)
     results["seconds"] = time.monotonic() - started
     print(table(results))
     out = RESULTS / ("smoke.json" if smoke else "results.json")

@@ -24,15 +24,14 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Any, Final
 
-from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.error import Error
-from wyoming.event import Event, async_read_event, async_write_event
+from wyoming.event import Event, async_read_event
 from wyoming.ping import Pong
 from wyoming.server import AsyncEventHandler
 from wyoming.tts import SynthesizeStopped
 
 from . import catalog
-from .audio import PcmChunker
+from .audio_output import AudioOutput, serialized
 from .core import QwenTtsError, Speaker
 from .realtime import ServerCommitStream
 from .service import TtsService
@@ -40,7 +39,6 @@ from .service import TtsService
 _LOGGER = logging.getLogger(__name__)
 
 _WIDTH: Final = catalog.PCM_WIDTH
-_CHANNELS: Final = catalog.PCM_CHANNELS
 
 
 class RequestError(Exception):
@@ -216,9 +214,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
 
         A batch never interleaves with another, whichever task writes it.
         """
-        parts = [
-            event if isinstance(event, bytes) else await _serialized(event) for event in events
-        ]
+        parts = [event if isinstance(event, bytes) else await serialized(event) for event in events]
         self.writer.write(b"".join(parts))
         transport = self.writer.transport
         if transport.get_write_buffer_size() > transport.get_write_buffer_limits()[1]:
@@ -319,7 +315,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
     async def _run(self, request: _Request, previous: asyncio.Task[None] | None) -> None:
         if previous is not None:
             await asyncio.wait({previous})  # answer in order
-        output = _AudioOutput(self, self._service.sample_rate, self._chunk_bytes)
+        output = AudioOutput(self.write_events, self._service.sample_rate, self._chunk_bytes)
         try:
             await self._synthesize(request, output)
         except Exception as err:
@@ -338,7 +334,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
         with contextlib.suppress(ConnectionError):
             await self.write_event(Error(text=str(err), code=code).event())
 
-    async def _synthesize(self, request: _Request, output: _AudioOutput) -> None:
+    async def _synthesize(self, request: _Request, output: AudioOutput) -> None:
         params = self._service.params_for(request.voice, request.language)
         async with self._service.speaker(params) as speaker:
             first = True
@@ -372,70 +368,3 @@ async def _texts(queue: asyncio.Queue[str | RequestError | None]) -> AsyncIterat
         if isinstance(piece, RequestError):
             raise piece
         yield piece
-
-
-async def _serialized(event: Event) -> bytes:
-    """The bytes wyoming writes for ``event``."""
-    cork = _Cork()
-    await async_write_event(event, cork)  # type: ignore[arg-type]
-    return b"".join(cork.parts)
-
-
-class _Cork:
-    """Stands in for the stream writer so that wyoming serializes events into one buffer."""
-
-    def __init__(self) -> None:
-        self.parts: list[bytes] = []
-
-    def write(self, data: bytes) -> None:
-        self.parts.append(data)
-
-    def writelines(self, data: Iterable[bytes]) -> None:
-        self.parts.extend(data)
-
-    async def drain(self) -> None:
-        """Nothing to wait for: the handler writes the parts at once."""
-
-
-class _AudioOutput:
-    """Writes one ``audio-start``, fixed-size ``audio-chunk``s and one ``audio-stop``."""
-
-    def __init__(self, handler: QwenTtsEventHandler, rate: int, chunk_bytes: int) -> None:
-        self._handler = handler
-        self._rate = rate
-        self._chunker = PcmChunker(chunk_bytes)
-        self._started = False
-        self._prefixes: dict[int, bytes] = {}
-
-    async def _chunk(self, audio: bytes) -> bytes:
-        """A serialized ``audio-chunk``: all but the payload is the same for every chunk of a
-        size, so wyoming serializes it once per size and the payload is appended.
-
-        The payload ends a serialized event (the header line, the data, then the payload);
-        should a wyoming version ever lay it out otherwise, every chunk is serialized whole.
-        """
-        prefix = self._prefixes.get(len(audio))
-        if prefix is not None:
-            return prefix + audio
-        serialized = await _serialized(self._event(audio))
-        if audio and serialized.endswith(audio):
-            self._prefixes[len(audio)] = serialized[: -len(audio)]
-        return serialized
-
-    def _event(self, audio: bytes) -> Event:
-        return AudioChunk(self._rate, _WIDTH, _CHANNELS, audio).event()
-
-    async def write(self, audio: bytes) -> None:
-        events: list[Event | bytes] = [
-            await self._chunk(chunk) for chunk in self._chunker.push(audio)
-        ]
-        if not self._started:
-            self._started = True
-            events.insert(0, AudioStart(self._rate, _WIDTH, _CHANNELS).event())
-        if events:
-            await self._handler.write_events(events)
-
-    async def stop(self) -> None:
-        rest = self._chunker.flush()
-        events: list[Event | bytes] = [await self._chunk(rest)] if rest else []
-        await self._handler.write_events([*events, AudioStop().event()])

@@ -9,8 +9,8 @@ import pytest
 from wyoming.audio import AudioChunk
 from wyoming.event import Event, async_read_event, async_write_event
 
-from wyoming_qwentts import handler
-from wyoming_qwentts.handler import _AudioOutput
+from wyoming_qwentts import audio_output
+from wyoming_qwentts.audio_output import AudioOutput
 
 
 class _Buffer:
@@ -36,7 +36,7 @@ async def wyoming_bytes(event: Event) -> bytes:
     return buffer.data.getvalue()
 
 
-async def chunk_bytes(output: _AudioOutput, audio: bytes) -> bytes:
+async def chunk_bytes(output: AudioOutput, audio: bytes) -> bytes:
     return await output._chunk(audio)
 
 
@@ -44,7 +44,7 @@ PIECES = [bytes(range(256)) * 8, b"\x01\x02" * 1024, bytes(range(256)) * 8, b"\x
 
 
 async def test_chunks_are_what_wyoming_itself_writes() -> None:
-    output = _AudioOutput(None, 24000, 2048)  # type: ignore[arg-type]
+    output = AudioOutput(None, 24000, 2048)  # type: ignore[arg-type]
     for audio in PIECES:  # the second chunk of a size comes from the cached prefix
         expected = await wyoming_bytes(AudioChunk(24000, 2, 1, audio).event())
         assert await chunk_bytes(output, audio) == expected
@@ -52,7 +52,7 @@ async def test_chunks_are_what_wyoming_itself_writes() -> None:
 
 
 async def test_chunks_read_back_as_the_audio() -> None:
-    output = _AudioOutput(None, 16000, 2048)  # type: ignore[arg-type]
+    output = AudioOutput(None, 16000, 2048)  # type: ignore[arg-type]
     stream = b"".join([await chunk_bytes(output, audio) for audio in PIECES])
 
     class _Reader:
@@ -81,8 +81,8 @@ async def test_a_wyoming_that_writes_the_payload_elsewhere_is_still_right(
         writer.write(event.payload or b"")
         writer.write(repr(event.type).encode() + b"\n")
 
-    monkeypatch.setattr(handler, "async_write_event", payload_first)
-    output = _AudioOutput(None, 24000, 2048)  # type: ignore[arg-type]
+    monkeypatch.setattr(audio_output, "async_write_event", payload_first)
+    output = AudioOutput(None, 24000, 2048)  # type: ignore[arg-type]
     for audio in PIECES:
         assert await chunk_bytes(output, audio) == audio + b"'audio-chunk'\n"
     assert output._prefixes == {}  # no prefix could be cached: each chunk made whole

@@ -20,8 +20,8 @@ from wyoming.event import Event, async_read_event, async_write_event
 from wyoming.info import Describe, Info
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
 
-from wyoming_qwentts import __main__ as cli
 from wyoming_qwentts import __version__, eventloop
+from wyoming_qwentts.cli import flags, serve
 from wyoming_qwentts.simulator import QwenSimulator, decode
 
 from .conftest import API_KEY
@@ -35,7 +35,7 @@ def clean_env(**extra: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(cli.ENV_PREFIX) and key != "DASHSCOPE_API_KEY"
+        if not key.startswith(flags.ENV_PREFIX) and key != "DASHSCOPE_API_KEY"
     }
     return {**env, **extra}
 
@@ -291,10 +291,10 @@ async def test_zeroconf_registers_the_port(monkeypatch: pytest.MonkeyPatch) -> N
     from wyoming import zeroconf as module
 
     monkeypatch.setattr(module, "HomeAssistantZeroconf", FakeZeroconf, raising=False)
-    await cli._register_zeroconf("kitchen", 10200)
+    await serve.register_zeroconf("kitchen", 10200)
     monkeypatch.delattr(module, "HomeAssistantZeroconf")
     monkeypatch.setattr(module, "register_server", register_server, raising=False)
-    await cli._register_zeroconf("qwen-tts", 10201)
+    await serve.register_zeroconf("qwen-tts", 10201)
     assert registered == [("kitchen", 10200), ("qwen-tts", 10201)]
 
 
@@ -302,7 +302,7 @@ async def test_zeroconf_without_the_package(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setitem(sys.modules, "wyoming.zeroconf", None)
-    await cli._register_zeroconf("kitchen", 10200)
+    await serve.register_zeroconf("kitchen", 10200)
     assert "pip install 'wyoming-qwentts[zeroconf]'" in caplog.text
 
 

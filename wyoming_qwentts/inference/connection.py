@@ -22,9 +22,9 @@ from ..core.errors import (
     ConnectionClosedError,
     Phase,
     ProtocolError,
-    QwenTimeoutError,
 )
 from ..core.metrics import ResponseMetrics
+from ..core.watchdog import Watchdog
 from ..realtime.config import Timeouts
 from . import wire
 from .errors import error_of_event
@@ -52,6 +52,9 @@ class InferenceConnection:
         self._broken = False
         self._busy = False
         self._pending: asyncio.Future[aiohttp.WSMessage] | None = None
+        self._wait: tuple[float | None, Phase] = (None, "start")
+        """How long the service may take now, and for what (no limit between tasks)."""
+        self._watchdog = Watchdog(lambda: self._wait)
         self._back: Callable[[Any], Awaitable[None]] | None = None
 
     def __repr__(self) -> str:
@@ -97,6 +100,7 @@ class InferenceConnection:
     async def close(self) -> None:
         """Close the socket (its lender, if any, learns that it is gone)."""
         self._broken = True
+        self._watchdog.cancel()
         if self._pending is not None and not self._pending.done():
             self._pending.cancel()
         await self._ws.close()
@@ -134,10 +138,9 @@ class InferenceConnection:
             else:
                 sent = time.monotonic()
                 await self._send(wire.run_task(task_id, self.model, parameters, text))
-            timeout: float = self._timeouts.first_audio
-            phase: Phase = "first_audio"
+            self._wait = (self._timeouts.first_audio, "first_audio")
             while True:
-                msg = await self._receive(timeout, phase)
+                msg = await self._receive()
                 if msg.type is aiohttp.WSMsgType.BINARY:
                     audio = odd + msg.data if odd else bytes(msg.data)
                     odd = b""
@@ -145,7 +148,7 @@ class InferenceConnection:
                         audio, odd = audio[:-1], audio[-1:]
                     if metrics.time_to_first_audio is None:
                         metrics.time_to_first_audio = time.monotonic() - sent
-                        timeout, phase = self._timeouts.audio_gap, "audio_gap"
+                        self._wait = (self._timeouts.audio_gap, "audio_gap")
                     metrics.audio_bytes += len(audio)
                     if audio:
                         yield audio
@@ -158,11 +161,14 @@ class InferenceConnection:
         except BaseException:
             await self.close()  # a task that did not finish leaves the socket unusable
             raise
+        finally:
+            self._wait = (None, "start")
         self._busy = False
 
     async def _wait_started(self, voice: str | None) -> None:
+        self._wait = (self._timeouts.connect, "start")
         while True:
-            msg = await self._receive(self._timeouts.connect, "start")
+            msg = await self._receive()
             if msg.type is aiohttp.WSMsgType.BINARY:
                 raise ProtocolError("The service sent audio before task-started.")
             event = self._event(msg, voice)
@@ -174,13 +180,9 @@ class InferenceConnection:
             raise ConnectionClosedError("The socket is closed.")
         await self._ws.send_str(data)
 
-    async def _receive(self, seconds: float, phase: Phase) -> aiohttp.WSMessage:
+    async def _receive(self) -> aiohttp.WSMessage:
         pending, self._pending = self._pending, None
-        try:
-            async with asyncio.timeout(seconds):
-                return await (pending if pending is not None else self._ws.receive())
-        except TimeoutError:
-            raise QwenTimeoutError(phase, seconds) from None
+        return await self._watchdog.wait(pending if pending is not None else self._ws.receive())
 
     def _event(self, msg: aiohttp.WSMessage, voice: str | None) -> dict[str, Any]:
         """A JSON event; raise for a close, ``task-failed`` or an ``error`` event."""

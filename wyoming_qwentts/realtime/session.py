@@ -21,6 +21,7 @@ import pybase64
 from .. import catalog
 from ..core.errors import (
     ConnectionClosedError,
+    Phase,
     ProtocolError,
     QwenTimeoutError,
     QwenTtsError,
@@ -29,6 +30,7 @@ from ..core.errors import (
 from ..core.metrics import ResponseMetrics, SessionMetrics
 from ..core.params import SpeechParams
 from ..core.source import SpeechSession
+from ..core.watchdog import Watchdog
 from .config import Mode, Timeouts
 from .errors import error_from_event
 from .wire import session_object
@@ -89,11 +91,8 @@ class RealtimeSession(SpeechSession):
         self._timeouts = timeouts
         self._event_ids = (f"event_{secrets.token_hex(6)}{n}" for n in itertools.count())
         self._session: dict[str, Any] | None = None
-        self._deadline: float | None = None
-        self._watchdog: asyncio.TimerHandle | None = None
-        self._reader: asyncio.Task[Any] | None = None
+        self._watchdog = Watchdog(self._wait_policy)
         self._pending: asyncio.Future[aiohttp.WSMessage] | None = None
-        self._expired: QwenTimeoutError | None = None
         self._finish_sent = False
         self._commits_pending = 0
         self._unacknowledged = 0
@@ -180,7 +179,7 @@ class RealtimeSession(SpeechSession):
         await self._send("input_text_buffer.commit")
         self._commits_pending += 1
         self._unacknowledged += 1
-        self._arm_timer()
+        self._watchdog.arm()
 
     async def clear(self) -> None:
         """Drop text that was appended and not yet committed or segmented."""
@@ -193,13 +192,11 @@ class RealtimeSession(SpeechSession):
             return
         self._finish_sent = True
         await self._send("session.finish")
-        self._arm_timer()
+        self._watchdog.arm()
 
     async def close(self) -> None:
         """Close the socket (cancels the session if it has not finished)."""
-        if self._watchdog is not None:
-            self._watchdog.cancel()
-            self._watchdog = None
+        self._watchdog.cancel()
         if self._pending is not None and not self._pending.done():
             self._pending.cancel()  # nobody will read it: the socket is going
         await self._ws.close()
@@ -296,7 +293,7 @@ class RealtimeSession(SpeechSession):
         await self.finish()
         await self.read_all()
 
-    def _wait_policy(self) -> tuple[float | None, str]:
+    def _wait_policy(self) -> tuple[float | None, Phase]:
         if self._response is not None:
             if self._response_audio:
                 return self._timeouts.audio_gap, "audio_gap"
@@ -307,54 +304,13 @@ class RealtimeSession(SpeechSession):
             return self._timeouts.first_audio, "first_audio"
         return None, "first_audio"
 
-    def _arm_timer(self) -> None:
-        """Give a wait that had no deadline one, now that the service owes an answer."""
-        if self._reader is not None and self._deadline is None:
-            self._set_deadline(self._wait_policy()[0])
-
-    def _set_deadline(self, delay: float | None) -> None:
-        """Move the deadline of the current wait; one timer serves many waits."""
-        if delay is None:
-            self._deadline = None
-            return
-        loop = asyncio.get_running_loop()
-        self._deadline = deadline = loop.time() + delay
-        if self._watchdog is not None and self._watchdog.when() > deadline:
-            self._watchdog.cancel()  # an earlier deadline than the timer's: move it
-            self._watchdog = None
-        if self._watchdog is None:
-            self._watchdog = loop.call_at(deadline, self._on_watchdog)
-
-    def _on_watchdog(self) -> None:
-        self._watchdog = None
-        if self._reader is None or self._deadline is None:
-            return  # not waiting now: the next wait arms the timer again
-        loop = asyncio.get_running_loop()
-        if loop.time() < self._deadline:
-            self._watchdog = loop.call_at(self._deadline, self._on_watchdog)
-            return
-        delay, phase = self._wait_policy()
-        self._expired = QwenTimeoutError(phase, delay or 0.0)  # type: ignore[arg-type]
-        self._reader.cancel()
-
     async def _receive(self) -> aiohttp.WSMessage:
-        """The next frame, within the deadline of the current phase.
-
-        One timer handle follows the moving deadline instead of a timeout context per frame,
-        which would cost more than decoding the frame.
-        """
-        self._set_deadline(self._wait_policy()[0])
-        self._reader = asyncio.current_task()
+        """The next frame, within the deadline of the current phase."""
         try:
-            return await self._next_frame()
-        except asyncio.CancelledError:
-            expired, self._expired = self._expired, None
-            if expired is None or (self._reader is not None and self._reader.uncancel() > 0):
-                raise
+            return await self._watchdog.wait(self._next_frame())
+        except QwenTimeoutError:
             await self.close()
-            raise expired from None
-        finally:
-            self._reader = None
+            raise
 
     def _next_frame(self) -> Awaitable[aiohttp.WSMessage]:
         """The receive started while the session was idle, if any, else a new one."""

@@ -1,0 +1,56 @@
+"""The command line: the Wyoming server (default), ``say`` and ``voices``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+from .. import eventloop
+from ..core import QwenTtsError
+from .flags import (
+    UsageError,
+    check_server_args,
+    say_parser,
+    server_parser,
+    speech_params,
+    voices_parser,
+)
+from .say import say, voices
+from .serve import run_server
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv and argv[0] in ("say", "voices") else None
+    try:
+        if command == "voices":
+            voices(voices_parser().parse_args(argv[1:]).model)
+            return 0
+        parser = say_parser() if command == "say" else server_parser()
+        args = parser.parse_args(argv[1:] if command else argv)
+        logging.basicConfig(
+            level=logging.DEBUG if args.debug else logging.INFO, format=args.log_format
+        )
+        model, params = speech_params(args)
+        if command == "say":
+            eventloop.run(say(args, model, params))
+        else:
+            check_server_args(args)
+            eventloop.run(run_server(args, model, params))
+    except UsageError as err:
+        print(f"wyoming-qwentts: error: {err}", file=sys.stderr)
+        return 2
+    except QwenTtsError as err:
+        print(f"wyoming-qwentts: {type(err).__name__}: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(f"wyoming-qwentts: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,204 @@
+"""The command line's flags: every one also from the environment (``QWENTTS_<FLAG>``).
+
+Every flag can also be set with an environment variable: ``QWENTTS_`` plus the flag's name in
+capitals (``--speech-rate`` → ``QWENTTS_SPEECH_RATE``); the key also comes from
+``DASHSCOPE_API_KEY``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from ipaddress import IPv4Network, IPv6Network, ip_network
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .. import __version__, catalog
+from ..core import InvalidParameterError, SpeechParams
+from ..core.dashscope import check_workspace
+from ..service import language_code
+
+ENV_PREFIX = "QWENTTS_"
+DEFAULT_URI = "tcp://0.0.0.0:10200"
+ZEROCONF_NAME = "qwen-tts"
+_TRUE = {"1", "true", "yes", "on"}
+
+
+class UsageError(Exception):
+    """A bad flag or combination: printed as one line, exit status 2."""
+
+
+def _env(name: str, default: Any = None) -> Any:
+    return os.environ.get(ENV_PREFIX + name, default)
+
+
+def _networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """``--allow``: comma-separated addresses or networks."""
+    try:
+        return tuple(
+            ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip()
+        )
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _option(group: Any, flag: str, **kwargs: Any) -> None:
+    """Add ``flag``; ``QWENTTS_<FLAG>`` in the environment replaces its default."""
+    name = flag.lstrip("-").upper().replace("-", "_")
+    if kwargs.get("action") == "store_true":
+        kwargs["default"] = str(_env(name, "")).strip().lower() in _TRUE
+    else:
+        kwargs["default"] = _env(name, kwargs.get("default"))
+    group.add_argument(flag, **kwargs)
+
+
+def _workspace(value: str) -> str:
+    try:
+        return check_workspace(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _common_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(add_help=False)
+    service = parser.add_argument_group("service")
+    service.add_argument(
+        "--api-key",
+        default=os.environ.get("DASHSCOPE_API_KEY", _env("API_KEY")),
+        help="DashScope API key (env DASHSCOPE_API_KEY)",
+    )
+    _option(service, "--region", default=catalog.DEFAULT_REGION, choices=tuple(catalog.REGIONS),
+            help="region of the key (default: %(default)s)")  # fmt: skip
+    _option(service, "--url", help="WebSocket endpoint override (either protocol's URL of a "
+            "host: each protocol takes its own path there)")  # fmt: skip
+    _option(service, "--workspace", type=_workspace,
+            help="Model Studio workspace id: its own endpoints and header")  # fmt: skip
+    _option(service, "--simulate", action="store_true",
+            help="serve simulated audio from the bundled simulator (no key needed)")  # fmt: skip
+    voice = parser.add_argument_group("voice")
+    _option(voice, "--model", default=catalog.DEFAULT_MODEL, help="model id")
+    _option(voice, "--voice", help="default voice id")
+    _option(voice, "--language", help="language code (en) or realtime language_type (English)")
+    _option(voice, "--speech-rate", type=float, help="0.5-2.0")
+    _option(voice, "--volume", type=int, help="0-100")
+    _option(voice, "--pitch-rate", type=float, help="0.5-2.0")
+    _option(voice, "--instructions", help="models that take instructions only")
+    _option(voice, "--optimize-instructions", action="store_true",
+            help="let the service rewrite the instructions (instruct models only)")  # fmt: skip
+    logs = parser.add_argument_group("logging")
+    _option(logs, "--debug", action="store_true")
+    _option(logs, "--log-format", default=logging.BASIC_FORMAT)
+    return parser
+
+
+def server_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wyoming-qwentts",
+        description="Wyoming TTS server for Qwen realtime text-to-speech. "
+        "Subcommands: 'say TEXT -o FILE.wav', 'voices'.",
+        parents=[_common_parser()],
+    )
+    _option(parser, "--uri", default=DEFAULT_URI, help="tcp://, unix:// or stdio://")
+    _option(parser, "--zeroconf", nargs="?", const=ZEROCONF_NAME, metavar="NAME",
+            help="advertise the server with mDNS for Home Assistant discovery")  # fmt: skip
+    _option(parser, "--samples-per-chunk", type=int, default=1024)
+    _option(parser, "--no-streaming", action="store_true",
+            help="do not advertise streaming text input")  # fmt: skip
+    _option(parser, "--max-concurrency", type=int, default=16)
+    _option(parser, "--queue-timeout", type=float, default=30.0,
+            help="seconds a request waits for a free upstream session")  # fmt: skip
+    _option(parser, "--max-text-length", type=int, default=20_000)
+    _option(parser, "--segmentation", choices=("client", "server"), default="client",
+            help="client: cut and commit segments here (resumable after a fault); "
+            "server: let the service segment (server_commit)")  # fmt: skip
+    _option(parser, "--sessions-per-request", type=int, default=2, choices=(1, 2),
+            help="upstream sessions a request may use at once: with 2 the next segment is "
+            "synthesized while one speaks (no pauses); 1 halves the connections")  # fmt: skip
+    _option(parser, "--warm-connections", type=int, default=1,
+            help="connections kept open ahead of requests (0 disables)")  # fmt: skip
+    _option(parser, "--warm-connections-max", type=int, default=8,
+            help="the most kept open when recent concurrency is high")  # fmt: skip
+    _option(parser, "--allow", type=_networks, default="", metavar="NETWORKS",
+            help="comma-separated client addresses or networks allowed to connect "
+            "(e.g. 192.168.1.0/24,127.0.0.1); default: all")  # fmt: skip
+    _option(parser, "--idle-timeout", type=float, default=120.0,
+            help="seconds an idle connection is kept (0: forever)")  # fmt: skip
+    _option(parser, "--max-event-bytes", type=int, default=1 << 20,
+            help="largest data or payload one event may carry")  # fmt: skip
+    _option(parser, "--shutdown-grace", type=float, default=10.0,
+            help="seconds in-flight requests may finish after SIGTERM")  # fmt: skip
+    parser.add_argument("--version", action="version", version=__version__)
+    return parser
+
+
+def say_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wyoming-qwentts say",
+        description="Speak a text into a WAV file (checks key, region and voice).",
+        parents=[_common_parser()],
+    )
+    parser.add_argument("text", help="the text, or - to read it from standard input")
+    parser.add_argument("-o", "--output", required=True, type=Path, help="WAV file to write")
+    return parser
+
+
+def voices_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wyoming-qwentts voices", description="List a model's voices."
+    )
+    _option(parser, "--model", default=catalog.DEFAULT_MODEL)
+    return parser
+
+
+def speech_params(args: argparse.Namespace) -> tuple[catalog.Model, SpeechParams]:
+    """Validate the voice flags against the catalog."""
+    try:
+        model = catalog.get_model(args.model)
+        if args.region not in model.regions:
+            served = " or ".join(repr(region) for region in model.regions)
+            raise UsageError(
+                f"{model.id} is not served in region {args.region!r}: use --region {served} "
+                "(with a key of that region)"
+            )
+        voice = args.voice or model.default_voice
+        if voice is None:
+            raise UsageError(f"{model.id} takes only custom voices: pass --voice with its id")
+        language = args.language
+        if language in catalog.LANGUAGE_TYPES:
+            language = catalog.LANGUAGE_TYPES[language]
+        elif language:
+            language = language_code(language)
+        params = SpeechParams(
+            voice=voice,
+            language=language,
+            rate=args.speech_rate,
+            volume=args.volume,
+            pitch=args.pitch_rate,
+            instructions=args.instructions,
+            optimize_instructions=args.optimize_instructions or None,
+        )
+        catalog.check_params(model, params)
+    except InvalidParameterError as err:
+        raise UsageError(str(err)) from None
+    if not args.api_key and not args.simulate and not args.url:
+        raise UsageError("an API key is required: --api-key or DASHSCOPE_API_KEY (or --simulate)")
+    return model, params
+
+
+def check_server_args(args: argparse.Namespace) -> None:
+    uri = urlsplit(args.uri)
+    if uri.scheme not in ("tcp", "unix", "stdio"):
+        raise UsageError(
+            f"--uri must be tcp://HOST:PORT, unix://PATH or stdio://, not {args.uri!r}"
+        )
+    if uri.scheme == "tcp" and (uri.hostname is None or uri.port is None):
+        raise UsageError(f"--uri {args.uri!r} needs a host and a port")
+    if args.zeroconf is not None and uri.scheme != "tcp":
+        raise UsageError("--zeroconf needs a tcp:// --uri")
+    for name in ("samples_per_chunk", "max_concurrency", "max_text_length"):
+        if getattr(args, name) < 1:
+            raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
+    if args.warm_connections < 0:
+        raise UsageError("--warm-connections must be 0 or more")
