@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import re
 import sys
 import tempfile
@@ -213,3 +214,38 @@ async def _read(reader: asyncio.StreamReader, result: StreamResult) -> None:
             raise RuntimeError(f"error event: {header.get('data') or body[:200]!r}")
         elif kind == "synthesize-stopped":
             return
+
+
+async def relay_cpu(
+    work: list[list[str]], server_flags: list[str], sdk: list[str]
+) -> dict[str, Any]:
+    """CPU of the server per second of audio for ``work`` (streams of chunks, all at once),
+    and the vendor SDK's doing the same: ``sdk`` is its command line, to which the path of a
+    JSON file of the texts is appended (it prints ``cpu_seconds`` and ``audio_seconds``)."""
+    async with simulator() as sim:
+        async with server(sim.url, "--warm-connections", "0", *server_flags) as srv:
+            await stream(srv.port, ["Warm up the interpreter. "])
+            before = srv.cpu_seconds()
+            streams = await asyncio.gather(*(stream(srv.port, chunks) for chunks in work))
+            cpu = srv.cpu_seconds() - before
+        audio = sum(r.audio_bytes for r in streams) / BYTES_PER_SECOND
+        ours = {
+            "cpu_seconds": cpu,
+            "audio_seconds": audio,
+            "ms_per_audio_second": 1000 * cpu / audio,
+        }
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+            json.dump(["".join(chunks) for chunks in work], handle)
+        command = [arg.replace("{url}", sim.url) for arg in sdk]
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, *command, handle.name, stdout=asyncio.subprocess.PIPE
+        )
+        out, _ = await process.communicate()
+        os.unlink(handle.name)
+    result = json.loads(out.decode().strip().splitlines()[-1])
+    result["ms_per_audio_second"] = 1000 * result["cpu_seconds"] / result["audio_seconds"]
+    return {
+        "ours": ours,
+        "sdk": result,
+        "ratio": ours["ms_per_audio_second"] / result["ms_per_audio_second"],
+    }

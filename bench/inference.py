@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -23,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from harness import BYTES_PER_SECOND, KEY, server, simulator, stream
+import harness
+from harness import KEY, server, simulator, stream
 from stats import percentiles
 
 from wyoming_qwentts import catalog
@@ -137,34 +136,8 @@ def _texts(count: int, sentences: int) -> list[list[str]]:
 
 async def inference_relay_cpu(concurrency: int, sentences: int) -> dict[str, Any]:
     """6b: CPU of the server per second of audio on an inference model, and the SDK's."""
-    work = _texts(concurrency, sentences)
-    async with simulator() as sim:
-        async with server(sim.url, "--model", MODEL, "--warm-connections", "0") as srv:
-            await stream(srv.port, ["Warm up the interpreter. "])
-            before = srv.cpu_seconds()
-            streams = await asyncio.gather(*(stream(srv.port, chunks) for chunks in work))
-            cpu = srv.cpu_seconds() - before
-        audio = sum(r.audio_bytes for r in streams) / BYTES_PER_SECOND
-        ours = {
-            "cpu_seconds": cpu,
-            "audio_seconds": audio,
-            "ms_per_audio_second": 1000 * cpu / audio,
-        }
-        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-            json.dump(["".join(chunks) for chunks in work], handle)
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, str(SDK_SCRIPT), "load", _inference_url(sim.url), KEY, MODEL, VOICE,
-            str(concurrency), handle.name, stdout=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        out, _ = await process.communicate()
-        os.unlink(handle.name)
-    sdk = json.loads(out.decode().strip().splitlines()[-1])
-    sdk["ms_per_audio_second"] = 1000 * sdk["cpu_seconds"] / sdk["audio_seconds"]
-    return {
-        "ours": ours,
-        "sdk": sdk,
-        "ratio": ours["ms_per_audio_second"] / sdk["ms_per_audio_second"],
-    }
+    sdk = [str(SDK_SCRIPT), "load", "{url}", KEY, MODEL, VOICE, str(concurrency)]
+    return await harness.relay_cpu(_texts(concurrency, sentences), ["--model", MODEL], sdk)
 
 
 async def inference_memory(streams: int, settle: float, pace: float) -> dict[str, Any]:

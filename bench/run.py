@@ -14,16 +14,14 @@ import argparse
 import asyncio
 import gc
 import json
-import os
-import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import harness
 import inference
-from harness import BYTES_PER_SECOND, KEY, server, simulator, stream
+from harness import KEY, server, simulator, stream
 from stats import percentiles
 
 from wyoming_qwentts import eventloop
@@ -248,34 +246,10 @@ def texts(count: int, sentences: int) -> list[list[str]]:
 
 async def relay_cpu(concurrency: int, sentences: int) -> dict[str, Any]:
     """Scenario 3: CPU of the server per second of audio, and the vendor SDK doing the same."""
-    work = texts(concurrency, sentences)
-    async with simulator() as sim:
-        async with server(sim.url, "--warm-connections", "0") as srv:
-            await stream(srv.port, ["Warm up the interpreter. "])
-            before = srv.cpu_seconds()
-            streams = await asyncio.gather(*(stream(srv.port, chunks) for chunks in work))
-            cpu = srv.cpu_seconds() - before
-        audio = sum(r.audio_bytes for r in streams) / BYTES_PER_SECOND
-        ours = {
-            "cpu_seconds": cpu,
-            "audio_seconds": audio,
-            "ms_per_audio_second": 1000 * cpu / audio,
-        }
-        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-            json.dump(["".join(chunks) for chunks in work], handle)
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, str(Path(__file__).parent / "sdk_load.py"), sim.url, KEY,
-            str(concurrency), handle.name, stdout=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        out, _ = await process.communicate()
-        os.unlink(handle.name)
-    sdk = json.loads(out.decode().strip().splitlines()[-1])
-    sdk["ms_per_audio_second"] = 1000 * sdk["cpu_seconds"] / sdk["audio_seconds"]
-    return {
-        "ours": ours,
-        "sdk": sdk,
-        "ratio": ours["ms_per_audio_second"] / sdk["ms_per_audio_second"],
-    }
+    script = str(Path(__file__).parent / "sdk_load.py")
+    return await harness.relay_cpu(
+        texts(concurrency, sentences), [], [script, "{url}", KEY, str(concurrency)]
+    )
 
 
 async def capacity(levels: list[int], sentences: int, pace: float) -> dict[str, Any]:

@@ -117,7 +117,7 @@ def load(model: str, voice: str, concurrency: int, texts: list[str]) -> dict[str
 def main() -> None:
     command, url, key, model, voice = sys.argv[1:6]
     dashscope.api_key = key
-    dashscope.base_websocket_api_url = url
+    dashscope.base_websocket_api_url = url.replace("/api-ws/v1/realtime", "/api-ws/v1/inference")
     if command == "ttfa":
         print(json.dumps(ttfa(model, voice, int(sys.argv[6]))))
     else:

@@ -25,7 +25,7 @@ from wyoming_qwentts.core import (
 )
 from wyoming_qwentts.core.pool import WarmPool
 from wyoming_qwentts.inference import InferenceClient, InferenceSession, wire
-from wyoming_qwentts.realtime import Timeouts
+from wyoming_qwentts.realtime import QwenRealtimeClient, Timeouts
 from wyoming_qwentts.simulator import QwenSimulator, decode, decode_wav
 
 from .conftest import API_KEY
@@ -86,6 +86,13 @@ async def test_every_family_speaks_streamed_text_exactly(
         else:  # Sambert: the whole segment in run-task
             assert actions == ["run-task"] * len(record.tasks)
             assert "voice" not in record.config
+
+
+async def test_text_waits_for_task_started(
+    http: aiohttp.ClientSession, simulator: QwenSimulator
+) -> None:
+    simulator.options.task_start_delay = 0.05
+    assert decode(await speak(inference(http, simulator))) == TEXT
 
 
 async def test_whole_text_and_its_figures(
@@ -370,7 +377,9 @@ async def test_the_workspace_header_and_endpoint(
 
 
 def test_a_realtime_model_needs_the_realtime_client(http: aiohttp.ClientSession) -> None:
-    with pytest.raises(ValueError, match="realtime model"):
+    with pytest.raises(ValueError, match="speaks the realtime protocol, not inference"):
         InferenceClient(http, API_KEY, model="qwen3-tts-flash-realtime")
     with pytest.raises(ValueError, match="API key is required"):
         InferenceClient(http, "", model="cosyvoice-v3-flash")
+    with pytest.raises(ValueError, match="speaks the inference protocol, not realtime"):
+        QwenRealtimeClient(http, API_KEY, model="cosyvoice-v3-flash")

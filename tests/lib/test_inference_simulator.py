@@ -144,6 +144,18 @@ async def test_text_or_actions_outside_a_task_fail_it_and_close_the_socket(
     assert (await ws.receive()).type is aiohttp.WSMsgType.CLOSE
 
 
+async def test_text_before_task_started_fails_the_task(
+    ws: aiohttp.ClientWebSocketResponse, simulator: QwenSimulator
+) -> None:
+    simulator.options.task_start_delay = 0.2
+    task_id = uuid.uuid4().hex
+    await ws.send_json(run_task(task_id, voice="longanyang"))
+    await ws.send_json(action("continue-task", task_id, text="Too early."))
+    failed = await event(ws)
+    assert failed["header"]["event"] == "task-failed"
+    assert "Invalid action('continue-task')" in failed["header"]["error_message"]
+
+
 async def test_a_reused_task_id_is_refused(ws: aiohttp.ClientWebSocketResponse) -> None:
     task_id = await start(ws, voice="longanyang")
     await ws.send_json(action("finish-task", task_id))

@@ -4,7 +4,6 @@ error; retry before audio, resume after it; faults; many requests at once."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -19,17 +18,13 @@ from wyoming_qwentts.core import (
     SpeechParams,
 )
 from wyoming_qwentts.core.pool import WarmPool
-from wyoming_qwentts.core.segmenter import Segmenter
 from wyoming_qwentts.inference import InferenceClient
 from wyoming_qwentts.simulator import DISPUTED_BEHAVIOURS, QwenSimulator, decode
 from wyoming_qwentts.simulator.speech import is_resumed
 
 from .conftest import API_KEY
+from .speaking import TEXT, sentences, speak
 
-TEXT = (
-    "Attention please, the garage door is open. It has been open for ten minutes. "
-    "Please close it before you go to bed. 谢谢！ Good night."
-)
 FAST = RetryPolicy(deadline=2.0, backoff=0.01, backoff_max=0.02)
 
 
@@ -38,26 +33,12 @@ def client(http: aiohttp.ClientSession, simulator: QwenSimulator) -> InferenceCl
     return InferenceClient(http, API_KEY, model="cosyvoice-v3-flash", url=simulator.url)
 
 
-async def pieces(text: str, size: int = 9) -> AsyncIterator[str]:
-    for i in range(0, len(text), size):
-        yield text[i : i + size]
-
-
-async def speak(speaker: Speaker, text: str = TEXT) -> bytes:
-    return b"".join([chunk async for chunk in speaker.speak(pieces(text))])
-
-
 async def attempt(speaker: Speaker) -> tuple[str | None, QwenTtsError | None]:
     """What the listener heard, or the error the request ended with."""
     try:
         return decode(await speak(speaker)), None
     except QwenTtsError as err:
         return None, err
-
-
-def sentences(text: str) -> list[str]:
-    segmenter = Segmenter(first_cut=12)
-    return [s for s in (*segmenter.feed(text), segmenter.flush()) if s]
 
 
 @pytest.mark.parametrize("behaviour", sorted(DISPUTED_BEHAVIOURS))

@@ -23,24 +23,15 @@ from wyoming_qwentts.core import (
     SpeechParams,
     is_transient,
 )
-from wyoming_qwentts.core.segmenter import Segmenter
 from wyoming_qwentts.realtime import QwenRealtimeClient, ServerCommitStream
 from wyoming_qwentts.service import Segmentation
 from wyoming_qwentts.simulator import DISPUTED_BEHAVIOURS, QwenSimulator, decode
 from wyoming_qwentts.simulator.speech import is_resumed
 
 from .conftest import API_KEY
+from .speaking import TEXT, pieces, sentences, speak
 
-TEXT = (
-    "Attention please, the garage door is open. It has been open for ten minutes. "
-    "Please close it before you go to bed. 谢谢！ Good night."
-)
 FAST = RetryPolicy(deadline=2.0, backoff=0.01, backoff_max=0.02)
-
-
-async def pieces(text: str, size: int = 9) -> AsyncIterator[str]:
-    for i in range(0, len(text), size):
-        yield text[i : i + size]
 
 
 async def paced(text: str, size: int = 9, seconds: float = 0.002) -> AsyncIterator[str]:
@@ -54,16 +45,6 @@ async def listen_into(received: list[bytes], speaker: Speaker, text: str = TEXT)
     """Speak ``text``, keeping what was heard in ``received`` (also when it fails)."""
     async for chunk in speaker.speak(pieces(text)):
         received.append(chunk)
-
-
-async def speak(speaker: Speaker | ServerCommitStream, text: str = TEXT) -> bytes:
-    return b"".join([chunk async for chunk in speaker.speak(pieces(text))])
-
-
-def sentences(text: str) -> list[str]:
-    """The speaker's sentences of ``text`` (segments are runs of them)."""
-    segmenter = Segmenter(first_cut=12)
-    return [s for s in (*segmenter.feed(text), segmenter.flush()) if s]
 
 
 def assert_resumed(spoken: str, segments: list[str], restarts: int = 1) -> None:

@@ -61,6 +61,12 @@ def _workspace(value: str) -> str:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
+def _span(name: str) -> str:
+    """The range of a parameter on the default model (each model's own is checked)."""
+    bounds = catalog.MODELS[catalog.DEFAULT_MODEL].ranges[name]
+    return f"{bounds.low:g}-{bounds.high:g} (models without it refuse it)"
+
+
 def _common_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(add_help=False)
     service = parser.add_argument_group("service")
@@ -81,9 +87,9 @@ def _common_parser() -> argparse.ArgumentParser:
     _option(voice, "--model", default=catalog.DEFAULT_MODEL, help="model id")
     _option(voice, "--voice", help="default voice id")
     _option(voice, "--language", help="language code (en) or realtime language_type (English)")
-    _option(voice, "--speech-rate", type=float, help="0.5-2.0")
-    _option(voice, "--volume", type=int, help="0-100")
-    _option(voice, "--pitch-rate", type=float, help="0.5-2.0")
+    _option(voice, "--speech-rate", type=float, help=_span("rate"))
+    _option(voice, "--volume", type=int, help=_span("volume"))
+    _option(voice, "--pitch-rate", type=float, help=_span("pitch"))
     _option(voice, "--instructions", help="models that take instructions only")
     _option(voice, "--optimize-instructions", action="store_true",
             help="let the service rewrite the instructions (instruct models only)")  # fmt: skip

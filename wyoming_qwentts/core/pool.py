@@ -56,7 +56,10 @@ class Connector(Protocol[C_co]):
     """A protocol's client as the pool uses it."""
 
     model: catalog.Model
-    max_idle: float
+
+    @property
+    def max_idle(self) -> float:
+        """Seconds a connection may wait unused (below the service's idle limit)."""
 
     @property
     def closed(self) -> bool: ...

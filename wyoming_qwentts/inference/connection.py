@@ -18,6 +18,7 @@ from typing import Any
 import aiohttp
 
 from .. import catalog
+from ..core.client import Timeouts
 from ..core.errors import (
     ConnectionClosedError,
     Phase,
@@ -25,7 +26,6 @@ from ..core.errors import (
 )
 from ..core.metrics import ResponseMetrics
 from ..core.watchdog import Watchdog
-from ..realtime.config import Timeouts
 from . import wire
 from .errors import error_of_event
 

@@ -19,6 +19,7 @@ import aiohttp
 import pybase64
 
 from .. import catalog
+from ..core.client import Timeouts
 from ..core.errors import (
     ConnectionClosedError,
     Phase,
@@ -31,7 +32,7 @@ from ..core.metrics import ResponseMetrics, SessionMetrics
 from ..core.params import SpeechParams
 from ..core.source import SpeechSession
 from ..core.watchdog import Watchdog
-from .config import Mode, Timeouts
+from .config import Mode
 from .errors import error_from_event
 from .wire import session_object
 

@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     latency.add_argument("--real-time-factor", type=float, default=d.real_time_factor)
     latency.add_argument("--delta-bytes", type=int, default=d.delta_bytes)
     latency.add_argument("--handshake-delay", type=float, default=d.handshake_delay)
+    latency.add_argument("--task-start-delay", type=float, default=d.task_start_delay,
+                         help="inference: seconds before task-started")  # fmt: skip
     latency.add_argument("--segment-chars", type=int, default=d.segment_chars)
     limits = parser.add_argument_group("limits")
     limits.add_argument("--max-sessions", type=int, default=d.max_sessions)

@@ -28,6 +28,7 @@ from ..core.ssml import ssml_text
 from ..inference.wire import params_of
 from .faults import FaultPlan, SessionAborted
 from .options import HANDSHAKE_BODIES, SimulatedSession, SimulatorOptions
+from .script import Script
 from .speech import duration_seconds, synthesize
 
 _PROTOCOL_VIOLATION: Final = "Invalid action('{}')! Please follow the protocol!"
@@ -65,7 +66,7 @@ class _Task:
         return self.segmenter.flush()
 
 
-class InferenceScript:
+class InferenceScript(Script):
     """One simulated inference socket."""
 
     def __init__(
@@ -77,15 +78,12 @@ class InferenceScript:
         *,
         throttled: bool,
     ) -> None:
-        self._options = options
-        self._ws = connection
-        self._record = record
-        self._plan = plan
-        self._throttled = throttled
+        super().__init__(options, connection, record, plan, throttled=throttled)
         self._task: _Task | None = None
         self._queue: asyncio.Queue[str | None] = asyncio.Queue()
         """Text of the current task to synthesize; None: the task is finished."""
         self._synthesizer: asyncio.Task[None] | None = None
+        self._starter: asyncio.Task[None] | None = None
         self._tasks_run = 0
 
     async def run(self) -> None:
@@ -100,10 +98,11 @@ class InferenceScript:
                     await self._fail(failure)
                     return
         finally:
-            if self._synthesizer is not None:
-                self._synthesizer.cancel()
-                with contextlib.suppress(asyncio.CancelledError, SessionAborted):
-                    await self._synthesizer
+            for task in (self._starter, self._synthesizer):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, SessionAborted):
+                        await task
 
     async def _next_event(self) -> dict[str, Any] | None:
         """The next client event; None when the socket is to close (idle, or gone)."""
@@ -161,9 +160,10 @@ class InferenceScript:
         _check(model, parameters, header)
         ssml = bool(parameters.get("enable_ssml"))
         task = self._task = _Task(task_id, model, parameters, ssml)
-        self._synthesizer = asyncio.create_task(self._synthesize())
-        task.started = True  # set before the event goes: a reply to it may come at once
-        await self._event("task-started", {})
+        if self._options.task_start_delay:  # text that comes before task-started fails
+            self._starter = asyncio.create_task(self._start(task))
+        else:
+            await self._start(task)
         if not model.streaming_input:  # Sambert: the whole text came with run-task
             text = _object(payload.get("input")).get("text")
             if not isinstance(text, str) or not text:
@@ -172,6 +172,13 @@ class InferenceScript:
             if rest := task.rest():
                 self._queue.put_nowait(rest)
             self._queue.put_nowait(None)
+
+    async def _start(self, task: _Task) -> None:
+        if self._options.task_start_delay:
+            await asyncio.sleep(self._options.task_start_delay)
+        self._synthesizer = asyncio.create_task(self._synthesize())
+        task.started = True  # set before the event goes: a reply to it may come at once
+        await self._event("task-started", {})
 
     def _continue(self, task: _Task, payload_input: Any) -> None:
         payload_input = _object(payload_input)

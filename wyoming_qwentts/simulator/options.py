@@ -36,6 +36,8 @@ class SimulatorOptions:
     handshake_delay: float = 0.0
     update_delay: float = 0.0
     """Seconds before answering ``session.update``."""
+    task_start_delay: float = 0.0
+    """Inference: seconds before ``task-started`` (text sent before it fails the task)."""
     segment_chars: int = 120
     """server_commit: longest segment before a cut without punctuation."""
     # Limits

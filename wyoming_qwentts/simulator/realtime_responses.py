@@ -17,10 +17,11 @@ from ..audio import wav_header
 from ..core.segmenter import Segmenter
 from .faults import FaultPlan, SessionAborted
 from .options import SimulatedSession, SimulatorOptions, new_id
+from .script import Script
 from .speech import synthesize
 
 
-class RealtimeResponses:
+class RealtimeResponses(Script):
     """A realtime session's state and what it sends (the script reads the client's side)."""
 
     def __init__(
@@ -32,10 +33,7 @@ class RealtimeResponses:
         *,
         throttled: bool,
     ) -> None:
-        self._options = options
-        self._ws = connection
-        self._record = record
-        self._throttled = throttled
+        super().__init__(options, connection, record, plan, throttled=throttled)
         self._model = (
             None if record.model in options.retired_models else catalog.MODELS.get(record.model)
         )
@@ -57,7 +55,6 @@ class RealtimeResponses:
         self._done_at = float("-inf")
         self._residue = False
         self._responses = 0
-        self._plan = plan
 
     async def _send(self, event_type: str, **fields: Any) -> None:
         await self._ws.send(

@@ -1,0 +1,35 @@
+"""What a protocol's script gets for one connection."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from websockets.asyncio.server import ServerConnection
+
+from .faults import FaultPlan
+from .options import SimulatedSession, SimulatorOptions
+
+
+class Script(ABC):
+    """Serves one connection as the service would; what it saw goes into ``record``."""
+
+    def __init__(
+        self,
+        options: SimulatorOptions,
+        connection: ServerConnection,
+        record: SimulatedSession,
+        plan: FaultPlan,
+        *,
+        throttled: bool,
+    ) -> None:
+        self._options = options
+        self._ws = connection
+        self._record = record
+        self._plan = plan
+        """The connection's mid-stream faults."""
+        self._throttled = throttled
+        """Over ``max_sessions`` with ``throttle_style="event"``: refuse in band."""
+
+    @abstractmethod
+    async def run(self) -> None:
+        """Serve the connection until it ends (return) or a fault ends it."""
