@@ -335,8 +335,8 @@ class QwenTtsEventHandler(AsyncEventHandler):
             await self.write_event(Error(text=str(err), code=code).event())
 
     async def _synthesize(self, request: _Request, output: AudioOutput) -> None:
-        params = self._service.params_for(request.voice, request.language)
-        async with self._service.speaker(params) as speaker:
+        choice = self._service.choose(request.voice, request.language)
+        async with self._service.speaker(choice) as speaker:
             first = True
             async for audio in speaker.speak(_texts(request.texts)):
                 await output.write(audio)

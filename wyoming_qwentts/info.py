@@ -1,44 +1,46 @@
-"""The Wyoming ``Info`` answer, built once from the catalog."""
+"""The Wyoming ``Info`` answer, built once from the server's voice menu."""
 
 from __future__ import annotations
 
-from typing import Final
-
 from wyoming.info import Attribution, Info, TtsProgram, TtsVoice
 
-from . import __version__, catalog
+from . import __version__
+from .menu import VoiceMenu
 
 PROGRAM_NAME = "qwen-tts"
 ATTRIBUTION = Attribution(
     name="Alibaba Cloud Model Studio",
     url="https://www.alibabacloud.com/help/en/model-studio/speech-synthesis",
 )
-FAMILY_NAMES: Final = {
-    "realtime": "Qwen realtime text-to-speech",
-    "inference": "Model Studio text-to-speech",
-}
 
 
-def build_info(model: catalog.Model, voice: str, *, streaming: bool = True) -> Info:
-    """One TTS program with every voice of ``model`` (or the configured custom voice)."""
+def build_info(menu: VoiceMenu, *, streaming: bool = True) -> Info:
+    """One TTS program with the voices of every model of ``menu`` (Home Assistant uses only
+    a server's first program), and the default custom voice of a custom-voice model."""
+    several = len(menu.models) > 1
     voices = [
         TtsVoice(
-            name=entry.id,
+            name=entry.name,
             attribution=ATTRIBUTION,
             installed=True,
-            description=entry.display_name,
+            description=(
+                f"{entry.voice.display_name} · {entry.model.id}"
+                if several
+                else entry.voice.display_name
+            ),
             version=None,
-            languages=list(entry.languages),
+            languages=list(entry.voice.languages),
         )
-        for entry in model.voices
+        for entry in menu.voices
     ]
-    if model.custom_voices:
+    model, voice = menu.default
+    if model.voice(voice) is None:  # a custom voice: listed so that a pipeline can pick it
         voices.append(
             TtsVoice(
-                name=voice,
+                name=menu.name_of(model, voice),
                 attribution=ATTRIBUTION,
                 installed=True,
-                description=f"{voice} (custom voice)",
+                description=f"{voice} (custom voice · {model.id})",
                 version=None,
                 languages=list(model.languages),
             )
@@ -47,7 +49,7 @@ def build_info(model: catalog.Model, voice: str, *, streaming: bool = True) -> I
         name=PROGRAM_NAME,
         attribution=ATTRIBUTION,
         installed=True,
-        description=f"{FAMILY_NAMES[model.protocol]} ({model.id})",
+        description=f"Model Studio text-to-speech ({', '.join(m.id for m in menu.models)})",
         version=__version__,
         voices=voices,
         supports_synthesize_streaming=streaming,

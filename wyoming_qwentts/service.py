@@ -1,16 +1,17 @@
-"""Upstream sessions for the Wyoming server: voice defaults, concurrency and shutdown."""
+"""Upstream sessions for the Wyoming server: which model a request's voice means, its
+parameters, concurrency and shutdown."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from . import catalog
 from .core import RetryPolicy, ServerBusyError, Speaker, SpeechParams, SpeechSession, SpeechSource
+from .menu import VoiceMenu
 from .realtime import ServerCommitStream
 
 Segmentation = Literal["client", "server"]
@@ -33,38 +34,43 @@ class ServiceSettings:
     """Upstream sessions one request may use at once (the speaker's lanes); one slot."""
 
 
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """What one request is spoken with: the source of its model, and its parameters."""
+
+    source: SpeechSource
+    params: SpeechParams
+
+
 class TtsService:
     """Opens configured upstream sessions, at most ``max_concurrency`` at once.
 
-    ``source`` is the client itself or a :class:`~wyoming_qwentts.realtime.WarmPool` of it.
+    ``sources`` serve one model each (a client, or a warm pool of it); the first one's model
+    is the default. Their voices make the server's :class:`~wyoming_qwentts.menu.VoiceMenu`.
     """
 
-    def __init__(self, source: SpeechSource, settings: ServiceSettings) -> None:
-        self.source = source
+    def __init__(self, sources: Sequence[SpeechSource], settings: ServiceSettings) -> None:
+        self.sources = {source.model.id: source for source in sources}
         self.settings = settings
+        self.menu = VoiceMenu([source.model for source in sources], settings.params.voice)
         self.jobs: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(settings.max_concurrency)
 
     @property
-    def model(self) -> catalog.Model:
-        """The configured model."""
-        return self.source.model
-
-    @property
     def sample_rate(self) -> int:
-        """The rate of the audio the server sends."""
-        return self.settings.params.sample_rate or self.model.default_sample_rate
+        """The rate of the audio the server sends (one that every model produces)."""
+        return self.settings.params.sample_rate or self.menu.models[0].default_sample_rate
 
-    def params_for(self, voice: str | None, language: str | None) -> SpeechParams:
-        """The parameters for a request's voice and language (InvalidParameterError if
-        invalid). A language the model takes no hint for is left to the model."""
-        params = self.settings.params
-        if voice:
-            params = replace(params, voice=voice)
-        if language and (code := language_code(language)) in self.model.languages:
+    def choose(self, voice: str | None, language: str | None) -> Choice:
+        """The model and parameters of a request's voice and language (InvalidParameterError
+        if invalid). A language the model takes no hint for is left to the model."""
+        model, voice_id = self.menu.resolve(voice)
+        params = replace(self.settings.params, voice=voice_id)
+        if language and (code := language_code(language)) in model.languages:
             params = replace(params, language=code)
-        self.source.check(params)
-        return params
+        source = self.sources[model.id]
+        source.check(params)
+        return Choice(source, params)
 
     def track(self, job: asyncio.Task[None]) -> None:
         """Count a request's task among the in-flight jobs until it ends."""
@@ -72,16 +78,16 @@ class TtsService:
         job.add_done_callback(self.jobs.discard)
 
     @asynccontextmanager
-    async def speaker(self, params: SpeechParams) -> AsyncIterator[Speaker | ServerCommitStream]:
+    async def speaker(self, choice: Choice) -> AsyncIterator[Speaker | ServerCommitStream]:
         """A speaker for one request; it holds an upstream slot once it first connects."""
-        slot = _Slot(self)
+        slot = _Slot(self, choice.source)
         settings = self.settings
         try:
-            if settings.segmentation == "server" and self.model.protocol == "realtime":
-                yield ServerCommitStream(slot, params, settings.retry)
+            if settings.segmentation == "server" and slot.model.protocol == "realtime":
+                yield ServerCommitStream(slot, choice.params, settings.retry)
             else:
                 yield Speaker(
-                    slot, params, policy=settings.retry, lanes=settings.sessions_per_request
+                    slot, choice.params, policy=settings.retry, lanes=settings.sessions_per_request
                 )
         finally:
             slot.release()
@@ -113,21 +119,22 @@ class TtsService:
 class _Slot(SpeechSource):
     """The service's sessions for one request, which take one concurrency slot on first use."""
 
-    def __init__(self, service: TtsService) -> None:
-        self.model = service.model
+    def __init__(self, service: TtsService, source: SpeechSource) -> None:
+        self.model = source.model
         self._service = service
+        self._source = source
         self._held = False
         self._lock = asyncio.Lock()  # a request's sessions may connect at once: one slot
 
     def check(self, params: SpeechParams) -> None:
-        self._service.source.check(params)
+        self._source.check(params)
 
     async def open_session(self, params: SpeechParams, **options: Any) -> SpeechSession:
         async with self._lock:
             if not self._held:
                 await self._service._acquire()
                 self._held = True
-        return await self._service.source.open_session(params, **options)
+        return await self._source.open_session(params, **options)
 
     def release(self) -> None:
         if self._held:

@@ -99,8 +99,8 @@ async def wyoming_server(
 ) -> AsyncIterator[WyomingServer]:
     pool = WarmPool(client, minimum=warm_connections, maximum=warm_connections)
     pool.start()
-    service = TtsService(pool, service_settings)
-    info = build_info(client.model, service_settings.params.voice or "")
+    service = TtsService([pool], service_settings)
+    info = build_info(service.menu)
     server = AsyncServer.from_uri("tcp://127.0.0.1:0")
     await server.start(
         partial(

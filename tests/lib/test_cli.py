@@ -18,15 +18,22 @@ from wyoming.client import AsyncTcpClient
 from wyoming.error import Error
 from wyoming.event import Event, async_read_event, async_write_event
 from wyoming.info import Describe, Info
-from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
+from wyoming.tts import (
+    Synthesize,
+    SynthesizeChunk,
+    SynthesizeStart,
+    SynthesizeStop,
+    SynthesizeVoice,
+)
 
-from wyoming_qwentts import __version__, eventloop
+from wyoming_qwentts import __version__, catalog, eventloop
 from wyoming_qwentts.cli import flags, serve
 from wyoming_qwentts.simulator import QwenSimulator, decode
 
 from .conftest import API_KEY
 from .test_wyoming_server import audio_of, read_until, split_anywhere, stream
 
+BEIJING = ("--simulate", "--region", "beijing")
 READY = re.compile(r"Ready: .* on tcp://127\.0\.0\.1:(\d+)")
 
 
@@ -105,6 +112,22 @@ async def server(*args: str, env: dict[str, str] | None = None) -> AsyncIterator
             "'Cherry' is not offered by cosyvoice-v2",
         ),
         (["--simulate", "--workspace", "a/b"], {}, "Invalid workspace id"),
+        (
+            ["--simulate", "--model", "cosyvoice-v3-flash,sambert-zhichu-v1"],
+            {},
+            "sambert-zhichu-v1 not served in region 'singapore'",
+        ),
+        (["--simulate", "--sample-rate", "22050"], {}, "Invalid sample_rate 22050 for qwen3-tts"),
+        (
+            [*BEIJING, "--model", "qwen-tts-realtime,cosyvoice-v2", "--speech-rate", "1.2"],
+            {},
+            "qwen-tts-realtime does not accept rate",
+        ),
+        (
+            [*BEIJING, "--model", "sambert-zhichu-v1", "--model", "qwen-tts-realtime"],
+            {},
+            "share no sample rate",
+        ),
         (["voices", "--model", "qwen9"], {}, "Known models: qwen3-tts-flash-realtime"),
     ],
 )
@@ -125,7 +148,7 @@ async def test_version() -> None:
 
 
 async def test_voices() -> None:
-    code, out, _ = await run("voices")
+    code, out, _ = await run("voices", "--model", "qwen3-tts-flash-realtime")
     assert code == 0
     lines = out.splitlines()
     assert len(lines) == 49
@@ -134,6 +157,20 @@ async def test_voices() -> None:
     )
     code, out, _ = await run("voices", "--model", "qwen3-tts-vd-realtime-2026-01-15")
     assert "only custom voices" in out
+
+
+async def test_voices_of_every_model_of_a_region() -> None:
+    code, out, _ = await run("voices", "--region", "beijing")
+    assert code == 0
+    headers = [line for line in out.splitlines() if not line.startswith(" ")]
+    assert headers == [
+        f"{model.id} ({model.protocol})" for model in catalog.models_for_region("beijing")
+    ]
+    assert "  longxiaochun_v2 " in out  # Beijing-only CosyVoice v2
+    code, out, _ = await run("voices")  # Singapore: no Sambert, no CosyVoice v2
+    assert "sambert-" not in out
+    assert "cosyvoice-v2 " not in out
+    assert "qwen-audio-3.0-tts-flash (inference)" in out
 
 
 async def test_say_writes_a_wav(tmp_path: Path) -> None:
@@ -179,6 +216,39 @@ async def test_voices_of_an_inference_model() -> None:
     code, out, _ = await run("voices", "--model", "qwen-audio-3.0-tts-flash")
     assert code == 0
     assert re.search(r"longanlingxin\s+female, warm, empathetic\s+zh en", out)
+
+
+async def test_one_server_with_the_voices_of_three_models() -> None:
+    """The issue's own command: every model's voices in one program, each request spoken by
+    its voice's model, from the environment's comma list as from repeated flags."""
+    env = clean_env(QWENTTS_MODEL="qwen3-tts-flash-realtime,cosyvoice-v3-flash")
+    args = ("--simulate", "--model", "qwen-audio-3.0-tts-flash")
+    async with server(*args, env=env) as (_, port), AsyncTcpClient("127.0.0.1", port) as client:
+        await client.write_event(Describe().event())
+        info = Info.from_event((await read_until(client, "info"))[-1])
+        assert len(info.tts[0].voices) == 6  # the flag replaces the environment's list
+    async with (
+        server("--simulate", env=env) as (_, port),
+        AsyncTcpClient("127.0.0.1", port) as client,
+    ):
+        await client.write_event(Describe().event())
+        info = Info.from_event((await read_until(client, "info"))[-1])
+        names = [voice.name for voice in info.tts[0].voices]
+        assert len(names) == 50
+        assert names[-1] == "longanyang"
+    three = ("--model", "qwen3-tts-flash-realtime", "--model", "cosyvoice-v3-flash",
+             "--model", "qwen-audio-3.0-tts-flash")  # fmt: skip
+    async with (
+        server("--simulate", *three) as (_, port),
+        AsyncTcpClient("127.0.0.1", port) as client,
+    ):
+        await client.write_event(Describe().event())
+        info = Info.from_event((await read_until(client, "info"))[-1])
+        assert len(info.tts[0].voices) == 56
+        for voice in ("Kiki", "longanyang", "longanlufeng"):
+            text = f"Spoken by {voice}. Streamed."
+            events = await stream(client, split_anywhere(text), SynthesizeVoice(name=voice))
+            assert decode(audio_of(events)) == text
 
 
 async def test_server_with_an_inference_model_streams() -> None:

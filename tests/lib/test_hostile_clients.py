@@ -208,12 +208,12 @@ _EVENTS = st.builds(
 async def _fuzz(events: list[Event]) -> None:
     async with QwenSimulator() as sim, aiohttp.ClientSession() as http:
         client = QwenRealtimeClient(http, sim.options.api_key, url=sim.url)
-        service = TtsService(client, ServiceSettings(SpeechParams(), retry=FAST_RETRY))
+        service = TtsService([client], ServiceSettings(SpeechParams(), retry=FAST_RETRY))
         server = AsyncServer.from_uri("tcp://127.0.0.1:0")
         await server.start(
             partial(
                 QwenTtsEventHandler,
-                info_event=build_info(client.model, "Cherry").event(),
+                info_event=build_info(service.menu).event(),
                 service=service,
             )
         )

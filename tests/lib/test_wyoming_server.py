@@ -117,7 +117,7 @@ async def test_standalone_synthesize(wyoming_server: WyomingServer) -> None:
 async def test_home_assistant_streaming_sequence(
     wyoming_server: WyomingServer, simulator: QwenSimulator, warm_connections: int
 ) -> None:
-    pool = wyoming_server.service.source
+    (pool,) = wyoming_server.service.sources.values()
     assert isinstance(pool, WarmPool)
     if warm_connections:
         await until(pool, lambda: pool.ready == 1)

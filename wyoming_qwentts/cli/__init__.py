@@ -13,8 +13,8 @@ from .flags import (
     check_server_args,
     say_parser,
     server_parser,
-    speech_params,
     voices_parser,
+    voicing,
 )
 from .say import say, voices
 from .serve import run_server
@@ -26,19 +26,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = argv[0] if argv and argv[0] in ("say", "voices") else None
     try:
         if command == "voices":
-            voices(voices_parser().parse_args(argv[1:]).model)
+            voices(voices_parser().parse_args(argv[1:]))
             return 0
         parser = say_parser() if command == "say" else server_parser()
         args = parser.parse_args(argv[1:] if command else argv)
         logging.basicConfig(
             level=logging.DEBUG if args.debug else logging.INFO, format=args.log_format
         )
-        model, params = speech_params(args)
+        chosen = voicing(args)
         if command == "say":
-            eventloop.run(say(args, model, params))
+            eventloop.run(say(args, chosen))
         else:
             check_server_args(args)
-            eventloop.run(run_server(args, model, params))
+            eventloop.run(run_server(args, chosen))
     except UsageError as err:
         print(f"wyoming-qwentts: error: {err}", file=sys.stderr)
         return 2

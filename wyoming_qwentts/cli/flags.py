@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+from dataclasses import dataclass, replace
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 from .. import __version__, catalog
 from ..core import InvalidParameterError, SpeechParams
 from ..core.dashscope import check_workspace
+from ..menu import VoiceMenu
 from ..service import language_code
 
 ENV_PREFIX = "QWENTTS_"
@@ -61,6 +63,11 @@ def _workspace(value: str) -> str:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
+def _models(value: str) -> list[str]:
+    """``--model``: one model id or a comma list of them."""
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
 def _span(name: str) -> str:
     """The range of a parameter on the default model (each model's own is checked)."""
     bounds = catalog.MODELS[catalog.DEFAULT_MODEL].ranges[name]
@@ -79,18 +86,25 @@ def _common_parser() -> argparse.ArgumentParser:
             help="region of the key (default: %(default)s)")  # fmt: skip
     _option(service, "--url", help="WebSocket endpoint override (either protocol's URL of a "
             "host: each protocol takes its own path there)")  # fmt: skip
+    _option(service, "--inference-url",
+            help="the inference endpoint, where it is not the --url host's")  # fmt: skip
     _option(service, "--workspace", type=_workspace,
             help="Model Studio workspace id: its own endpoints and header")  # fmt: skip
     _option(service, "--simulate", action="store_true",
             help="serve simulated audio from the bundled simulator (no key needed)")  # fmt: skip
     voice = parser.add_argument_group("voice")
-    _option(voice, "--model", default=catalog.DEFAULT_MODEL, help="model id")
-    _option(voice, "--voice", help="default voice id")
+    voice.add_argument("--model", action="extend", type=_models, metavar="MODEL",
+                       help="model id; several give one program with the voices of each "
+                       f"(repeat, or a comma list; env {ENV_PREFIX}MODEL; default "
+                       f"{catalog.DEFAULT_MODEL})")  # fmt: skip
+    _option(voice, "--voice", help="default voice id (model/voice where models share it)")
     _option(voice, "--language", help="language code (en) or realtime language_type (English)")
     _option(voice, "--speech-rate", type=float, help=_span("rate"))
     _option(voice, "--volume", type=int, help=_span("volume"))
     _option(voice, "--pitch-rate", type=float, help=_span("pitch"))
     _option(voice, "--instructions", help="models that take instructions only")
+    _option(voice, "--sample-rate", type=int,
+            help="Hz of the audio, one that every chosen model produces")  # fmt: skip
     _option(voice, "--optimize-instructions", action="store_true",
             help="let the service rewrite the instructions (instruct models only)")  # fmt: skip
     logs = parser.add_argument_group("logging")
@@ -102,7 +116,7 @@ def _common_parser() -> argparse.ArgumentParser:
 def server_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wyoming-qwentts",
-        description="Wyoming TTS server for Qwen realtime text-to-speech. "
+        description="Wyoming TTS server for Alibaba Cloud Model Studio text-to-speech. "
         "Subcommands: 'say TEXT -o FILE.wav', 'voices'.",
         parents=[_common_parser()],
     )
@@ -152,45 +166,75 @@ def say_parser() -> argparse.ArgumentParser:
 
 def voices_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="wyoming-qwentts voices", description="List a model's voices."
+        prog="wyoming-qwentts voices",
+        description="List a model's voices; without --model, every model of the region's.",
     )
-    _option(parser, "--model", default=catalog.DEFAULT_MODEL)
+    _option(parser, "--model")
+    _option(parser, "--region", default=catalog.DEFAULT_REGION, choices=tuple(catalog.REGIONS))
     return parser
 
 
-def speech_params(args: argparse.Namespace) -> tuple[catalog.Model, SpeechParams]:
-    """Validate the voice flags against the catalog."""
+@dataclass(frozen=True, slots=True)
+class Voicing:
+    """What the voice flags chose: the models (the first one's voice the default), the
+    server's voice menu and the parameters every request starts from."""
+
+    models: tuple[catalog.Model, ...]
+    menu: VoiceMenu
+    params: SpeechParams
+
+
+def voicing(args: argparse.Namespace) -> Voicing:
+    """Validate the voice flags against the catalog: every model served in the region, the
+    default voice, the sample rate and the prosody taken by every chosen model."""
+    ids = args.model or _models(str(_env("MODEL", ""))) or [catalog.DEFAULT_MODEL]
     try:
-        model = catalog.get_model(args.model)
-        if args.region not in model.regions:
-            served = " or ".join(repr(region) for region in model.regions)
+        models = tuple(catalog.get_model(model_id) for model_id in dict.fromkeys(ids))
+        elsewhere = [model for model in models if args.region not in model.regions]
+        if elsewhere:
+            served = " or ".join(repr(region) for region in elsewhere[0].regions)
             raise UsageError(
-                f"{model.id} is not served in region {args.region!r}: use --region {served} "
-                "(with a key of that region)"
+                f"{', '.join(m.id for m in elsewhere)} not served in region {args.region!r}: "
+                f"use --region {served} (with a key of that region)"
             )
-        voice = args.voice or model.default_voice
-        if voice is None:
-            raise UsageError(f"{model.id} takes only custom voices: pass --voice with its id")
-        language = args.language
-        if language in catalog.LANGUAGE_TYPES:
-            language = catalog.LANGUAGE_TYPES[language]
-        elif language:
-            language = language_code(language)
+        menu = VoiceMenu(models, args.voice)
+        rate = args.sample_rate or _common_rate(models)
         params = SpeechParams(
-            voice=voice,
-            language=language,
+            voice=args.voice,
+            language=_language(args.language),
             rate=args.speech_rate,
             volume=args.volume,
             pitch=args.pitch_rate,
             instructions=args.instructions,
             optimize_instructions=args.optimize_instructions or None,
+            sample_rate=rate,
         )
-        catalog.check_params(model, params)
+        for model in models:  # every request of every model starts from these
+            # (a custom-voice model's own voices are the requests' to name)
+            voice = menu.default[1] if menu.default[0] is model else model.default_voice
+            catalog.check_params(model, replace(params, voice=voice or "a-custom-voice"))
     except InvalidParameterError as err:
         raise UsageError(str(err)) from None
     if not args.api_key and not args.simulate and not args.url:
         raise UsageError("an API key is required: --api-key or DASHSCOPE_API_KEY (or --simulate)")
-    return model, params
+    return Voicing(models, menu, replace(params, voice=args.voice))
+
+
+def _common_rate(models: tuple[catalog.Model, ...]) -> int:
+    """The first model's default rate if every model produces it, else the highest rate
+    they all do (UsageError when there is none)."""
+    common = set(models[0].sample_rates).intersection(*(m.sample_rates for m in models[1:]))
+    if models[0].default_sample_rate in common:
+        return models[0].default_sample_rate
+    if not common:
+        raise UsageError(f"{', '.join(m.id for m in models)} share no sample rate")
+    return max(common)
+
+
+def _language(language: str | None) -> str | None:
+    if language in catalog.LANGUAGE_TYPES:
+        return catalog.LANGUAGE_TYPES[language]
+    return language_code(language) if language else None
 
 
 def check_server_args(args: argparse.Namespace) -> None:

@@ -6,19 +6,22 @@ import argparse
 import sys
 import wave
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 from .. import catalog
-from ..core import InvalidParameterError, Speaker, SpeechParams
-from .flags import UsageError
-from .serve import client
+from ..core import InvalidParameterError, Speaker
+from .flags import UsageError, Voicing
+from .serve import clients
 
 
-async def say(args: argparse.Namespace, model: catalog.Model, params: SpeechParams) -> None:
+async def say(args: argparse.Namespace, voicing: Voicing) -> None:
     text = sys.stdin.read() if args.text == "-" else args.text
     if not text.strip():
         raise UsageError("there is no text to speak")
-    rate = params.sample_rate or model.default_sample_rate
-    async with client(args, model) as source:
+    model, voice = voicing.menu.default
+    rate = voicing.params.sample_rate or model.default_sample_rate
+    params = replace(voicing.params, voice=voice)
+    async with clients(args, [model]) as (source,):
         speaker = Speaker(source, params)
         with wave.open(str(args.output), "wb") as wav:
             wav.setnchannels(catalog.PCM_CHANNELS)
@@ -36,7 +39,8 @@ async def say(args: argparse.Namespace, model: catalog.Model, params: SpeechPara
     first = metrics.time_to_first_audio or 0.0
     print(
         f"Wrote {args.output}: {metrics.audio_seconds:.1f} s of audio, {metrics.characters} "
-        f"characters billed, first audio after {first * 1000:.0f} ms, voice {params.voice}"
+        f"characters billed, first audio after {first * 1000:.0f} ms, voice {voice} "
+        f"of {model.id}"
     )
 
 
@@ -44,14 +48,23 @@ async def _one(text: str) -> AsyncIterator[str]:
     yield text
 
 
-def voices(model_id: str) -> None:
+def voices(args: argparse.Namespace) -> None:
+    """One model's voices, or every model's of the region, grouped by model."""
     try:
-        model = catalog.get_model(model_id)
+        models = (
+            (catalog.get_model(args.model),)
+            if args.model
+            else catalog.models_for_region(args.region)
+        )
     except InvalidParameterError as err:
         raise UsageError(f"{err} Known models: {', '.join(err.allowed)}") from None
-    if model.custom_voices:
-        print(f"{model.id} speaks only custom voices (pass their id with --voice).")
-        return
-    width = max(12, *(len(voice.id) for voice in model.voices))
-    for voice in model.voices:
-        print(f"{voice.id:<{width}} {voice.description:<32} {' '.join(voice.languages)}")
+    for model in models:
+        if not args.model:
+            print(f"{model.id} ({model.protocol})")
+        if model.custom_voices:
+            print(f"  {model.id} speaks only custom voices (pass their id with --voice).")
+            continue
+        width = max(12, *(len(voice.id) for voice in model.voices))
+        for voice in model.voices:
+            line = f"{voice.id:<{width}} {voice.description:<32} {' '.join(voice.languages)}"
+            print(line if args.model else f"  {line}")

@@ -9,7 +9,7 @@ import gc
 import importlib
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -18,19 +18,22 @@ from wyoming.server import AsyncServer
 
 from .. import __version__, catalog
 from ..clients import Client, client_for
-from ..core import SpeechParams
 from ..core.pool import WarmPool
 from ..handler import ConnectionLimits, QwenTtsEventHandler
 from ..info import build_info
 from ..service import ServiceSettings, TtsService
 from ..stdio import serve_stdio
+from .flags import Voicing
 
 _LOGGER = logging.getLogger("wyoming_qwentts")
 
 
 @contextlib.asynccontextmanager
-async def client(args: argparse.Namespace, model: catalog.Model) -> AsyncIterator[Client]:
-    """A client for the flags; with --simulate, against the bundled simulator."""
+async def clients(
+    args: argparse.Namespace, models: Sequence[catalog.Model]
+) -> AsyncIterator[list[Client]]:
+    """A client of each model for the flags (one HTTP session); with --simulate, against the
+    bundled simulator, which serves both protocols."""
     async with contextlib.AsyncExitStack() as stack:
         url, api_key = args.url, args.api_key or "sk-none"
         if args.simulate:
@@ -46,9 +49,17 @@ async def client(args: argparse.Namespace, model: catalog.Model) -> AsyncIterato
         # No connector limit (aiohttp's default is 100): --max-concurrency is the limit.
         connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
         http = await stack.enter_async_context(aiohttp.ClientSession(connector=connector))
-        yield client_for(
-            http, api_key, model, region=args.region, url=url, workspace=args.workspace
-        )
+        yield [
+            client_for(
+                http,
+                api_key,
+                model,
+                region=args.region,
+                url=(args.inference_url or url) if model.protocol == "inference" else url,
+                workspace=args.workspace,
+            )
+            for model in models
+        ]
 
 
 def _listening(server: AsyncServer, uri: str) -> str:
@@ -76,29 +87,31 @@ async def register_zeroconf(name: str, port: int) -> None:
     _LOGGER.info("Zeroconf discovery enabled as %s", name)
 
 
-async def run_server(args: argparse.Namespace, model: catalog.Model, params: SpeechParams) -> None:
+async def run_server(args: argparse.Namespace, voicing: Voicing) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    async with client(args, model) as source:
+    async with clients(args, voicing.models) as sources:
         warm = args.warm_connections
-        pool: WarmPool[Any] = WarmPool(
-            source, minimum=warm, maximum=max(warm, args.warm_connections_max) if warm else 0
-        )
-        pool.start()
+        most = max(warm, args.warm_connections_max) if warm else 0
+        # One pool per model, each sized by its own model's recent use.
+        pools: list[WarmPool[Any]] = [
+            WarmPool(source, minimum=warm, maximum=most) for source in sources
+        ]
+        for pool in pools:
+            pool.start()
         service = TtsService(
-            pool,
+            pools,
             ServiceSettings(
-                params,
+                voicing.params,
                 args.max_concurrency,
                 args.queue_timeout,
                 segmentation=args.segmentation,
                 sessions_per_request=args.sessions_per_request,
             ),
         )
-        voice = params.voice or ""
-        info = build_info(model, voice, streaming=not args.no_streaming)
+        info = build_info(service.menu, streaming=not args.no_streaming)
         factory = partial(
             QwenTtsEventHandler,
             info_event=info.event(),
@@ -114,7 +127,7 @@ async def run_server(args: argparse.Namespace, model: catalog.Model, params: Spe
         if args.uri.startswith("stdio://"):
             # It drains on a stop; when input ends, the handler has ended its requests.
             await serve_stdio(factory, stop, partial(service.drain, args.shutdown_grace))
-            await pool.close()
+            await asyncio.gather(*(pool.close() for pool in pools))
             return
         server = AsyncServer.from_uri(args.uri)
         await server.start(factory)
@@ -123,7 +136,17 @@ async def run_server(args: argparse.Namespace, model: catalog.Model, params: Spe
         # tens of milliseconds (bench/run.py measured 30 ms at 100 streams).
         gc.freeze()
         address = _listening(server, args.uri)
-        _LOGGER.info("Ready: %s (model %s, voice %s) on %s", __version__, model.id, voice, address)
+        model, voice = service.menu.default
+        _LOGGER.info(
+            "Ready: %s (%s; default voice %s of %s; %d voices at %d Hz) on %s",
+            __version__,
+            ", ".join(m.id for m in voicing.models),
+            voice,
+            model.id,
+            len(service.menu.voices),
+            service.sample_rate,
+            address,
+        )
         if args.zeroconf is not None:
             await register_zeroconf(args.zeroconf, int(address.rsplit(":", 1)[1]))
         await stop.wait()
@@ -133,5 +156,5 @@ async def run_server(args: argparse.Namespace, model: catalog.Model, params: Spe
             listener.close()
         await service.drain(args.shutdown_grace)
         await server.stop()
-        await pool.close()
+        await asyncio.gather(*(pool.close() for pool in pools))
     _LOGGER.info("Stopped")

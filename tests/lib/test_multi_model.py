@@ -1,0 +1,156 @@
+"""One Wyoming server with the voices of several models: its menu, its Info, and each request
+reaching the model (and protocol) its voice names, for both Home Assistant sequences."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from functools import partial
+from typing import Any
+
+import aiohttp
+import pytest
+from wyoming.info import Describe, Info
+from wyoming.server import AsyncServer
+from wyoming.tts import Synthesize, SynthesizeVoice
+
+from wyoming_qwentts import catalog
+from wyoming_qwentts.clients import client_for
+from wyoming_qwentts.core import InvalidParameterError, SpeechParams
+from wyoming_qwentts.core.pool import WarmPool
+from wyoming_qwentts.handler import ConnectionLimits, QwenTtsEventHandler
+from wyoming_qwentts.info import build_info
+from wyoming_qwentts.menu import VoiceMenu
+from wyoming_qwentts.service import ServiceSettings, TtsService
+from wyoming_qwentts.simulator import QwenSimulator, decode
+
+from .conftest import API_KEY, FAST_RETRY, WyomingServer
+from .test_wyoming_server import audio_of, read_until, shape, split_anywhere, stream
+
+MODELS = ("qwen3-tts-flash-realtime", "cosyvoice-v3-flash", "qwen-audio-3.0-tts-flash")
+
+
+def models(*ids: str) -> list[catalog.Model]:
+    return [catalog.MODELS[model_id] for model_id in ids]
+
+
+def test_a_menu_of_models_with_distinct_voices() -> None:
+    menu = VoiceMenu(models(*MODELS))
+    names = [entry.name for entry in menu.voices]
+    assert len(names) == 49 + 1 + 6
+    assert names[:2] == ["Cherry", "Ethan"]
+    assert "longanyang" in names
+    assert "longanlingxin" in names
+    assert menu.default == (catalog.MODELS["qwen3-tts-flash-realtime"], "Cherry")
+    assert menu.resolve("longanyang")[0].id == "cosyvoice-v3-flash"
+    assert menu.resolve("longanfengyue")[0].id == "qwen-audio-3.0-tts-flash"
+    assert menu.resolve(None) == menu.default
+
+
+def test_shared_voice_ids_say_their_model() -> None:
+    menu = VoiceMenu(models("qwen-audio-3.0-tts-plus", "qwen-audio-3.0-tts-flash"), "longanfengyue")
+    names = [entry.name for entry in menu.voices]
+    assert "qwen-audio-3.0-tts-plus/longanlingxin" in names
+    assert "qwen-audio-3.0-tts-flash/longanlingxin" in names
+    assert "longanfengyue" in names  # only flash has it: listed as it is
+    assert menu.default[0].id == "qwen-audio-3.0-tts-flash"
+    flash = menu.resolve("qwen-audio-3.0-tts-flash/longanlingxin")
+    assert (flash[0].id, flash[1]) == ("qwen-audio-3.0-tts-flash", "longanlingxin")
+    plain = menu.resolve("longanlingxin")  # a plain id: the first model that has it
+    assert plain[0].id == "qwen-audio-3.0-tts-plus"
+    assert menu.name_of(flash[0], "longanlingxin") == "qwen-audio-3.0-tts-flash/longanlingxin"
+
+
+def test_unknown_voices() -> None:
+    menu = VoiceMenu(models("qwen3-tts-flash-realtime", "cosyvoice-v3-flash"))
+    with pytest.raises(InvalidParameterError, match="did you mean 'longanyang'") as err:
+        menu.resolve("longanyng")
+    assert err.value.code == "invalid-voice"
+    assert "any of qwen3-tts-flash-realtime, cosyvoice-v3-flash" in str(err.value)
+    # With a custom-voice model chosen, an id nobody lists is one of its custom voices.
+    custom = VoiceMenu(models("cosyvoice-v3-flash", "qwen3-tts-vc-realtime-2026-01-15"))
+    assert custom.resolve("my-clone")[0].id == "qwen3-tts-vc-realtime-2026-01-15"
+    with pytest.raises(InvalidParameterError, match="takes only custom voices"):
+        VoiceMenu(models("qwen3-tts-vc-realtime-2026-01-15"))
+    only_custom = VoiceMenu(models("qwen3-tts-vc-realtime-2026-01-15"), "my-clone")
+    info = build_info(only_custom).tts[0]
+    assert [voice.name for voice in info.voices] == ["my-clone"]
+    with pytest.raises(ValueError, match="at least one model"):
+        VoiceMenu([])
+
+
+@pytest.fixture
+async def server(
+    http: aiohttp.ClientSession, simulator: QwenSimulator
+) -> AsyncIterator[WyomingServer]:
+    pools: list[WarmPool[Any]] = [
+        WarmPool(client_for(http, API_KEY, model, url=simulator.url), minimum=0, maximum=0)
+        for model in models(*MODELS)
+    ]
+    service = TtsService(pools, ServiceSettings(SpeechParams(), retry=FAST_RETRY))
+    tcp = AsyncServer.from_uri("tcp://127.0.0.1:0")
+    await tcp.start(
+        partial(
+            QwenTtsEventHandler,
+            info_event=build_info(service.menu).event(),
+            service=service,
+            samples_per_chunk=1024,
+            limits=ConnectionLimits(max_text_chars=2000),
+        )
+    )
+    yield WyomingServer(service, tcp._server.sockets[0].getsockname()[1])  # type: ignore[attr-defined]
+    await tcp.stop()
+    await service.drain(5)
+
+
+async def test_info_lists_every_voice_of_every_model(server: WyomingServer) -> None:
+    async with server.client() as client:
+        await client.write_event(Describe().event())
+        info = Info.from_event((await read_until(client, "info"))[-1])
+    (program,) = info.tts
+    assert len(program.voices) == 56
+    yang = next(voice for voice in program.voices if voice.name == "longanyang")
+    assert yang.description == "Longan Yang (male, sunny young man) · cosyvoice-v3-flash"
+    assert yang.languages == ["zh", "en"]
+    assert all(model in (program.description or "") for model in MODELS)
+
+
+@pytest.mark.parametrize(
+    ("voice", "model", "protocol"),
+    [
+        ("Ethan", "qwen3-tts-flash-realtime", "realtime"),
+        ("longanyang", "cosyvoice-v3-flash", "inference"),
+        ("longanxiaoxin", "qwen-audio-3.0-tts-flash", "inference"),
+    ],
+)
+async def test_a_voice_selects_its_model_in_both_sequences(
+    server: WyomingServer, simulator: QwenSimulator, voice: str, model: str, protocol: str
+) -> None:
+    text = "Which model speaks? This one. 是的。"
+    async with server.client() as client:
+        await client.write_event(Synthesize(text=text, voice=SynthesizeVoice(name=voice)).event())
+        single = await read_until(client, "audio-stop")
+        streamed = await stream(client, split_anywhere(text), SynthesizeVoice(name=voice))
+    assert decode(audio_of(single)) == text
+    assert decode(audio_of(streamed)) == text
+    assert shape(streamed)[-3:] == ["audio-chunk", "audio-stop", "synthesize-stopped"]
+    used = [record for record in simulator.sessions if record.spoken]
+    assert {(record.model, record.protocol) for record in used} == {(model, protocol)}
+    voices = {record.config["voice"] for record in used}
+    assert voices == {voice}
+
+
+async def test_no_voice_is_the_default_models_and_a_wrong_one_is_an_error(
+    server: WyomingServer, simulator: QwenSimulator
+) -> None:
+    async with server.client() as client:
+        await client.write_event(Synthesize(text="Default.").event())
+        events = await read_until(client, "audio-stop")
+        await client.write_event(
+            Synthesize(text="Nobody.", voice=SynthesizeVoice(name="Nobody")).event()
+        )
+        failed = await read_until(client, "audio-stop")
+    assert decode(audio_of(events)) == "Default."
+    assert simulator.sessions[0].model == "qwen3-tts-flash-realtime"
+    error = next(event for event in failed if event.type == "error")
+    assert error.data["code"] == "invalid-voice"
+    assert "not offered by any of" in error.data["text"]

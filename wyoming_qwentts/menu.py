@@ -1,0 +1,103 @@
+"""The voices one server offers from several models, and which model a request's voice means.
+
+Home Assistant's Wyoming integration uses the first TTS program of a server, so every chosen
+model's voices go into that one program. A voice id that two chosen models share is listed as
+``model/voice`` (``qwen3-tts-instruct-flash-realtime/Cherry``) under each; an id only one
+model has is listed as it is. A request may name a listed voice, ``model/voice`` for any
+chosen model, or a plain id (the first chosen model that has it). An id no chosen model has
+goes to the first chosen custom-voice model, if there is one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from . import catalog
+from .catalog.validation import closest
+from .core import InvalidParameterError, SpeechParams
+
+SEPARATOR: Final = "/"
+
+
+@dataclass(frozen=True, slots=True)
+class MenuVoice:
+    """A voice as the server lists it."""
+
+    name: str
+    """What Info lists and a request may name."""
+    model: catalog.Model
+    voice: catalog.Voice
+
+
+class VoiceMenu:
+    """The voices of ``models`` (in the order given, the first being the default's model)."""
+
+    def __init__(self, models: Sequence[catalog.Model], default_voice: str | None = None) -> None:
+        if not models:
+            raise ValueError("A menu needs at least one model")
+        self.models = tuple(models)
+        shared = Counter(voice_id for model in models for voice_id in set(model.voice_ids))
+        self.voices = tuple(
+            MenuVoice(
+                f"{model.id}{SEPARATOR}{voice.id}" if shared[voice.id] > 1 else voice.id,
+                model,
+                voice,
+            )
+            for model in models
+            for voice in model.voices
+        )
+        self._by_name = {entry.name: entry for entry in self.voices}
+        self.default = self.resolve(default_voice) if default_voice else self._first()
+
+    @property
+    def custom_models(self) -> tuple[catalog.Model, ...]:
+        """The chosen models that take custom (cloned or designed) voices."""
+        return tuple(model for model in self.models if model.custom_voices)
+
+    def _first(self) -> tuple[catalog.Model, str]:
+        if self.voices:
+            first = self.voices[0]
+            return first.model, first.voice.id
+        raise InvalidParameterError(
+            "voice", f"{self.models[0].id} takes only custom voices: give the id of one."
+        )
+
+    def name_of(self, model: catalog.Model, voice_id: str) -> str:
+        """How the menu lists ``voice_id`` of ``model`` (``model/voice`` when shared)."""
+        for entry in self.voices:
+            if entry.model is model and entry.voice.id == voice_id:
+                return entry.name
+        return voice_id if len(self.models) == 1 else f"{model.id}{SEPARATOR}{voice_id}"
+
+    def resolve(self, voice: str | None) -> tuple[catalog.Model, str]:
+        """The model and voice id a request's voice means (the default for none).
+
+        Raises InvalidParameterError (field ``voice``) naming the closest listed voices.
+        """
+        if not voice:
+            return self.default
+        if (entry := self._by_name.get(voice)) is not None:
+            return entry.model, entry.voice.id
+        model_id, separator, voice_id = voice.partition(SEPARATOR)
+        if separator:
+            for model in self.models:
+                if model.id == model_id:
+                    return model, voice_id
+        for model in self.models:
+            if voice in model.voice_ids:
+                return model, voice
+        if self.custom_models:
+            return self.custom_models[0], voice
+        if len(self.models) == 1:  # the catalog's own words for its one model
+            catalog.check_params(self.models[0], SpeechParams(voice=voice))
+        names = tuple(self._by_name)
+        raise InvalidParameterError(
+            "voice",
+            f"Voice {voice!r} is not offered by any of "
+            f"{', '.join(model.id for model in self.models)}{closest(voice, names)} "
+            f"They have {len(names)} voices.",
+            names,
+        )
