@@ -13,7 +13,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from wyoming_qwentts import catalog
-from wyoming_qwentts.clients import client_for
+from wyoming_qwentts.clients import Client, client_for
 from wyoming_qwentts.core import AccessDeniedError, AuthenticationError, QwenTtsError
 from wyoming_qwentts.core.pool import WarmPool
 
@@ -22,6 +22,7 @@ from .const import (
     CONF_REGION,
     CONF_URL,
     CONF_WARM_CONNECTIONS,
+    CONF_WORKSPACE,
     DEFAULT_MODEL,
     DEFAULT_OPTIONS,
     DOMAIN,
@@ -43,15 +44,26 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> bool:
     """Check the key by opening a session, then add the TTS entity."""
-    client = client_for(
-        async_get_clientsession(hass),
-        entry.data[CONF_API_KEY],
-        catalog.get_model(entry.options.get(CONF_MODEL, DEFAULT_MODEL)),
-        region=entry.data[CONF_REGION],
-        url=entry.data.get(CONF_URL),
-    )
+
+    def client(model: catalog.Model) -> Client:
+        return client_for(
+            async_get_clientsession(hass),
+            entry.data[CONF_API_KEY],
+            model,
+            region=entry.data[CONF_REGION],
+            url=entry.data.get(CONF_URL),
+            workspace=entry.data.get(CONF_WORKSPACE),
+        )
+
+    def open_pool(model: catalog.Model) -> WarmPool[Any]:
+        other: WarmPool[Any] = WarmPool(client(model), minimum=0, maximum=MAX_WARM_CONNECTIONS)
+        other.start()
+        return other
+
+    model = catalog.get_model(entry.options.get(CONF_MODEL, DEFAULT_MODEL))
+    entry_client = client(model)
     try:
-        connection = await client.connect()
+        connection = await entry_client.connect()
     except AuthenticationError as err:
         if entry.data.get(CONF_URL) is None and await async_works_in_other_region(
             hass, entry.data[CONF_API_KEY], entry.data[CONF_REGION]
@@ -76,17 +88,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> b
     for issue in ("wrong_region", "access_denied"):
         ir.async_delete_issue(hass, DOMAIN, _issue_id(entry, issue))
     warm = int(entry.options.get(CONF_WARM_CONNECTIONS, DEFAULT_OPTIONS[CONF_WARM_CONNECTIONS]))
-    pool: WarmPool[Any] = WarmPool(
-        client, minimum=warm, maximum=MAX_WARM_CONNECTIONS if warm else 0
-    )
+    maximum = MAX_WARM_CONNECTIONS if warm else 0
+    pool: WarmPool[Any] = WarmPool(entry_client, minimum=warm, maximum=maximum)
     pool.start()
 
-    async def _close_pool(_event: Event) -> None:
-        # Home Assistant closes its HTTP session at stop without unloading entries.
-        await pool.close()
+    data = entry.runtime_data = QwenTtsData(pool, open_pool)
 
-    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _close_pool))
-    entry.runtime_data = QwenTtsData(pool)
+    async def _close_pools(_event: Event) -> None:
+        # Home Assistant closes its HTTP session at stop without unloading entries.
+        await data.close()
+
+    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _close_pools))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -114,5 +126,5 @@ def _issue_id(entry: QwenTtsConfigEntry, issue: str) -> str:
 async def async_unload_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> bool:
     """Remove the TTS entity and close the warm connections."""
     if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
-        await entry.runtime_data.pool.close()
+        await entry.runtime_data.close()
     return unloaded

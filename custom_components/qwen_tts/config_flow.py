@@ -33,6 +33,7 @@ from homeassistant.helpers.selector import (
 
 from wyoming_qwentts import catalog
 from wyoming_qwentts.core import AuthenticationError, InvalidParameterError, QwenTtsError
+from wyoming_qwentts.core.dashscope import check_workspace
 
 from .const import (
     CONF_CONNECTION,
@@ -46,6 +47,7 @@ from .const import (
     CONF_URL,
     CONF_VOICE,
     CONF_WARM_CONNECTIONS,
+    CONF_WORKSPACE,
     DEFAULT_OPTIONS,
     DOMAIN,
     MAX_SILENCE_MS,
@@ -57,21 +59,25 @@ from .speech import OPTION_SCHEMA, speech_params
 
 _LOGGER = logging.getLogger(__name__)
 
-_FORM_FIELD = {
-    "voice": (CONF_VOICE, "invalid_voice"),
-    "instructions": (CONF_INSTRUCTIONS, "instructions_unsupported"),
-    "optimize_instructions": (CONF_OPTIMIZE_INSTRUCTIONS, "instructions_unsupported"),
-}
-"""The form field and translated error of a refused parameter (else: the form's base)."""
+_FORM_FIELD = {"voice": (CONF_VOICE, "invalid_voice")}
+"""The form field and translated error of a refused parameter (else: the form's base; the
+form shows no setting the model does not take)."""
 
 
 async def async_validate_credentials(
     hass: HomeAssistant, data: Mapping[str, Any]
 ) -> dict[str, str]:
-    """Errors of a key/region/url combination (empty when it works). Shared by every step."""
+    """Errors of a key/region/url/workspace combination (empty when it works). Shared by
+    every step."""
     region, url = data[CONF_REGION], data.get(CONF_URL) or None
+    workspace = data.get(CONF_WORKSPACE) or None
+    if workspace is not None:
+        try:
+            check_workspace(workspace)
+        except ValueError:
+            return {"base": "invalid_workspace"}
     try:
-        await async_check_key(hass, data[CONF_API_KEY], region, url)
+        await async_check_key(hass, data[CONF_API_KEY], region, url, workspace)
     except AuthenticationError:
         if url is None and await async_works_in_other_region(hass, data[CONF_API_KEY], region):
             return {"base": "wrong_region"}
@@ -92,7 +98,7 @@ def _unique_id(data: Mapping[str, Any]) -> str:
 
 
 def _credentials_schema(defaults: Mapping[str, Any], *, key_only: bool = False) -> vol.Schema:
-    """Key and region; the endpoint URL (a proxy) in a collapsed section of its own."""
+    """Key and region; the workspace and the endpoint URL (a proxy) in a collapsed section."""
     fields: dict[Any, Any] = {
         vol.Required(CONF_API_KEY): TextSelector(
             TextSelectorConfig(type=TextSelectorType.PASSWORD)
@@ -104,18 +110,29 @@ def _credentials_schema(defaults: Mapping[str, Any], *, key_only: bool = False) 
         ] = SelectSelector(
             SelectSelectorConfig(options=list(catalog.REGIONS), translation_key=CONF_REGION)
         )
+        workspace = vol.Optional(
+            CONF_WORKSPACE, description={"suggested_value": defaults.get(CONF_WORKSPACE)}
+        )
         url = vol.Optional(CONF_URL, description={"suggested_value": defaults.get(CONF_URL)})
         fields[vol.Optional(CONF_CONNECTION)] = section(
-            vol.Schema({url: TextSelector(TextSelectorConfig(type=TextSelectorType.URL))}),
+            vol.Schema(
+                {
+                    workspace: TextSelector(),
+                    url: TextSelector(TextSelectorConfig(type=TextSelectorType.URL)),
+                }
+            ),
             {"collapsed": True},
         )
     return vol.Schema(fields)
 
 
 def _entry_data(user_input: Mapping[str, Any]) -> dict[str, Any]:
-    """The form's answers as entry data: the section's URL at the top (None: the region's)."""
+    """The form's answers as entry data: the section's workspace and URL at the top (None:
+    none, and the region's endpoint)."""
     data = {key: value for key, value in user_input.items() if key != CONF_CONNECTION}
-    data[CONF_URL] = (user_input.get(CONF_CONNECTION) or {}).get(CONF_URL) or None
+    connection = user_input.get(CONF_CONNECTION) or {}
+    data[CONF_WORKSPACE] = (connection.get(CONF_WORKSPACE) or "").strip() or None
+    data[CONF_URL] = connection.get(CONF_URL) or None
     return data
 
 
@@ -221,8 +238,8 @@ class QwenTtsOptionsFlow(OptionsFlowWithReload):
             }
             return await self.async_step_voice()
         region = self.config_entry.data[CONF_REGION]
-        options = [
-            SelectOptionDict(value=model.id, label=model.id)
+        options = [  # grouped by family, as the catalog orders them
+            SelectOptionDict(value=model.id, label=catalog.label(model))
             for model in catalog.models_for_region(region)
         ]
         current = {**DEFAULT_OPTIONS, **self.config_entry.options}
@@ -279,33 +296,30 @@ def _number(low: float, high: float, step: float, unit: str | None = None) -> Nu
 def _voice_schema(model: catalog.Model) -> vol.Schema:
     """The voice step: the model's voices and languages, and only the settings it takes."""
     voices = [SelectOptionDict(value=voice.id, label=voice.display_name) for voice in model.voices]
-    languages = [name for name, code in catalog.LANGUAGE_TYPES.items() if code in model.languages]
-    prosody: dict[vol.Marker, NumberSelector] = {
-        vol.Required(key): _number(bounds.low, bounds.high, 1 if bounds.integer else 0.05)
-        for key, name in PROSODY.items()
-        if (bounds := model.ranges.get(name)) is not None
+    fields: dict[vol.Marker, Any] = {
+        vol.Required(CONF_VOICE): SelectSelector(
+            SelectSelectorConfig(
+                options=voices, custom_value=model.custom_voices, mode=SelectSelectorMode.DROPDOWN
+            )
+        ),
     }
-
-    return vol.Schema(
-        {
-            vol.Required(CONF_VOICE): SelectSelector(
-                SelectSelectorConfig(
-                    options=voices,
-                    custom_value=model.custom_voices,
-                    mode=SelectSelectorMode.DROPDOWN,
-                )
-            ),
-            vol.Required(CONF_LANGUAGE_TYPE): SelectSelector(
-                SelectSelectorConfig(
-                    options=["Auto", *languages],
-                    translation_key=CONF_LANGUAGE_TYPE,
-                    mode=SelectSelectorMode.DROPDOWN,
-                )
-            ),
-            **prosody,
-            vol.Optional(CONF_INSTRUCTIONS): TextSelector(TextSelectorConfig(multiline=True)),
-            vol.Required(CONF_OPTIMIZE_INSTRUCTIONS): BooleanSelector(),
-            vol.Required(CONF_LEADING_SILENCE): _number(0, MAX_SILENCE_MS, 50, "ms"),
-            vol.Required(CONF_TRAILING_SILENCE): _number(0, MAX_SILENCE_MS, 50, "ms"),
-        }
-    )
+    languages = [name for name, code in catalog.LANGUAGE_TYPES.items() if code in model.languages]
+    if languages:
+        fields[vol.Required(CONF_LANGUAGE_TYPE)] = SelectSelector(
+            SelectSelectorConfig(
+                options=["Auto", *languages],
+                translation_key=CONF_LANGUAGE_TYPE,
+                mode=SelectSelectorMode.DROPDOWN,
+            )
+        )
+    for key, name in PROSODY.items():
+        if (bounds := model.ranges.get(name)) is not None:
+            step = 1 if bounds.integer else 0.05
+            fields[vol.Required(key)] = _number(bounds.low, bounds.high, step)
+    if "instructions" in model.options:
+        fields[vol.Optional(CONF_INSTRUCTIONS)] = TextSelector(TextSelectorConfig(multiline=True))
+    if "optimize_instructions" in model.options:
+        fields[vol.Required(CONF_OPTIMIZE_INSTRUCTIONS)] = BooleanSelector()
+    fields[vol.Required(CONF_LEADING_SILENCE)] = _number(0, MAX_SILENCE_MS, 50, "ms")
+    fields[vol.Required(CONF_TRAILING_SILENCE)] = _number(0, MAX_SILENCE_MS, 50, "ms")
+    return vol.Schema(fields)

@@ -10,8 +10,9 @@ DOMAIN: Final = "qwen_tts"
 
 CONF_REGION: Final = "region"
 CONF_URL: Final = "url"
+CONF_WORKSPACE: Final = "workspace"
 CONF_CONNECTION: Final = "connection"
-"""The config flow's collapsed section for the endpoint URL."""
+"""The config flow's collapsed section for the workspace and the endpoint URL."""
 
 CONF_MODEL: Final = "model"
 CONF_VOICE: Final = "voice"

@@ -10,12 +10,16 @@ from wyoming_qwentts.core import QwenTtsError
 from wyoming_qwentts.realtime import QwenRealtimeClient
 
 
-async def async_check_key(hass: HomeAssistant, api_key: str, region: str, url: str | None) -> None:
+async def async_check_key(
+    hass: HomeAssistant, api_key: str, region: str, url: str | None, workspace: str | None = None
+) -> None:
     """Open (and close) a session: the handshake checks the key in that region.
 
     Raises the client's error (AuthenticationError for a rejected key).
     """
-    client = QwenRealtimeClient(async_get_clientsession(hass), api_key, region=region, url=url)
+    client = QwenRealtimeClient(
+        async_get_clientsession(hass), api_key, region=region, url=url, workspace=workspace
+    )
     session = await client.connect()
     await session.close()
 

@@ -24,6 +24,8 @@ async def async_get_config_entry_diagnostics(
     last_session = None
     if metrics is not None:
         last_session = {
+            "model": metrics.model,
+            "protocol": metrics.protocol,
             "connect_time": metrics.connect_time,
             "time_to_first_audio": metrics.time_to_first_audio,
             "audio_seconds": metrics.audio_seconds,
@@ -38,6 +40,7 @@ async def async_get_config_entry_diagnostics(
         "library_version": __version__,
         "catalog_version": catalog.CATALOG_VERSION,
         "model": entry.runtime_data.pool.model.id,
+        "protocol": entry.runtime_data.pool.model.protocol,
         "warm_connections": asdict(entry.runtime_data.pool.stats),
         "last_session": last_session,
     }

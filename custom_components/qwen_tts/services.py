@@ -42,6 +42,7 @@ from .const import (
     CONF_INSTRUCTIONS,
     CONF_LANGUAGE_TYPE,
     CONF_PITCH_RATE,
+    CONF_REGION,
     CONF_SPEECH_RATE,
     CONF_VOICE,
     CONF_VOLUME,
@@ -157,7 +158,11 @@ def _media_id(hass: HomeAssistant, entry: QwenTtsConfigEntry, call: ServiceCall)
     options[tts.ATTR_PREFERRED_FORMAT] = "wav"
     # Checked here, a bad voice is one validation error before any audio (in the background
     # synthesis Home Assistant runs it would only be logged).
-    build_speech(entry.runtime_data.pool.model, {**entry_defaults(entry.options), **options})
+    build_speech(
+        entry.runtime_data.pool.model,
+        entry.data[CONF_REGION],
+        {**entry_defaults(entry.options), **options},
+    )
     return tts.generate_media_source_id(
         hass,
         call.data[ATTR_MESSAGE],

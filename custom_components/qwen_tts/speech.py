@@ -61,8 +61,9 @@ SYNTHESIS_OPTIONS = tuple(str(key) for key in OPTION_SCHEMA.schema)
 
 @dataclass(frozen=True, slots=True)
 class Speech:
-    """What to ask the service for, and the silence to wrap the audio in."""
+    """What to ask the service for (and which model), and the silence to wrap the audio in."""
 
+    model: catalog.Model
     params: SpeechParams
     sample_rate: int
     leading_silence: bytes
@@ -99,14 +100,32 @@ def speech_params(model: catalog.Model, options: Mapping[str, Any]) -> SpeechPar
     return params
 
 
+def model_for(model: catalog.Model, region: str, voice: str | None) -> catalog.Model:
+    """The model a call's voice means: the entry's if it has the voice (or takes custom
+    voices), else the first model of the entry's region that has it, else the entry's (whose
+    validation then names its closest voices)."""
+    if not voice or voice in model.voice_ids or model.custom_voices:
+        return model
+    for candidate in catalog.models_for_region(region):
+        if voice in candidate.voice_ids:
+            return candidate
+    return model
+
+
 def build_speech(
-    model: catalog.Model, options: Mapping[str, Any], sample_rate: int | None = None
+    model: catalog.Model,
+    region: str,
+    options: Mapping[str, Any],
+    sample_rate: int | None = None,
 ) -> Speech:
-    """Validate a call's merged options; raise a translated ServiceValidationError."""
+    """Validate a call's merged options for the model its voice means (``model``, the entry's,
+    unless the voice is another model's of ``region``); raise a translated
+    ServiceValidationError."""
     try:
         values = OPTION_SCHEMA(dict(options))
     except vol.Invalid as err:
         raise invalid_option(str(err)) from err
+    model = model_for(model, region, values.get(CONF_VOICE))
     try:
         params = speech_params(model, values)
     except InvalidParameterError as err:
@@ -115,6 +134,7 @@ def build_speech(
         params = replace(params, sample_rate=sample_rate)
     rate = params.sample_rate or model.default_sample_rate
     return Speech(
+        model,
         params,
         rate,
         silence(rate, values.get(CONF_LEADING_SILENCE, 0)),

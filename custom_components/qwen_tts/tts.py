@@ -89,7 +89,12 @@ class QwenTtsEntity(TextToSpeechEntity):
         return voices or None
 
     def _speech(self, options: dict[str, Any]) -> Speech:
-        return build_speech(self._model, options, options.get(ATTR_PREFERRED_SAMPLE_RATE))
+        return build_speech(
+            self._model,
+            self._entry.data[CONF_REGION],
+            options,
+            options.get(ATTR_PREFERRED_SAMPLE_RATE),
+        )
 
     async def async_speak(
         self,
@@ -130,7 +135,7 @@ class QwenTtsEntity(TextToSpeechEntity):
     async def _speak(self, speech: Speech, texts: AsyncIterable[str]) -> AsyncGenerator[bytes]:
         """PCM with the silence padding; faults are retried or resumed by the speaker."""
         data = self._entry.runtime_data
-        speaker = Speaker(data.pool, speech.params, policy=RETRY_POLICY)
+        speaker = Speaker(data.pool_for(speech.model), speech.params, policy=RETRY_POLICY)
         try:
             if speech.leading_silence:
                 yield speech.leading_silence

@@ -6,10 +6,11 @@ import socket
 from typing import Any
 from unittest.mock import patch
 
+import pytest
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.qwen_tts.const import (
@@ -27,6 +28,7 @@ from custom_components.qwen_tts.const import (
     CONF_VOICE,
     CONF_VOLUME,
     CONF_WARM_CONNECTIONS,
+    CONF_WORKSPACE,
     DEFAULT_OPTIONS,
     DOMAIN,
 )
@@ -51,7 +53,7 @@ async def test_user_creates_an_entry(
     result = await start(hass)
     assert result["type"] is FlowResultType.FORM
     assert CONF_URL not in result["data_schema"].schema  # not among the everyday fields ...
-    assert section_fields(result, CONF_CONNECTION) == [CONF_URL]  # ... but in a section
+    assert section_fields(result, CONF_CONNECTION) == [CONF_WORKSPACE, CONF_URL]  # a section
     field = next(key for key in result["data_schema"].schema if str(key) == CONF_CONNECTION)
     assert result["data_schema"].schema[field].options == {"collapsed": True}
     result = await hass.config_entries.flow.async_configure(
@@ -59,7 +61,12 @@ async def test_user_creates_an_entry(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Qwen TTS Beijing (Chinese mainland)"
-    assert result["data"] == {CONF_API_KEY: BEIJING_KEY, CONF_REGION: "beijing", CONF_URL: None}
+    assert result["data"] == {
+        CONF_API_KEY: BEIJING_KEY,
+        CONF_REGION: "beijing",
+        CONF_WORKSPACE: None,
+        CONF_URL: None,
+    }
     assert result["options"] == DEFAULT_OPTIONS
     entry = result["result"]
     assert entry.unique_id.startswith("beijing-")
@@ -105,6 +112,28 @@ async def test_cannot_connect_with_a_url_of_the_connection_section(
         {CONF_API_KEY: API_KEY, CONF_REGION: "singapore", CONF_CONNECTION: {CONF_URL: url}},
     )
     assert result["errors"] == {"base": "cannot_connect"}
+
+
+async def test_a_workspace_reaches_the_service(
+    hass: HomeAssistant, simulator: QwenSimulator
+) -> None:
+    result = await start(hass)
+    connection = {CONF_WORKSPACE: "ws/1", CONF_URL: simulator.url}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_API_KEY: API_KEY, CONF_REGION: "singapore", CONF_CONNECTION: connection},
+    )
+    assert result["errors"] == {"base": "invalid_workspace"}
+    assert simulator.sessions == []  # refused before any connection
+    connection[CONF_WORKSPACE] = " ws-home-42 "
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_API_KEY: API_KEY, CONF_REGION: "singapore", CONF_CONNECTION: connection},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_WORKSPACE] == "ws-home-42"
+    await hass.async_block_till_done()  # the entry is set up: its sessions send it too
+    assert {s.headers.get("x-dashscope-workspace") for s in simulator.sessions} == {"ws-home-42"}
 
 
 async def test_unexpected_error(hass: HomeAssistant) -> None:
@@ -173,7 +202,12 @@ async def test_reconfigure_region(hass: HomeAssistant, regions: dict[str, QwenSi
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
-    assert entry.data == {CONF_API_KEY: BEIJING_KEY, CONF_REGION: "beijing", CONF_URL: None}
+    assert entry.data == {
+        CONF_API_KEY: BEIJING_KEY,
+        CONF_REGION: "beijing",
+        CONF_WORKSPACE: None,
+        CONF_URL: None,
+    }
     assert entry.title == "Qwen TTS Beijing (Chinese mainland)"
     assert entry.unique_id.startswith("beijing-")
 
@@ -201,7 +235,6 @@ VOICE_STEP = {
     CONF_SPEECH_RATE: 1.25,
     CONF_PITCH_RATE: 0.9,
     CONF_VOLUME: 70.0,
-    CONF_OPTIMIZE_INSTRUCTIONS: False,
     CONF_LEADING_SILENCE: 200.0,
     CONF_TRAILING_SILENCE: 300.0,
 }
@@ -212,6 +245,11 @@ async def test_options_model_then_voice(hass: HomeAssistant, loaded_entry: MockC
     assert result["step_id"] == "init"
     models = result["data_schema"].schema[CONF_MODEL].config["options"]
     assert "qwen-tts-realtime" not in [option["value"] for option in models]  # Beijing only
+    assert {"value": "cosyvoice-v3-flash", "label": "CosyVoice v3 · cosyvoice-v3-flash"} in models
+    assert {
+        "value": "qwen-audio-3.0-tts-flash",
+        "label": "Qwen-Audio-3.0-TTS · qwen-audio-3.0-tts-flash",
+    } in models
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {CONF_MODEL: "qwen3-tts-flash-realtime-2025-09-18", CONF_WARM_CONNECTIONS: 2.0},
@@ -228,6 +266,7 @@ async def test_options_model_then_voice(hass: HomeAssistant, loaded_entry: MockC
         CONF_MODEL: "qwen3-tts-flash-realtime-2025-09-18",
         CONF_WARM_CONNECTIONS: 2,
         CONF_INSTRUCTIONS: "",
+        CONF_OPTIMIZE_INSTRUCTIONS: False,
         CONF_VOLUME: 70,
         CONF_LEADING_SILENCE: 200,
         CONF_TRAILING_SILENCE: 300,
@@ -236,20 +275,28 @@ async def test_options_model_then_voice(hass: HomeAssistant, loaded_entry: MockC
     assert loaded_entry.runtime_data.pool.minimum == 2
 
 
-async def test_options_reject_instructions_for_other_models(
+async def test_instruction_fields_only_for_models_that_take_them(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {CONF_MODEL: "qwen3-tts-flash-realtime", CONF_WARM_CONNECTIONS: 1}
     )
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {**VOICE_STEP, CONF_INSTRUCTIONS: "Whisper"}
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {CONF_INSTRUCTIONS: "instructions_unsupported"}
-    assert "does not accept instructions" in result["description_placeholders"]["message"]
-
+    assert not {CONF_INSTRUCTIONS, CONF_OPTIMIZE_INSTRUCTIONS} & set(result["data_schema"].schema)
+    with pytest.raises(InvalidData):
+        await hass.config_entries.options.async_configure(
+            result["flow_id"], {**VOICE_STEP, CONF_INSTRUCTIONS: "Whisper"}
+        )
+    for model, fields in (
+        ("qwen3-tts-instruct-flash-realtime", {CONF_INSTRUCTIONS, CONF_OPTIMIZE_INSTRUCTIONS}),
+        ("cosyvoice-v3-flash", {CONF_INSTRUCTIONS}),  # no rewriting on the inference protocol
+    ):
+        result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_MODEL: model, CONF_WARM_CONNECTIONS: 1}
+        )
+        schema = set(result["data_schema"].schema)
+        assert {CONF_INSTRUCTIONS, CONF_OPTIMIZE_INSTRUCTIONS} & schema == fields
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],

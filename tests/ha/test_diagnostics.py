@@ -30,7 +30,9 @@ async def test_diagnostics(
     assert result["entry"]["data"]["api_key"] == "**REDACTED**"
     assert result["catalog_version"] == catalog.CATALOG_VERSION
     assert result["model"] == "qwen3-tts-flash-realtime"
+    assert result["protocol"] == "realtime"
     session = result["last_session"]
+    assert (session["model"], session["protocol"]) == ("qwen3-tts-flash-realtime", "realtime")
     assert session["characters"] == len("Hello there.")
     assert session["time_to_first_audio"] > 0
     assert session["connect_time"] > 0

@@ -12,7 +12,9 @@ from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.qwen_tts.const import (
+    CONF_INSTRUCTIONS,
     CONF_MODEL,
+    CONF_OPTIMIZE_INSTRUCTIONS,
     CONF_REGION,
     CONF_VOICE,
     CONF_WARM_CONNECTIONS,
@@ -76,7 +78,9 @@ async def test_changing_options_reloads_the_entry(
     voice_step = {
         key: value
         for key, value in DEFAULT_OPTIONS.items()
-        if key not in (CONF_MODEL, CONF_WARM_CONNECTIONS)
+        # the instruction fields are not shown for this model
+        if key
+        not in (CONF_MODEL, CONF_WARM_CONNECTIONS, CONF_INSTRUCTIONS, CONF_OPTIMIZE_INSTRUCTIONS)
     }
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**voice_step, CONF_VOICE: "Ethan"}

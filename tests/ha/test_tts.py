@@ -120,6 +120,36 @@ async def test_streaming_on_the_inference_protocol(
     assert len(simulator.sessions) == opened
 
 
+async def test_a_call_with_another_models_voice_speaks_with_that_model(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
+) -> None:
+    """The entry speaks Qwen3 realtime; a call's CosyVoice voice selects CosyVoice."""
+    _, _, pcm = pcm_of(await stream(hass, split_anywhere(MESSAGE), voice="longanyang"))
+    assert decode(pcm) == MESSAGE
+    records = used(simulator)
+    assert {(r.model, r.protocol) for r in records} == {("cosyvoice-v3-flash", "inference")}
+    other = loaded_entry.runtime_data.others["cosyvoice-v3-flash"]
+    assert other.minimum == 0  # no connection kept ahead for a model the entry does not use
+    _, _, pcm = pcm_of(await stream(hass, ["Back to the entry's model."]))
+    assert decode(pcm) == "Back to the entry's model."
+    (spoke,) = [r for r in used(simulator) if "Back to" in "".join(r.spoken)]
+    assert spoke.model == "qwen3-tts-flash-realtime"
+
+
+@pytest.mark.parametrize("voice", ["longxiaochun_v2", "sambert-zhichu-v1", "Cheri"])
+async def test_a_voice_of_no_model_of_the_region_is_a_validation_error(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator, voice: str
+) -> None:
+    """Beijing-only voices in a Singapore entry, and a typo, name the entry's closest voices."""
+    with pytest.raises(ServiceValidationError) as err:
+        await stream(hass, ["Refused."], voice=voice)
+    assert (
+        "not offered by qwen3-tts-flash-realtime" in err.value.translation_placeholders["message"]
+    )
+    assert used(simulator) == []
+    assert loaded_entry.runtime_data.others == {}
+
+
 @pytest.mark.parametrize("behaviour", sorted(DISPUTED_BEHAVIOURS))
 async def test_streaming_is_exact_under_every_disputed_behaviour(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator, behaviour: str

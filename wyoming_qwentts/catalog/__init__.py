@@ -24,6 +24,7 @@ __all__ = [
     "CATALOG_VERSION",
     "DEFAULT_MODEL",
     "DEFAULT_REGION",
+    "FAMILY_NAMES",
     "LANGUAGE_TYPES",
     "MODELS",
     "PCM_CHANNELS",
@@ -42,11 +43,26 @@ __all__ = [
     "closest",
     "get_model",
     "get_region",
+    "label",
     "models_for_region",
 ]
 
 CATALOG_VERSION: Final = "2026.12.1"
 """Bumped whenever the data changes (shown in diagnostics)."""
+
+FAMILY_NAMES: Final[Mapping[str, str]] = {
+    "qwen3-tts-flash-realtime": "Qwen3-TTS realtime",
+    "qwen3-tts-instruct-flash-realtime": "Qwen3-TTS realtime, instruct",
+    "qwen3-tts-vc-realtime": "Qwen3-TTS realtime, cloned voices",
+    "qwen3-tts-vd-realtime": "Qwen3-TTS realtime, designed voices",
+    "qwen-tts-realtime": "Qwen-TTS realtime (legacy)",
+    "qwen-audio-3.0-tts": "Qwen-Audio-3.0-TTS",
+    "cosyvoice-v3": "CosyVoice v3",
+    "cosyvoice-v3.5": "CosyVoice v3.5, cloned or designed voices",
+    "cosyvoice-v2": "CosyVoice v2",
+    "sambert": "Sambert",
+}
+"""What each model family is called in pickers (``Model.family``)."""
 
 MODELS: Final[Mapping[str, Model]] = {
     model.id: model for model in (*qwen3.MODELS, *inference.MODELS)
@@ -75,6 +91,11 @@ def get_model(model_id: str) -> Model:
 def get_region(region_id: str) -> Region:
     """Return a region by id, or raise InvalidParameterError naming the regions."""
     return _lookup(REGIONS, region_id, "region")
+
+
+def label(model: Model) -> str:
+    """A model as a picker shows it: its family, then its id."""
+    return f"{FAMILY_NAMES[model.family]} · {model.id}"
 
 
 def models_for_region(region_id: str) -> tuple[Model, ...]:
