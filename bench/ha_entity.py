@@ -1,6 +1,6 @@
 """Scenario 1b: the Home Assistant entity path in-process (run with .venv-ha's Python).
 
-``python bench/ha_entity.py '[1, 10, 100]' ROUNDS`` prints one JSON line: per level, the
+``python bench/ha_entity.py '[1, 10, 100]' ROUNDS PACE MODEL`` prints one JSON line: per level, the
 p50/p95/p99 of (first text chunk → first PCM bytes of the WAV stream) minus the simulator's
 own (first text → first delta), in milliseconds.
 """
@@ -30,12 +30,15 @@ from pytest_homeassistant_custom_component.common import (
 from stats import percentiles
 
 from custom_components.qwen_tts.const import (
+    CONF_MODEL,
     CONF_REGION,
     CONF_URL,
+    CONF_VOICE,
     CONF_WARM_CONNECTIONS,
     DEFAULT_OPTIONS,
     DOMAIN,
 )
+from wyoming_qwentts import catalog
 from wyoming_qwentts.simulator import QwenSimulator
 
 ENTITY = "tts.qwen_tts_singapore_international_speech"
@@ -63,7 +66,7 @@ async def one(hass: Any, tag: str) -> tuple[str, float]:
     return first, first_audio - sent[0]
 
 
-async def main(levels: list[int], rounds: int, pace: float) -> None:
+async def main(levels: list[int], rounds: int, pace: float, model_id: str) -> None:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as config_dir:
         async with async_test_home_assistant(config_dir=config_dir) as hass, QwenSimulator() as sim:
@@ -75,7 +78,12 @@ async def main(levels: list[int], rounds: int, pace: float) -> None:
                 entry = MockConfigEntry(
                     domain=DOMAIN,
                     data={CONF_API_KEY: "sk-bench", CONF_REGION: "singapore", CONF_URL: sim.url},
-                    options={**DEFAULT_OPTIONS, CONF_WARM_CONNECTIONS: min(level, 4)},
+                    options={
+                        **DEFAULT_OPTIONS,
+                        CONF_MODEL: model_id,
+                        CONF_VOICE: catalog.MODELS[model_id].default_voice,
+                        CONF_WARM_CONNECTIONS: min(level, 4),
+                    },
                 )
                 entry.add_to_hass(hass)
                 assert await hass.config_entries.async_setup(entry.entry_id)
@@ -88,9 +96,9 @@ async def main(levels: list[int], rounds: int, pace: float) -> None:
                     if round_ == 0:
                         continue
                     own = {
-                        s.events[1]["text"].split(" says")[0]: s.first_delta_at - s.first_text_at
+                        text.split(" says")[0]: first_audio - first_text
                         for s in sim.sessions
-                        if s.first_delta_at is not None and s.first_text_at is not None
+                        for text, first_text, first_audio in s.firsts()
                     }
                     overheads += [ttfa - own[first.split(" says")[0]] for first, ttfa in timed]
                 results[str(level)] = percentiles(overheads)
@@ -101,4 +109,4 @@ async def main(levels: list[int], rounds: int, pace: float) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(json.loads(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])))
+    asyncio.run(main(json.loads(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]))

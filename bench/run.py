@@ -38,19 +38,23 @@ def unique_chunks(tag: str, sentences: int = 1) -> list[str]:
     return [text[:24]] + [text[i : i + 12] for i in range(24, len(text), 12)]
 
 
-async def bridge_overhead(levels: list[int], rounds: int, pace: float) -> dict[str, Any]:
+async def bridge_overhead(
+    levels: list[int], rounds: int, pace: float, model: str | None = None
+) -> dict[str, Any]:
     """Scenario 1: first text to first audio through the bridge, minus the simulator's own.
 
     The simulator paces audio at twice real time, as a real service streams it: an upstream
     that floods every stream's audio at once would measure the flood, not the bridge. The
     figure includes both socket hops and the waits of three busy processes for two cores;
-    ``in_server`` is the part spent inside the server (its ``--debug`` timing).
+    ``in_server`` is the part spent inside the server (its ``--debug`` timing). ``model``:
+    another model than the default (an inference one: 6d).
     """
     results: dict[str, Any] = {}
+    flags = ["--model", model] if model else []
     async with simulator(real_time_factor=0.5 * pace) as sim:
         for level in levels:
             async with server(sim.url, "--warm-connections", "1", "--debug",
-                              "--warm-connections-max", str(level)) as srv:  # fmt: skip
+                              "--warm-connections-max", str(level), *flags) as srv:  # fmt: skip
                 overheads: list[float] = []
                 for round_ in range(rounds + 1):  # round 0 warms the pool up to the level
                     if round_ == 1:
@@ -130,9 +134,9 @@ async def _simulator_times(sim: Any, firsts: list[str]) -> dict[str, float]:
     wanted = {_tag(first) for first in firsts}
     while True:
         own = {
-            _tag(s["first_text"]): s["first_delta_at"] - s["first_text_at"]
+            _tag(text): first_audio - first_text
             for s in sim.sessions()
-            if s["first_delta_at"] is not None and s["first_text"]
+            for text, first_text, first_audio in s["firsts"]
         }
         if wanted <= own.keys():
             return own
@@ -317,7 +321,9 @@ def _upstream_sockets(srv: Any) -> int:
     return sum(1 for c in srv.ps.net_connections("tcp") if c.raddr and c.status == "ESTABLISHED")
 
 
-def ha_entity_path(levels: list[int], rounds: int, pace: float) -> dict[str, Any] | str:
+def ha_entity_path(
+    levels: list[int], rounds: int, pace: float, model: str = "qwen3-tts-flash-realtime"
+) -> dict[str, Any] | str:
     """Scenario 1b: the Home Assistant entity path, in-process (needs .venv-ha)."""
     python = Path(__file__).parent.parent / ".venv-ha" / "bin" / "python"
     if not python.exists():
@@ -326,7 +332,7 @@ def ha_entity_path(levels: list[int], rounds: int, pace: float) -> dict[str, Any
 
     script = Path(__file__).parent / "ha_entity.py"
     done = subprocess.run(
-        [str(python), str(script), json.dumps(levels), str(rounds), str(pace)],
+        [str(python), str(script), json.dumps(levels), str(rounds), str(pace), model],
         capture_output=True, text=True, check=False, timeout=600,
     )  # fmt: skip
     if done.returncode:
@@ -385,6 +391,16 @@ def table(results: dict[str, Any]) -> str:
     row("5. memory per warm connection (KB)", f"{mem['kb_per_warm_connection']:.0f}", "<= 64 KB")
     for name, value, target in inference.rows(results["inference"]):
         row(name, value, target)
+    paths = results["inference_paths"]
+    for level, p in paths["bridge_overhead"].items():
+        row(f"6d. inference bridge overhead, {level} concurrent (p50/p95/p99 ms)",
+            f"{p['p50']:.2f}/{p['p95']:.2f}/{p['p99']:.2f}", "as 1")  # fmt: skip
+    if isinstance(paths["ha_entity_overhead"], str):
+        row("6d. inference HA entity path overhead", paths["ha_entity_overhead"])
+    else:
+        for level, p in paths["ha_entity_overhead"].items():
+            row(f"6d. inference HA entity path overhead, {level} concurrent (ms)",
+                f"{p['p50']:.2f}/{p['p95']:.2f}/{p['p99']:.2f}", "as 1b")  # fmt: skip
     return "\n".join(lines)
 
 
@@ -448,6 +464,10 @@ async def main(smoke: bool) -> None:
     results["bridge_overhead"] = await bridge_overhead(levels, rounds, pace)
     results["harness_floor"] = {str(levels[-1]): await harness_floor(levels[-1], rounds, pace)}
     results["ha_entity_overhead"] = ha_entity_path(levels, rounds, pace)
+    results["inference_paths"] = {
+        "bridge_overhead": await bridge_overhead(levels, rounds, pace, inference.MODEL),
+        "ha_entity_overhead": ha_entity_path(levels, rounds, pace, inference.MODEL),
+    }
     results["handshake_hiding"] = await handshake_hiding(hs)
     results["segmentation_ttfa"] = await segmentation_ttfa(hs, pace)
     if smoke:

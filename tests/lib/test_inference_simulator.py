@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -260,3 +261,27 @@ async def test_garbage_frames_in_a_task(
                 if "task-finished" in msg.data:
                     break
         assert "!!not json!!" in texts
+
+
+async def test_figures_of_each_task_reach_the_stats_file(
+    http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    """A socket may run tasks for as long as the program: each one's figures are written when
+    it finishes, not only when the socket closes."""
+    stats = tmp_path / "stats.jsonl"
+    async with QwenSimulator(stats_file=stats) as sim:
+        sim.options.api_key = API_KEY
+        async with http.ws_connect(sim.inference_url, headers=AUTH) as ws:
+            for text in ("First one.", "Second one."):
+                task_id = await start(ws, voice="longanyang")
+                await ws.send_json(action("continue-task", task_id, text=text))
+                await ws.send_json(action("finish-task", task_id))
+                await task_audio(ws)
+            lines = [json.loads(line) for line in stats.read_text().splitlines()]
+            assert [[first[0] for first in line["firsts"]] for line in lines] == [
+                ["First one."],
+                ["First one.", "Second one."],
+            ]
+            assert all(text_at < audio_at for _, text_at, audio_at in lines[-1]["firsts"])
+    closed = json.loads(stats.read_text().splitlines()[-1])
+    assert (closed["protocol"], closed["tasks"]) == ("inference", 2)

@@ -18,16 +18,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from websockets.asyncio.server import ServerConnection
-
 from .. import catalog
 from ..audio import wav_header
 from ..core.errors import InvalidParameterError
 from ..core.segmenter import Segmenter
 from ..core.ssml import ssml_text
 from ..inference.wire import params_of
-from .faults import FaultPlan, SessionAborted
-from .options import HANDSHAKE_BODIES, SimulatedSession, SimulatorOptions
+from .faults import SessionAborted
+from .options import HANDSHAKE_BODIES
 from .script import Script
 from .speech import duration_seconds, synthesize
 
@@ -57,6 +55,8 @@ class _Task:
     segmenter: Segmenter = field(default_factory=lambda: Segmenter(120))
     document: str = ""
     """An SSML task's text (spoken, without its markup, at the end)."""
+    first_text: tuple[str, float] | None = None
+    heard: bool = False
 
     def rest(self) -> str:
         """What ``finish-task`` (or a flush) leaves to synthesize."""
@@ -69,16 +69,7 @@ class _Task:
 class InferenceScript(Script):
     """One simulated inference socket."""
 
-    def __init__(
-        self,
-        options: SimulatorOptions,
-        connection: ServerConnection,
-        record: SimulatedSession,
-        plan: FaultPlan,
-        *,
-        throttled: bool,
-    ) -> None:
-        super().__init__(options, connection, record, plan, throttled=throttled)
+    def _start_state(self) -> None:
         self._task: _Task | None = None
         self._queue: asyncio.Queue[str | None] = asyncio.Queue()
         """Text of the current task to synthesize; None: the task is finished."""
@@ -199,6 +190,8 @@ class InferenceScript(Script):
         if record.first_text_at is None:
             record.first_text_at = time.monotonic()
             record.first_text = text
+        if task.first_text is None:
+            task.first_text = (text, time.monotonic())
         limit = self._options.max_text_chars
         task.characters += len(text)
         if limit is not None and task.characters > limit:
@@ -230,6 +223,8 @@ class InferenceScript(Script):
         self._task = None
         self._record.finished = True
         await self._event("task-finished", finished)
+        if self._record.task_done is not None:
+            self._record.task_done(self._record)
 
     def _output(self, task: _Task, characters: int) -> dict[str, Any]:
         sentence = {"index": 0, "begin_time": 0, "end_time": round(task.spoken_ms), "words": []}
@@ -267,6 +262,9 @@ class InferenceScript(Script):
             await self._ws.send(pcm[offset : offset + step])
             if record.first_delta_at is None:
                 record.first_delta_at = time.monotonic()
+            if not task.heard and task.first_text is not None:
+                task.heard = True
+                record.task_firsts.append((*task.first_text, time.monotonic()))
             record.deltas_sent += 1
 
     async def _before_frame(self, task: _Task) -> None:

@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import random
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
@@ -147,6 +147,10 @@ class SimulatedSession:
     """Monotonic time the first text arrived (CLOCK_MONOTONIC: comparable across processes)."""
     first_delta_at: float | None = None
     """Monotonic time the first audio delta was sent."""
+    task_firsts: list[tuple[str, float, float]] = field(default_factory=list)
+    """Inference: each task's first text, when it came and when its first audio went."""
+    task_done: Callable[[SimulatedSession], None] | None = field(default=None, repr=False)
+    """Called when a task finished (the simulator writes its figures so far)."""
     pacing_lag: float = 0.0
     """Largest delay behind the real-time-factor schedule (the simulator itself too slow)."""
     finished: bool = False
@@ -159,6 +163,15 @@ class SimulatedSession:
             return [str((event.get("header") or {}).get("action")) for event in self.events]
         return [str(event.get("type")) for event in self.events]
 
+    def firsts(self) -> list[tuple[str, float, float]]:
+        """First text, its time and the time of its first audio: of each task on an
+        inference socket, of the session on a realtime one."""
+        if self.task_firsts:
+            return list(self.task_firsts)
+        if self.first_text and self.first_text_at is not None and self.first_delta_at:
+            return [(self.first_text, self.first_text_at, self.first_delta_at)]
+        return []
+
     def summary(self) -> dict[str, Any]:
         """Figures of the session as one JSON-able line (for ``--stats-file``)."""
         return {
@@ -169,6 +182,7 @@ class SimulatedSession:
             "first_text": self.first_text,
             "first_text_at": self.first_text_at,
             "first_delta_at": self.first_delta_at,
+            "firsts": self.firsts(),
             "pacing_lag": self.pacing_lag,
             "deltas": self.deltas_sent,
             "finished": self.finished,

@@ -10,13 +10,12 @@ from functools import lru_cache
 from typing import Any
 
 import pybase64
-from websockets.asyncio.server import ServerConnection
 
 from .. import catalog
 from ..audio import wav_header
 from ..core.segmenter import Segmenter
-from .faults import FaultPlan, SessionAborted
-from .options import SimulatedSession, SimulatorOptions, new_id
+from .faults import SessionAborted
+from .options import new_id
 from .script import Script
 from .speech import synthesize
 
@@ -24,16 +23,8 @@ from .speech import synthesize
 class RealtimeResponses(Script):
     """A realtime session's state and what it sends (the script reads the client's side)."""
 
-    def __init__(
-        self,
-        options: SimulatorOptions,
-        connection: ServerConnection,
-        record: SimulatedSession,
-        plan: FaultPlan,
-        *,
-        throttled: bool,
-    ) -> None:
-        super().__init__(options, connection, record, plan, throttled=throttled)
+    def _start_state(self) -> None:
+        options, record = self._options, self._record
         self._model = (
             None if record.model in options.retired_models else catalog.MODELS.get(record.model)
         )

@@ -29,6 +29,11 @@ class Script(ABC):
         """The connection's mid-stream faults."""
         self._throttled = throttled
         """Over ``max_sessions`` with ``throttle_style="event"``: refuse in band."""
+        self._start_state()
+
+    @abstractmethod
+    def _start_state(self) -> None:
+        """Set up the protocol's own state of the connection (after the common one)."""
 
     @abstractmethod
     async def run(self) -> None:

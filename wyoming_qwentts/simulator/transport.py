@@ -173,6 +173,7 @@ class QwenSimulator:
             model=query.get("model", [""])[0],
             headers={key.lower(): value for key, value in request.headers.raw_items()},
             protocol=protocol,
+            task_done=self._write_stats,
         )
         self.sessions.append(record)
         self.session_opened.set()
@@ -198,11 +199,16 @@ class QwenSimulator:
             closed.cancel()
             self._active -= 1
             record.closed.set()
-            if self._stats_file is not None:
-                with self._stats_file.open("a", encoding="utf-8") as stats:
-                    stats.write(json.dumps(record.summary(), ensure_ascii=False) + "\n")
+            self._write_stats(record)
             if not self._keep_sessions:
                 self.sessions.remove(record)
+
+    def _write_stats(self, record: SimulatedSession) -> None:
+        """One line of the record's figures so far (at each close, and each finished task of
+        a socket that may run many)."""
+        if self._stats_file is not None:
+            with self._stats_file.open("a", encoding="utf-8") as stats:
+                stats.write(json.dumps(record.summary(), ensure_ascii=False) + "\n")
 
 
 def _protocol(request: Request) -> catalog.Protocol | None:
