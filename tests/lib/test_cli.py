@@ -263,6 +263,20 @@ async def test_server_with_an_inference_model_streams() -> None:
     assert decode(audio_of(events)) == text
 
 
+async def test_the_inference_endpoint_of_its_own(simulator: QwenSimulator, tmp_path: Path) -> None:
+    """--url names the realtime endpoint; --inference-url, when given, the inference one."""
+    target = tmp_path / "own.wav"
+    code, _, err = await run(
+        "say", "Own endpoint.", "-o", str(target), "--model", "cosyvoice-v3-flash",
+        "--url", "ws://127.0.0.1:9/api-ws/v1/realtime",  # nothing listens there
+        "--inference-url", simulator.inference_url, "--api-key", API_KEY,
+    )  # fmt: skip
+    assert code == 0, err
+    with wave.open(str(target)) as wav:
+        assert decode(wav.readframes(wav.getnframes())) == "Own endpoint."
+    assert simulator.sessions[0].protocol == "inference"
+
+
 async def test_say_reports_a_rejected_key(simulator: QwenSimulator, tmp_path: Path) -> None:
     code, _, err = await run(
         "say", "Hello", "-o", str(tmp_path / "x.wav"), "--url", simulator.url,

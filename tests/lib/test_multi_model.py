@@ -9,6 +9,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from wyoming.error import Error
 from wyoming.info import Describe, Info
 from wyoming.server import AsyncServer
 from wyoming.tts import Synthesize, SynthesizeVoice
@@ -20,12 +21,14 @@ from wyoming_qwentts.core.pool import WarmPool
 from wyoming_qwentts.handler import ConnectionLimits, QwenTtsEventHandler
 from wyoming_qwentts.info import build_info
 from wyoming_qwentts.menu import VoiceMenu
+from wyoming_qwentts.realtime import Timeouts
 from wyoming_qwentts.service import ServiceSettings, TtsService
 from wyoming_qwentts.simulator import QwenSimulator, decode
 
 from .conftest import API_KEY, FAST_RETRY, WyomingServer
 from .test_wyoming_server import audio_of, read_until, shape, split_anywhere, stream
 
+TEXT = "Every failure, said the same way. 两种协议。"
 MODELS = ("qwen3-tts-flash-realtime", "cosyvoice-v3-flash", "qwen-audio-3.0-tts-flash")
 
 
@@ -82,8 +85,13 @@ def test_unknown_voices() -> None:
 async def server(
     http: aiohttp.ClientSession, simulator: QwenSimulator
 ) -> AsyncIterator[WyomingServer]:
+    timeouts = Timeouts(first_audio=1.0, audio_gap=1.0)
     pools: list[WarmPool[Any]] = [
-        WarmPool(client_for(http, API_KEY, model, url=simulator.url), minimum=0, maximum=0)
+        WarmPool(
+            client_for(http, API_KEY, model, url=simulator.url, timeouts=timeouts),
+            minimum=0,
+            maximum=0,
+        )
         for model in models(*MODELS)
     ]
     service = TtsService(pools, ServiceSettings(SpeechParams(), retry=FAST_RETRY))
@@ -154,3 +162,35 @@ async def test_no_voice_is_the_default_models_and_a_wrong_one_is_an_error(
     error = next(event for event in failed if event.type == "error")
     assert error.data["code"] == "invalid-voice"
     assert "not offered by any of" in error.data["text"]
+
+
+@pytest.mark.parametrize("voice", ["Cherry", "longanyang"], ids=["realtime", "inference"])
+@pytest.mark.parametrize(
+    ("options", "code", "message"),
+    [
+        ({"reject_handshake": 401}, "auth-failed", "per region"),
+        ({"reject_handshake": 403}, "access-denied", "denied"),
+        ({"reject_handshake": 429}, "rate-limited", "rate limit"),
+        ({"max_sessions": 0, "throttle_style": "event"}, "rate-limited", "rate limit"),
+        ({"reject_handshake": 500}, "upstream-failed", "unavailable"),
+        ({"error_after_deltas": 2, "delta_bytes": 480}, "upstream-failed", "InternalError"),
+        ({"drop_after_deltas": 2, "delta_bytes": 480}, "upstream-failed", "closed before"),
+        ({"stall_after_deltas": 1, "delta_bytes": 480}, "upstream-timeout", "more audio"),
+    ],
+)
+async def test_every_error_code_maps_alike_on_both_protocols(
+    server: WyomingServer,
+    simulator: QwenSimulator,
+    voice: str,
+    options: dict[str, Any],
+    code: str,
+    message: str,
+) -> None:
+    for name, value in options.items():
+        setattr(simulator.options, name, value)
+    async with server.client() as client:
+        events = await stream(client, split_anywhere(TEXT), SynthesizeVoice(name=voice))
+    errors = [Error.from_event(e) for e in events if e.type == "error"]
+    assert [e.code for e in errors] == [code]
+    assert message in errors[0].text
+    assert shape(events)[-2:] == ["audio-stop", "synthesize-stopped"]
