@@ -120,6 +120,36 @@ async def test_streaming_on_the_inference_protocol(
     assert len(simulator.sessions) == opened
 
 
+@pytest.mark.parametrize(
+    "entry_options",
+    [
+        DEFAULT_OPTIONS,
+        {**DEFAULT_OPTIONS, CONF_MODEL: "cosyvoice-v3-flash", CONF_VOICE: "longanyang"},
+    ],
+    ids=["realtime", "inference"],
+)
+async def test_audio_starts_before_the_text_is_complete(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, entry_options: dict[str, Any]
+) -> None:
+    """The Assist path: the WAV stream carries the first sentence's audio while the LLM is
+    still writing (the rest of the text comes only once that audio arrived)."""
+    heard = asyncio.Event()
+
+    async def reply() -> AsyncGenerator[str]:
+        yield "The first sentence is complete. "
+        await asyncio.wait_for(heard.wait(), 10)  # fails here if audio waited for the text
+        yield "And the rest came later."
+
+    result = tts.async_create_stream(hass, ENTITY_ID, None, WAV)
+    result.async_set_message_stream(reply())
+    wav = b""
+    async for chunk in result.async_stream_result():
+        wav += chunk
+        if len(wav) > 44:
+            heard.set()
+    assert decode(pcm_of(wav)[2]) == "The first sentence is complete. And the rest came later."
+
+
 async def test_a_call_with_another_models_voice_speaks_with_that_model(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
 ) -> None:
