@@ -59,14 +59,14 @@ async def hass(tmp_path: Path) -> AsyncIterator[RealHomeAssistant]:
 
 
 async def open_flow(ha: RealHomeAssistant, http: aiohttp.ClientSession) -> str:
-    """Open the config flow as the UI does; its id. The URL is in a collapsed section."""
+    """Open the config flow as the UI does; its id. Workspace and URL are in a collapsed section."""
     _, form = await ha.call(
         http, "POST", "/api/config/config_entries/flow", json={"handler": DOMAIN}
     )
     assert form["type"] == "form", form
     connection = next(f for f in form["data_schema"] if f["name"] == "connection")
     assert (connection["type"], connection["expanded"]) == ("expandable", False)
-    assert [field["name"] for field in connection["schema"]] == ["url"]
+    assert [field["name"] for field in connection["schema"]] == ["workspace", "url"]
     return str(form["flow_id"])
 
 
@@ -174,8 +174,7 @@ async def test_a_user_journey_through_a_real_home_assistant(
     )  # fmt: skip
     assert form["step_id"] == "voice", form
     voice = {"voice": "Serena", "language_type": "Auto", "speech_rate": 1.0, "pitch_rate": 1.0,
-             "volume": 50, "optimize_instructions": False, "leading_silence_ms": 0,
-             "trailing_silence_ms": 0}  # fmt: skip
+             "volume": 50, "leading_silence_ms": 0, "trailing_silence_ms": 0}  # fmt: skip
     _, done = await ha.call(
         http, "POST", f"/api/config/config_entries/options/flow/{form['flow_id']}", json=voice
     )

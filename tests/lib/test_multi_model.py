@@ -9,6 +9,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from wyoming.audio import AudioStart
 from wyoming.error import Error
 from wyoming.info import Describe, Info
 from wyoming.server import AsyncServer
@@ -30,6 +31,8 @@ from .test_wyoming_server import audio_of, read_until, shape, split_anywhere, st
 
 TEXT = "Every failure, said the same way. 两种协议。"
 MODELS = ("qwen3-tts-flash-realtime", "cosyvoice-v3-flash", "qwen-audio-3.0-tts-flash")
+EVERY_FAMILY = (*MODELS, "sambert-zhichu-v1")
+"""One model of each family (Sambert's own rates, 16 and 48 kHz, make the server's 48 kHz)."""
 
 
 def models(*ids: str) -> list[catalog.Model]:
@@ -92,9 +95,10 @@ async def server(
             minimum=0,
             maximum=0,
         )
-        for model in models(*MODELS)
+        for model in models(*EVERY_FAMILY)
     ]
-    service = TtsService(pools, ServiceSettings(SpeechParams(), retry=FAST_RETRY))
+    settings = ServiceSettings(SpeechParams(sample_rate=48000), retry=FAST_RETRY)
+    service = TtsService(pools, settings)
     tcp = AsyncServer.from_uri("tcp://127.0.0.1:0")
     await tcp.start(
         partial(
@@ -115,11 +119,11 @@ async def test_info_lists_every_voice_of_every_model(server: WyomingServer) -> N
         await client.write_event(Describe().event())
         info = Info.from_event((await read_until(client, "info"))[-1])
     (program,) = info.tts
-    assert len(program.voices) == 56
+    assert len(program.voices) == 57
     yang = next(voice for voice in program.voices if voice.name == "longanyang")
     assert yang.description == "Longan Yang (male, sunny young man) · cosyvoice-v3-flash"
     assert yang.languages == ["zh", "en"]
-    assert all(model in (program.description or "") for model in MODELS)
+    assert all(model in (program.description or "") for model in EVERY_FAMILY)
 
 
 @pytest.mark.parametrize(
@@ -128,6 +132,7 @@ async def test_info_lists_every_voice_of_every_model(server: WyomingServer) -> N
         ("Ethan", "qwen3-tts-flash-realtime", "realtime"),
         ("longanyang", "cosyvoice-v3-flash", "inference"),
         ("longanxiaoxin", "qwen-audio-3.0-tts-flash", "inference"),
+        ("sambert-zhichu-v1", "sambert-zhichu-v1", "inference"),
     ],
 )
 async def test_a_voice_selects_its_model_in_both_sequences(
@@ -141,9 +146,11 @@ async def test_a_voice_selects_its_model_in_both_sequences(
     assert decode(audio_of(single)) == text
     assert decode(audio_of(streamed)) == text
     assert shape(streamed)[-3:] == ["audio-chunk", "audio-stop", "synthesize-stopped"]
+    starts = [AudioStart.from_event(e) for e in single + streamed if AudioStart.is_type(e.type)]
+    assert {start.rate for start in starts} == {48000}
     used = [record for record in simulator.sessions if record.spoken]
     assert {(record.model, record.protocol) for record in used} == {(model, protocol)}
-    voices = {record.config["voice"] for record in used}
+    voices = {record.config.get("voice", record.model) for record in used}  # Sambert: the model
     assert voices == {voice}
 
 
