@@ -150,6 +150,35 @@ async def test_audio_starts_before_the_text_is_complete(
     assert decode(pcm_of(wav)[2]) == "The first sentence is complete. And the rest came later."
 
 
+@pytest.mark.parametrize(
+    ("entry_options", "ssml"),
+    [
+        ({**DEFAULT_OPTIONS, CONF_MODEL: "cosyvoice-v3-flash", CONF_VOICE: "longanyang"}, True),
+        (DEFAULT_OPTIONS, False),
+    ],
+    ids=["cosyvoice-takes-ssml", "realtime-speaks-its-words"],
+)
+async def test_an_ssml_message(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    simulator: QwenSimulator,
+    entry_options: dict[str, Any],
+    ssml: bool,
+) -> None:
+    """An SSML document goes as SSML to a model that takes it, as its words to one that
+    does not; it is never cut into segments."""
+    document = '<speak>The door <break time="200ms"/>is open, <emphasis>now</emphasis>.</speak>'
+    _, _, pcm = pcm_of(await stream(hass, split_anywhere(document)))
+    assert decode(pcm) == "The door is open, now."
+    (record,) = used(simulator)
+    if ssml:
+        assert record.config["enable_ssml"] is True
+        assert record.event_types() == ["run-task", "continue-task", "finish-task"]
+    else:
+        texts = [e["text"] for e in record.events if e["type"] == "input_text_buffer.append"]
+        assert texts == ["The door is open, now."]
+
+
 async def test_a_call_with_another_models_voice_speaks_with_that_model(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
 ) -> None:

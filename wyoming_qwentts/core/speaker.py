@@ -33,6 +33,7 @@ from .attempts import RetryPolicy, SpeakerStats, is_transient
 from .errors import IncompleteAudioError, QwenTtsError
 from .params import SpeechParams
 from .source import SpeechSession, SpeechSource
+from .ssml import is_ssml, ssml_text
 from .text import TextFeed
 
 _LOGGER = logging.getLogger(__name__)
@@ -252,7 +253,7 @@ class Speaker:
         segment.generation += 1
         segment.chunks.clear()
         received = 0
-        async for audio in session.respond(segment.text):
+        async for audio in session.respond(self._spoken(segment.text)):
             received += len(audio)
             segment.chunks.append(audio)
             feed.notify()
@@ -261,6 +262,13 @@ class Speaker:
         segment.complete = True
         feed.notify()
         return True
+
+    def _spoken(self, text: str) -> str:
+        """What is sent of a segment: an SSML document as it is to a model that takes SSML,
+        as its words to any other (its markup would be read out)."""
+        if is_ssml(text) and "ssml" not in self._source.model.options:
+            return ssml_text(text)
+        return text
 
     def _may_continue(self, err: QwenTtsError, failing_for: float) -> bool:
         if not is_transient(err) or failing_for > self._policy.deadline:

@@ -8,7 +8,7 @@ from typing import Any
 from ..core.metrics import ResponseMetrics, SessionMetrics
 from ..core.params import SpeechParams
 from ..core.source import SpeechSession
-from ..core.ssml import is_ssml, ssml_text
+from ..core.ssml import is_ssml
 from . import wire
 from .connection import InferenceConnection
 
@@ -16,8 +16,8 @@ from .connection import InferenceConnection
 class InferenceSession(SpeechSession):
     """Speaks segments as tasks on one socket; :meth:`end` gives the socket back for reuse.
 
-    An SSML document goes with ``enable_ssml`` to a model that takes SSML, as the single
-    piece of its task; for any other model its markup is removed and the words are spoken.
+    An SSML document goes with ``enable_ssml``, as the single piece of its task (the speaker
+    sends only the words of one to a model that does not take SSML).
     """
 
     def __init__(self, connection: InferenceConnection, params: SpeechParams) -> None:
@@ -41,11 +41,8 @@ class InferenceSession(SpeechSession):
     async def respond(self, text: str) -> AsyncIterator[bytes]:
         """One task for ``text``: its audio until ``task-finished``."""
         parameters: dict[str, Any] = self._plain
-        if is_ssml(text):
-            if self._ssml is not None:
-                parameters = self._ssml
-            else:
-                text = ssml_text(text)
+        if is_ssml(text) and self._ssml is not None:
+            parameters = self._ssml
         metrics = ResponseMetrics("")
         self.metrics.responses.append(metrics)
         async for audio in self.connection.run(parameters, text, metrics, voice=self._voice):
