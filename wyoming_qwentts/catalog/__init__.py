@@ -16,7 +16,7 @@ from . import inference, qwen3
 from .model import PROTOCOLS, Model, Protocol, Range, Region, Voice
 from .qwen3 import LANGUAGE_TYPES, QWEN3_LANGUAGES
 from .regions import BEIJING, DEFAULT_REGION, REGIONS, SINGAPORE
-from .validation import billed_characters, closest
+from .validation import billed_characters, check_settings, closest
 from .validation import check_params as _check_params
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "Voice",
     "billed_characters",
     "check_params",
+    "check_settings",
     "closest",
     "get_model",
     "get_region",

@@ -49,6 +49,12 @@ def check_params(model: Model, params: SpeechParams, *, system_voices: frozenset
     by a custom-voice model too (voices are not interchangeable across models).
     """
     _check_voice(model, params.voice, system_voices)
+    check_settings(model, params)
+
+
+def check_settings(model: Model, params: SpeechParams) -> None:
+    """Raise InvalidParameterError if ``model`` does not accept ``params`` apart from the
+    voice (the language, format, rate and prosody, instructions)."""
     if params.language is not None and params.language not in model.languages:
         allowed = model.languages
         detail = f"expected one of {choices(allowed)}" if allowed else "it takes no language"

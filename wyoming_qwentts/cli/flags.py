@@ -209,10 +209,10 @@ def voicing(args: argparse.Namespace) -> Voicing:
             optimize_instructions=args.optimize_instructions or None,
             sample_rate=rate,
         )
-        for model in models:  # every request of every model starts from these
-            # (a custom-voice model's own voices are the requests' to name)
-            voice = menu.default[1] if menu.default[0] is model else model.default_voice
-            catalog.check_params(model, replace(params, voice=voice or "a-custom-voice"))
+        default_model, default_voice = menu.default
+        catalog.check_params(default_model, replace(params, voice=default_voice))
+        for model in models:  # every request of every model starts from these settings
+            catalog.check_settings(model, params)
     except InvalidParameterError as err:
         raise UsageError(str(err)) from None
     if not args.api_key and not args.simulate and not args.url:

@@ -35,6 +35,10 @@ class Connection(Protocol):
     """Whether the connection comes back after a request (an inference socket does)."""
 
     @property
+    def reusable(self) -> bool:
+        """Whether it can serve another request now (it came back clean)."""
+
+    @property
     def closed(self) -> bool: ...
 
     def watch_idle(self) -> asyncio.Future[Any]:
@@ -196,8 +200,7 @@ class WarmPool(SpeechSource, Generic[C]):
         """A request is done with a connection that returns: it waits for the next request
         if it can serve one, else the pool opens a replacement."""
         self._in_use.discard(connection)
-        reusable = getattr(connection, "reusable", False)
-        if self._closed or not reusable or len(self._ready) >= self.maximum:
+        if self._closed or not connection.reusable or len(self._ready) >= self.maximum:
             if not connection.closed:
                 await connection.retire()
             self._fill()

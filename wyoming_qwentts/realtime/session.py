@@ -215,6 +215,7 @@ class RealtimeSession(SpeechSession):
 
     returns = False
     """A session serves one request: it never goes back to a pool."""
+    reusable = False
 
     def lend(self, back: Callable[[Any], Awaitable[None]]) -> None:
         """Nothing to do: the session does not return."""
