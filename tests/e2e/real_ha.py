@@ -167,7 +167,10 @@ class RealHomeAssistant:
                             return entry
 
 
-SETTLED = ("loaded", "setup_error", "setup_retry", "not_loaded", "failed_unload")
+SETTLED = ("loaded", "setup_error", "setup_retry", "failed_unload")
+"""States an entry stays in. Not ``not_loaded``: a reload passes through it between its unload
+and its setup, so a subscription that starts then would see it first (a fresh-clone run
+did)."""
 
 
 def python_of(venv: str) -> Path:
