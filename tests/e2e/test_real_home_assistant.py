@@ -12,10 +12,8 @@ call or deprecation may be reported for it.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -24,7 +22,7 @@ import pytest
 from wyoming_qwentts import catalog
 from wyoming_qwentts.simulator import QwenSimulator, decode_wav
 
-from .real_ha import RealHomeAssistant, free_port, python_of
+from .real_ha import RealHomeAssistant, free_port
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -44,18 +42,6 @@ async def simulator() -> AsyncIterator[QwenSimulator]:
     async with QwenSimulator() as sim:
         sim.options.api_key = KEY
         yield sim
-
-
-@pytest.fixture
-async def hass(tmp_path: Path) -> AsyncIterator[RealHomeAssistant]:
-    venv = os.environ.get("QWENTTS_REAL_HA")
-    if not venv:
-        pytest.skip("QWENTTS_REAL_HA is not set: script/test runs this with the real HA")
-    real = RealHomeAssistant(python_of(venv), tmp_path / "config")
-    try:
-        yield real
-    finally:
-        real.kill()
 
 
 async def open_flow(ha: RealHomeAssistant, http: aiohttp.ClientSession) -> str:

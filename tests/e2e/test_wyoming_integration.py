@@ -4,12 +4,10 @@ one server with the voices of three models: Qwen3 realtime, CosyVoice and Qwen-A
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import signal
 import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -17,7 +15,7 @@ import pytest
 from wyoming_qwentts.audio import WAV_HEADER_SIZE, parse_wav_header
 from wyoming_qwentts.simulator import decode
 
-from .real_ha import RealHomeAssistant, python_of
+from .real_ha import RealHomeAssistant
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -41,18 +39,6 @@ async def wyoming_port() -> AsyncIterator[int]:
     finally:
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), 30)
-
-
-@pytest.fixture
-async def hass(tmp_path: Path) -> AsyncIterator[RealHomeAssistant]:
-    venv = os.environ.get("QWENTTS_REAL_HA")
-    if not venv:
-        pytest.skip("QWENTTS_REAL_HA is not set: script/test runs this with the real HA")
-    real = RealHomeAssistant(python_of(venv), tmp_path / "config")
-    try:
-        yield real
-    finally:
-        real.kill()
 
 
 async def test_home_assistants_wyoming_integration_speaks_every_model(
