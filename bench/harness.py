@@ -249,3 +249,38 @@ async def relay_cpu(
         "sdk": result,
         "ratio": ours["ms_per_audio_second"] / result["ms_per_audio_second"],
     }
+
+
+SENTENCE = "The quick brown fox jumps over the lazy dog near the riverbank today. "
+
+
+def unique_chunks(tag: str, sentences: int = 1) -> list[str]:
+    """Text split as an LLM streams it; the first chunk is unique, to match simulator figures."""
+    text = f"Stream {tag} says hello. " + SENTENCE * sentences
+    return [text[:24]] + [text[i : i + 12] for i in range(24, len(text), 12)]
+
+
+async def after(delay: float, request: Any) -> Any:
+    """Start ``request`` after ``delay`` s: the level's streams start spread over one second
+    and then overlap, rather than all in the same millisecond."""
+    await asyncio.sleep(delay)
+    return await request
+
+
+def tag_of(text: str) -> str:
+    """A stream's tag: its first words, which the simulator's figures are matched by."""
+    return text.split(" says")[0]
+
+
+async def simulator_times(sim: Any, firsts: list[str]) -> dict[str, float]:
+    """The simulator's own first-text-to-first-delta time of each stream, by its tag."""
+    wanted = {tag_of(first) for first in firsts}
+    while True:
+        own = {
+            tag_of(text): first_audio - first_text
+            for s in sim.sessions()
+            for text, first_text, first_audio in s["firsts"]
+        }
+        if wanted <= own.keys():
+            return own
+        await asyncio.sleep(0.1)  # sessions write their figures when they close

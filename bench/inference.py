@@ -16,7 +16,6 @@ import json
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +25,9 @@ from harness import KEY, server, simulator, stream
 from stats import percentiles
 
 from wyoming_qwentts import catalog
-from wyoming_qwentts.core import Speaker, SpeechParams
-from wyoming_qwentts.core.pool import WarmPool
+from wyoming_qwentts.core import SpeechParams
 from wyoming_qwentts.inference import InferenceClient, wire
+from wyoming_qwentts.speech import Speaker, WarmPool, single_text
 
 MODEL = "cosyvoice-v3-flash"
 VOICE = "longanyang"
@@ -39,15 +38,11 @@ def _inference_url(realtime_url: str) -> str:
     return realtime_url.replace("/api-ws/v1/realtime", "/api-ws/v1/inference")
 
 
-async def _one(text: str) -> AsyncIterator[str]:
-    yield text
-
-
 async def _library_ttfa(source: Any, text: str) -> float:
     started = time.monotonic()
     speaker = Speaker(source, SpeechParams())
     first = None
-    async for _ in speaker.speak(_one(text)):
+    async for _ in speaker.speak(single_text(text)):
         first = first or time.monotonic() - started
     assert first is not None
     return first
@@ -57,7 +52,7 @@ async def _bare_ttfa(ws: aiohttp.ClientWebSocketResponse, text: str, *, flush: b
     """A task by hand on a connected socket: run, started, text (then flush), finish."""
     model = catalog.MODELS[MODEL]
     task_id = uuid.uuid4().hex
-    parameters = wire.parameters(model, SpeechParams(), ssml=False)
+    parameters = wire.to_wire(model, SpeechParams(), ssml=False)
     started = time.monotonic()
     await ws.send_str(wire.run_task(task_id, model, parameters))
     while json.loads((await ws.receive()).data)["header"]["event"] != "task-started":

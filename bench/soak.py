@@ -32,16 +32,16 @@ from wyoming.tts import (
     SynthesizeStop,
 )
 
-from wyoming_qwentts import eventloop
-from wyoming_qwentts.core.segmenter import Segmenter
+from wyoming_qwentts.core import eventloop
+from wyoming_qwentts.core.sentences import SentenceSplitter
 from wyoming_qwentts.simulator import decode
-from wyoming_qwentts.simulator.speech import is_resumed
+from wyoming_qwentts.simulator.voice import is_resumed
 
 TEXT = "Stream {n}: the garage door is open, please close it. Thank you, good night."
 
 
 def segments(text: str) -> list[str]:
-    segmenter = Segmenter(first_cut=12)
+    segmenter = SentenceSplitter(first_cut=12)
     return [s for s in (*segmenter.feed(text), segmenter.flush()) if s]
 
 

@@ -1,12 +1,48 @@
-"""Helpers shared by the library and the Home Assistant tests."""
+"""Helpers shared by the test suites (library, SDK, release, end to end): every test module
+imports its helpers from here, never from another test module or a conftest.
+
+Home Assistant's own helpers, which need Home Assistant installed, are in
+``tests/ha/helpers.py``.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
-from wyoming_qwentts.core.pool import WarmPool
+from wyoming.audio import AudioChunk
+from wyoming.client import AsyncTcpClient
+from wyoming.event import Event
+from wyoming.tts import (
+    Synthesize,
+    SynthesizeChunk,
+    SynthesizeStart,
+    SynthesizeStop,
+    SynthesizeVoice,
+)
+
+from wyoming_qwentts.core import RetryPolicy
+from wyoming_qwentts.core.sentences import SentenceSplitter
+from wyoming_qwentts.server import Upstream, UpstreamSettings, VoiceMenu
+from wyoming_qwentts.simulator import QwenSimulator, SimulatedSession
+from wyoming_qwentts.simulator.voice import is_resumed
+from wyoming_qwentts.speech import SpeechSource, SpeechStream, WarmPool
+
+API_KEY = "sk-test-0123456789abcdef"
+"""The key the library tests' simulator accepts."""
+
+FAST_RETRY = RetryPolicy(deadline=0.3, backoff=0.01, backoff_max=0.02)
+"""Retries that give up quickly, so that failure paths stay fast."""
+
+TEXT = (
+    "Attention please, the garage door is open. It has been open for ten minutes. "
+    "Please close it before you go to bed. 谢谢！ Good night."
+)
+"""A text of several sentences, two scripts and a clause break for the first cut."""
+
+
+# Waiting without sleeping ------------------------------------------------------------------
 
 
 async def until(pool: WarmPool[Any], condition: Callable[[], bool]) -> None:
@@ -18,3 +54,109 @@ async def until(pool: WarmPool[Any], condition: Callable[[], bool]) -> None:
             await pool.changed.wait()
 
     await asyncio.wait_for(wait(), 10)
+
+
+# Text in -----------------------------------------------------------------------------------
+
+
+def split_anywhere(text: str, size: int = 7) -> list[str]:
+    """Chunks that cut words (and characters' neighbours) apart, as LLM deltas do."""
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+async def chunks(items: Sequence[str]) -> AsyncIterator[str]:
+    """``items`` as a stream of text."""
+    for item in items:
+        yield item
+
+
+def pieces(text: str, size: int = 9) -> AsyncIterator[str]:
+    """``text`` in pieces of ``size`` characters, as a stream."""
+    return chunks(split_anywhere(text, size))
+
+
+def sentences(text: str) -> list[str]:
+    """The speaker's sentences of ``text`` (segments are runs of them)."""
+    splitter = SentenceSplitter(first_cut=12)
+    return [s for s in (*splitter.feed(text), splitter.flush()) if s]
+
+
+# Audio out ---------------------------------------------------------------------------------
+
+
+async def speak(stream: SpeechStream, text: str = TEXT) -> bytes:
+    """All the audio of ``stream`` (a Speaker or a native stream) for ``text``."""
+    return b"".join([chunk async for chunk in stream.speak(pieces(text))])
+
+
+def assert_resumed(spoken: str, segments: list[str], restarts: int = 1) -> None:
+    """``spoken`` is ``segments`` in order, with at most ``restarts`` restarted segments."""
+    assert is_resumed(spoken, segments, restarts), f"not {segments} with restarts: {spoken!r}"
+
+
+def used(simulator: QwenSimulator) -> list[SimulatedSession]:
+    """Sessions that received events (warm connections waiting unused have none)."""
+    return [session for session in simulator.sessions if session.events]
+
+
+# The Wyoming server ------------------------------------------------------------------------
+
+
+class WyomingServer:
+    """The Wyoming server in-process on 127.0.0.1, upstream the simulator."""
+
+    def __init__(self, upstream: Upstream, port: int) -> None:
+        self.upstream = upstream
+        self.port = port
+
+    def client(self) -> AsyncTcpClient:
+        """A new connection (use ``async with``)."""
+        return AsyncTcpClient("127.0.0.1", self.port)
+
+
+def upstream_of(sources: Sequence[SpeechSource], settings: UpstreamSettings) -> Upstream:
+    """The server's upstream of ``sources``, with the voice menu of their models."""
+    menu = VoiceMenu([source.model for source in sources], settings.params.voice)
+    return Upstream(sources, menu, settings)
+
+
+async def read_until(client: AsyncTcpClient, event_type: str) -> list[Event]:
+    """Read events up to and including the first of ``event_type``."""
+    events: list[Event] = []
+    while True:
+        event = await asyncio.wait_for(client.read_event(), 10)
+        assert event is not None, f"connection closed before {event_type}: {types(events)}"
+        events.append(event)
+        if event.type == event_type:
+            return events
+
+
+def types(events: list[Event]) -> list[str]:
+    """The type of each event, in order."""
+    return [event.type for event in events]
+
+
+def audio_of(events: list[Event]) -> bytes:
+    """The audio of every ``audio-chunk`` among ``events``."""
+    return b"".join(AudioChunk.from_event(e).audio for e in events if AudioChunk.is_type(e.type))
+
+
+def shape(events: list[Event]) -> list[str]:
+    """Event types with runs of audio-chunk folded into one."""
+    folded: list[str] = []
+    for kind in types(events):
+        if not (kind == "audio-chunk" and folded and folded[-1] == "audio-chunk"):
+            folded.append(kind)
+    return folded
+
+
+async def stream(
+    client: AsyncTcpClient, chunks: list[str], voice: SynthesizeVoice | None = None
+) -> list[Event]:
+    """Home Assistant's streaming sequence, event for event (tts.py, 2025.7 and later)."""
+    await client.write_event(SynthesizeStart(voice=voice).event())
+    for chunk in chunks:
+        await client.write_event(SynthesizeChunk(text=chunk).event())
+    await client.write_event(Synthesize(text="".join(chunks), voice=voice).event())
+    await client.write_event(SynthesizeStop().event())
+    return await read_until(client, "synthesize-stopped")

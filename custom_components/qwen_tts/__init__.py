@@ -12,11 +12,12 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
-from wyoming_qwentts import catalog
-from wyoming_qwentts.clients import Client, client_for
+from wyoming_qwentts import catalog, protocols
 from wyoming_qwentts.core import AccessDeniedError, AuthenticationError, QwenTtsError
-from wyoming_qwentts.core.pool import WarmPool
+from wyoming_qwentts.speech import WarmPool
+from wyoming_qwentts.speech.dashscope import DashScopeClient
 
+from .actions import async_setup_services
 from .const import (
     CONF_MODEL,
     CONF_REGION,
@@ -27,10 +28,10 @@ from .const import (
     DEFAULT_OPTIONS,
     DOMAIN,
     MAX_WARM_CONNECTIONS,
+    RETRY_POLICY,
 )
 from .credentials import async_works_in_other_region
 from .data import QwenTtsConfigEntry, QwenTtsData
-from .services import async_setup_services
 
 PLATFORMS = [Platform.TTS]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -45,8 +46,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> bool:
     """Check the key by opening a session, then add the TTS entity."""
 
-    def client(model: catalog.Model) -> Client:
-        return client_for(
+    def client(model: catalog.Model) -> DashScopeClient:
+        return protocols.client_for(
             async_get_clientsession(hass),
             entry.data[CONF_API_KEY],
             model,
@@ -56,7 +57,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> b
         )
 
     def open_pool(model: catalog.Model) -> WarmPool[Any]:
-        other: WarmPool[Any] = WarmPool(client(model), minimum=0, maximum=MAX_WARM_CONNECTIONS)
+        other: WarmPool[Any] = WarmPool(
+            client(model), minimum=0, maximum=MAX_WARM_CONNECTIONS, policy=RETRY_POLICY
+        )
         other.start()
         return other
 
@@ -89,10 +92,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> b
         ir.async_delete_issue(hass, DOMAIN, _issue_id(entry, issue))
     warm = int(entry.options.get(CONF_WARM_CONNECTIONS, DEFAULT_OPTIONS[CONF_WARM_CONNECTIONS]))
     maximum = MAX_WARM_CONNECTIONS if warm else 0
-    pool: WarmPool[Any] = WarmPool(entry_client, minimum=warm, maximum=maximum)
+    pool: WarmPool[Any] = WarmPool(entry_client, minimum=warm, maximum=maximum, policy=RETRY_POLICY)
     pool.start()
 
-    data = entry.runtime_data = QwenTtsData(pool, open_pool)
+    data = entry.runtime_data = QwenTtsData(pool, open_pool, RETRY_POLICY)
 
     async def _close_pools(_event: Event) -> None:
         # Home Assistant closes its HTTP session at stop without unloading entries.

@@ -33,7 +33,7 @@ from homeassistant.helpers.selector import (
 
 from wyoming_qwentts import catalog
 from wyoming_qwentts.core import AuthenticationError, InvalidParameterError, QwenTtsError
-from wyoming_qwentts.core.dashscope import check_workspace
+from wyoming_qwentts.speech.dashscope import check_workspace
 
 from .const import (
     CONF_CONNECTION,
@@ -55,7 +55,7 @@ from .const import (
     PROSODY,
 )
 from .credentials import async_check_key, async_works_in_other_region
-from .speech import OPTION_SCHEMA, speech_params
+from .options import OPTION_SCHEMA, speech_params
 
 _LOGGER = logging.getLogger(__name__)
 

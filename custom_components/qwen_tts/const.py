@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from wyoming_qwentts import catalog
+from wyoming_qwentts.core import RetryPolicy
 
 DOMAIN: Final = "qwen_tts"
 
@@ -47,5 +48,8 @@ DEFAULT_OPTIONS: Final = {
 """Every option and its default."""
 
 MAX_WARM_CONNECTIONS: Final = 4
+
+RETRY_POLICY: Final = RetryPolicy()
+"""How requests retry and resume, and how the warm pools reconnect."""
 
 MAX_SILENCE_MS: Final = 2000

@@ -5,23 +5,28 @@ from __future__ import annotations
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from wyoming_qwentts import catalog
+from wyoming_qwentts import catalog, protocols
 from wyoming_qwentts.core import QwenTtsError
-from wyoming_qwentts.realtime import QwenRealtimeClient
 
 
 async def async_check_key(
     hass: HomeAssistant, api_key: str, region: str, url: str | None, workspace: str | None = None
 ) -> None:
-    """Open (and close) a session: the handshake checks the key in that region.
+    """Open (and close) a connection of the default model: the handshake checks the key in
+    that region.
 
     Raises the client's error (AuthenticationError for a rejected key).
     """
-    client = QwenRealtimeClient(
-        async_get_clientsession(hass), api_key, region=region, url=url, workspace=workspace
+    client = protocols.client_for(
+        async_get_clientsession(hass),
+        api_key,
+        catalog.get_model(catalog.DEFAULT_MODEL),
+        region=region,
+        url=url,
+        workspace=workspace,
     )
-    session = await client.connect()
-    await session.close()
+    connection = await client.connect()
+    await connection.close()
 
 
 async def async_works_in_other_region(hass: HomeAssistant, api_key: str, region: str) -> bool:

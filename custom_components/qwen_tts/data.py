@@ -11,8 +11,8 @@ from typing import Any, TypeAlias
 from homeassistant.config_entries import ConfigEntry
 
 from wyoming_qwentts import catalog
-from wyoming_qwentts.core import SessionMetrics
-from wyoming_qwentts.core.pool import WarmPool
+from wyoming_qwentts.core import RetryPolicy, SessionMetrics
+from wyoming_qwentts.speech import WarmPool
 
 
 @dataclass(slots=True)
@@ -23,6 +23,8 @@ class QwenTtsData:
     pool: WarmPool[Any]
     open_pool: Callable[[catalog.Model], WarmPool[Any]]
     """A started pool of another model of the entry's region (no connection kept ahead)."""
+    retry: RetryPolicy
+    """How the entry's requests retry and its pools reconnect."""
     last_metrics: SessionMetrics | None = None
     others: dict[str, WarmPool[Any]] = field(default_factory=dict)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterable, Mapping
 from typing import Any
 
 from homeassistant.components.tts import (
@@ -19,17 +19,17 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from wyoming_qwentts import catalog
-from wyoming_qwentts.audio import wav_header
-from wyoming_qwentts.core import QwenTtsError, RetryPolicy, Speaker
+from wyoming_qwentts.core import QwenTtsError
+from wyoming_qwentts.core.pcm import wav_header
+from wyoming_qwentts.speech import Speaker, single_text
 
 from .const import CONF_REGION, DOMAIN
 from .data import SYNTHESES, QwenTtsConfigEntry
-from .speech import SYNTHESIS_OPTIONS, Speech, build_speech, entry_defaults, translate_error
+from .options import SYNTHESIS_OPTIONS, Speech, build_speech, entry_defaults, translate_error
 
 _LOGGER = logging.getLogger(__name__)
 
 PARALLEL_UPDATES = 0  # synthesis is not polling: calls may overlap freely
-RETRY_POLICY = RetryPolicy()
 
 
 async def async_setup_entry(
@@ -74,13 +74,13 @@ class QwenTtsEntity(TextToSpeechEntity):
     async def async_added_to_hass(self) -> None:
         """Prefer Home Assistant's own language when the model speaks it."""
         await super().async_added_to_hass()
-        language = self.hass.config.language.split("-")[0]
+        language = catalog.language_code(self.hass.config.language)
         if language in self.supported_languages:
             self._attr_default_language = language
 
     def async_get_supported_voices(self, language: str) -> list[Voice] | None:
         """The model's voices that speak ``language`` (all voices for custom-voice models)."""
-        code = language.replace("_", "-").split("-")[0].lower()
+        code = catalog.language_code(language)
         voices = [
             Voice(voice.id, voice.display_name)
             for voice in self._model.voices
@@ -88,7 +88,12 @@ class QwenTtsEntity(TextToSpeechEntity):
         ]
         return voices or None
 
-    def _speech(self, options: dict[str, Any]) -> Speech:
+    def check(self, options: Mapping[str, Any]) -> Speech:
+        """A call's options over the entity's defaults, checked before anything is
+        synthesized: a ServiceValidationError for what the model does not take."""
+        return self._speech({**(self.default_options or {}), **options})
+
+    def _speech(self, options: Mapping[str, Any]) -> Speech:
         return build_speech(
             self._model,
             self._entry.data[CONF_REGION],
@@ -109,7 +114,7 @@ class QwenTtsEntity(TextToSpeechEntity):
         Home Assistant synthesizes in the background, where a bad option would only be
         logged: checked here it is one ServiceValidationError for the caller.
         """
-        self._speech({**(self.default_options or {}), **(options or {})})
+        self.check(options or {})
         await super().async_speak(media_player_entity_id, message, cache, language, options)
 
     async def async_get_tts_audio(
@@ -117,7 +122,7 @@ class QwenTtsEntity(TextToSpeechEntity):
     ) -> TtsAudioType:
         """A whole message as one WAV file with correct sizes."""
         speech = self._speech(options)
-        pcm = b"".join([chunk async for chunk in self._speak(speech, _once(message))])
+        pcm = b"".join([chunk async for chunk in self._speak(speech, single_text(message))])
         return "wav", wav_header(speech.sample_rate, len(pcm)) + pcm
 
     async def async_stream_tts_audio(self, request: TTSAudioRequest) -> TTSAudioResponse:
@@ -135,7 +140,7 @@ class QwenTtsEntity(TextToSpeechEntity):
     async def _speak(self, speech: Speech, texts: AsyncIterable[str]) -> AsyncGenerator[bytes]:
         """PCM with the silence padding; faults are retried or resumed by the speaker."""
         data = self._entry.runtime_data
-        speaker = Speaker(data.pool_for(speech.model), speech.params, policy=RETRY_POLICY)
+        speaker = Speaker(data.pool_for(speech.model), speech.params, policy=data.retry)
         try:
             if speech.leading_silence:
                 yield speech.leading_silence
@@ -149,7 +154,3 @@ class QwenTtsEntity(TextToSpeechEntity):
             data.last_metrics = metrics = speaker.stats.metrics
             if metrics is not None and (syntheses := SYNTHESES.get()) is not None:
                 syntheses.append(metrics)
-
-
-async def _once(message: str) -> AsyncIterator[str]:
-    yield message

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from wyoming_qwentts.audio import WAV_HEADER_SIZE, parse_wav_header
+from wyoming_qwentts.core.pcm import WAV_HEADER_SIZE, parse_wav_header
 from wyoming_qwentts.simulator import decode
 
 from .real_ha import RealHomeAssistant

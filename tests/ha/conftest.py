@@ -18,18 +18,10 @@ from custom_components.qwen_tts.const import (
     DEFAULT_OPTIONS,
     DOMAIN,
 )
+from tests.ha.helpers import API_KEY, BEIJING_KEY
+from tests.helpers import FAST_RETRY
 from wyoming_qwentts import catalog
-from wyoming_qwentts.core import RetryPolicy
-from wyoming_qwentts.simulator import PATH, QwenSimulator, SimulatedSession
-
-API_KEY = "sk-ha-test-key-7f3a9c"
-BEIJING_KEY = "sk-beijing-key-0042"
-ENTITY_ID = "tts.qwen_tts_singapore_international_speech"
-
-
-def used(simulator: QwenSimulator) -> list[SimulatedSession]:
-    """Sessions that received events (warm connections waiting unused have none)."""
-    return [session for session in simulator.sessions if session.events]
+from wyoming_qwentts.simulator import PATH, QwenSimulator
 
 
 @pytest.fixture(autouse=True)
@@ -49,10 +41,7 @@ def tts_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(autouse=True)
 def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """Failure paths give up quickly (the retry logic itself is tested in the library)."""
-    monkeypatch.setattr(
-        "custom_components.qwen_tts.tts.RETRY_POLICY",
-        RetryPolicy(deadline=0.3, backoff=0.01, backoff_max=0.02),
-    )
+    monkeypatch.setattr("custom_components.qwen_tts.RETRY_POLICY", FAST_RETRY)
 
 
 @pytest.fixture

@@ -32,9 +32,8 @@ from custom_components.qwen_tts.const import (
     DEFAULT_OPTIONS,
     DOMAIN,
 )
+from tests.ha.helpers import API_KEY, BEIJING_KEY
 from wyoming_qwentts.simulator import QwenSimulator
-
-from .conftest import API_KEY, BEIJING_KEY
 
 
 async def start(hass: HomeAssistant) -> Any:

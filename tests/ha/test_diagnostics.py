@@ -12,10 +12,8 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 
+from tests.ha.helpers import API_KEY, stream
 from wyoming_qwentts import catalog
-
-from .conftest import API_KEY
-from .test_tts import stream
 
 
 async def test_diagnostics(

@@ -22,11 +22,10 @@ from custom_components.qwen_tts.const import (
     DEFAULT_OPTIONS,
     DOMAIN,
 )
+from tests.ha.helpers import API_KEY, WAV, pcm_of
+from tests.helpers import used
 from wyoming_qwentts import catalog
 from wyoming_qwentts.simulator import QwenSimulator, decode
-
-from .conftest import API_KEY, used
-from .test_tts import WAV, pcm_of
 
 FAMILIES = [
     ("qwen3-tts-flash-realtime", "singapore"),

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from homeassistant.components.media_player import MediaPlayerEntityFeature
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
@@ -19,13 +21,20 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
 )
 
-from custom_components.qwen_tts.const import CONF_REGION, CONF_URL, DEFAULT_OPTIONS, DOMAIN
+from custom_components.qwen_tts.const import (
+    CONF_REGION,
+    CONF_URL,
+    DEFAULT_OPTIONS,
+    DOMAIN,
+    PROSODY,
+)
+from tests.ha.helpers import API_KEY, ENTITY_ID
+from tests.helpers import used
 from wyoming_qwentts import catalog
 from wyoming_qwentts.simulator import QwenSimulator, synthesize
 
-from .conftest import API_KEY, ENTITY_ID, used
-
 MESSAGE = "The garage door is open."
+SERVICES_YAML = Path(__file__).parents[2] / "custom_components/qwen_tts/services.yaml"
 
 
 async def call(hass: HomeAssistant, service: str, data: dict[str, Any], response: bool) -> Any:
@@ -251,3 +260,16 @@ async def test_which_entry(
         hass, "synthesize", {"message": MESSAGE, "config_entry_id": second.entry_id}, True
     )
     assert result["characters"] == catalog.billed_characters(MESSAGE)
+
+
+def test_the_action_fields_take_their_ranges_from_the_catalog() -> None:
+    """The UI's sliders (services.yaml) span exactly what the catalog's models accept; each
+    call is then checked against its model's own ranges."""
+    fields = yaml.safe_load(SERVICES_YAML.read_text())["speak"]["fields"]
+    for key, name in PROSODY.items():
+        ranges = [model.ranges[name] for model in catalog.MODELS.values() if name in model.ranges]
+        number = fields[key]["selector"]["number"]
+        assert (number["min"], number["max"]) == (
+            min(bounds.low for bounds in ranges),
+            max(bounds.high for bounds in ranges),
+        )

@@ -23,56 +23,21 @@ from custom_components.qwen_tts.const import (
     DEFAULT_OPTIONS,
     DOMAIN,
 )
-from custom_components.qwen_tts.speech import translate_error
-from custom_components.qwen_tts.tts import QwenTtsEntity
+from custom_components.qwen_tts.options import translate_error
+from tests.ha.helpers import ENTITY_ID, WAV, entity, pcm_of, stream
+from tests.helpers import chunks, split_anywhere, used
 from wyoming_qwentts import catalog
+from wyoming_qwentts.core import Timeouts
 from wyoming_qwentts.core.errors import InvalidParameterError
-from wyoming_qwentts.realtime import Timeouts
 from wyoming_qwentts.simulator import DISPUTED_BEHAVIOURS, QwenSimulator, decode
 
-from .conftest import ENTITY_ID, used
-
 MESSAGE = "The washing machine has finished. 洗衣机已完成。"
-WAV = {tts.ATTR_PREFERRED_FORMAT: "wav"}  # what the entity makes: Home Assistant needs no ffmpeg
-
-
-def split_anywhere(text: str, size: int = 6) -> list[str]:
-    return [text[i : i + size] for i in range(0, len(text), size)]
-
-
-async def chunks(pieces: list[str]) -> AsyncGenerator[str]:
-    for piece in pieces:
-        yield piece
-
-
-def pcm_of(wav: bytes) -> tuple[int, int, bytes]:
-    """(sample rate, data size field, PCM) of a WAV the entity made."""
-    assert wav[:4] == b"RIFF"
-    assert wav[8:16] == b"WAVEfmt "
-    channels, rate = struct.unpack_from("<HI", wav, 22)
-    bits = struct.unpack_from("<H", wav, 34)[0]
-    assert (channels, bits) == (1, 16)
-    assert wav[36:40] == b"data"
-    return rate, struct.unpack_from("<I", wav, 40)[0], wav[44:]
-
-
-def entity(hass: HomeAssistant) -> QwenTtsEntity:
-    engine = hass.data[tts.DATA_COMPONENT].get_entity(ENTITY_ID)
-    assert isinstance(engine, QwenTtsEntity)
-    return engine
-
-
-async def stream(hass: HomeAssistant, pieces: list[str], **options: Any) -> bytes:
-    """The Assist-pipeline path: text chunks in, a streaming WAV out."""
-    result = tts.async_create_stream(hass, ENTITY_ID, None, {**WAV, **options})
-    result.async_set_message_stream(chunks(pieces))
-    return b"".join([chunk async for chunk in result.async_stream_result()])
 
 
 async def test_streaming_text_in_streaming_wav_out(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
 ) -> None:
-    pieces = split_anywhere(MESSAGE)
+    pieces = split_anywhere(MESSAGE, 6)
     rate, size, pcm = pcm_of(await stream(hass, pieces))
     assert (rate, size) == (24000, 0xFFFFFFFF)  # a streaming header: length unknown
     assert decode(pcm) == MESSAGE
@@ -104,7 +69,7 @@ async def test_streaming_on_the_inference_protocol(
     simulator: QwenSimulator,
     entry_options: dict[str, Any],
 ) -> None:
-    rate, size, pcm = pcm_of(await stream(hass, split_anywhere(MESSAGE), speech_rate=1.2))
+    rate, size, pcm = pcm_of(await stream(hass, split_anywhere(MESSAGE, 6), speech_rate=1.2))
     assert (rate, size) == (24000, 0xFFFFFFFF)
     assert decode(pcm) == MESSAGE
     records = used(simulator)
@@ -168,7 +133,7 @@ async def test_an_ssml_message(
     """An SSML document goes as SSML to a model that takes it, as its words to one that
     does not; it is never cut into segments."""
     document = '<speak>The door <break time="200ms"/>is open, <emphasis>now</emphasis>.</speak>'
-    _, _, pcm = pcm_of(await stream(hass, split_anywhere(document)))
+    _, _, pcm = pcm_of(await stream(hass, split_anywhere(document, 6)))
     assert decode(pcm) == "The door is open, now."
     (record,) = used(simulator)
     if ssml:
@@ -183,7 +148,7 @@ async def test_a_call_with_another_models_voice_speaks_with_that_model(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
 ) -> None:
     """The entry speaks Qwen3 realtime; a call's CosyVoice voice selects CosyVoice."""
-    _, _, pcm = pcm_of(await stream(hass, split_anywhere(MESSAGE), voice="longanyang"))
+    _, _, pcm = pcm_of(await stream(hass, split_anywhere(MESSAGE, 6), voice="longanyang"))
     assert decode(pcm) == MESSAGE
     records = used(simulator)
     assert {(r.model, r.protocol) for r in records} == {("cosyvoice-v3-flash", "inference")}
@@ -216,7 +181,7 @@ async def test_streaming_is_exact_under_every_disputed_behaviour(
     simulator.options.adopt(behaviour)
     simulator.options.real_time_factor = 0.05
     message = MESSAGE * 3
-    _, _, pcm = pcm_of(await stream(hass, split_anywhere(message)))
+    _, _, pcm = pcm_of(await stream(hass, split_anywhere(message, 6)))
     assert decode(pcm) == message
 
 

@@ -7,18 +7,16 @@ from functools import partial
 
 import aiohttp
 import pytest
-from wyoming.client import AsyncTcpClient
 from wyoming.server import AsyncServer
 
-from wyoming_qwentts.core import RetryPolicy, SpeechParams
-from wyoming_qwentts.core.pool import WarmPool
-from wyoming_qwentts.handler import ConnectionLimits, QwenTtsEventHandler
-from wyoming_qwentts.info import build_info
-from wyoming_qwentts.realtime import QwenRealtimeClient, Timeouts
-from wyoming_qwentts.service import ServiceSettings, TtsService
+from tests.helpers import API_KEY, FAST_RETRY, WyomingServer, upstream_of
+from wyoming_qwentts.core import SpeechParams, Timeouts
+from wyoming_qwentts.realtime import QwenRealtimeClient
+from wyoming_qwentts.server import ConnectionLimits, QwenTtsEventHandler
+from wyoming_qwentts.server.info import build_info
+from wyoming_qwentts.server.upstream import UpstreamSettings
 from wyoming_qwentts.simulator import QwenSimulator
-
-API_KEY = "sk-test-0123456789abcdef"
+from wyoming_qwentts.speech.pool import WarmPool
 
 
 @pytest.fixture
@@ -50,26 +48,10 @@ def client(
     return QwenRealtimeClient(http, API_KEY, url=simulator.url, timeouts=timeouts)
 
 
-class WyomingServer:
-    """The Wyoming server in-process on 127.0.0.1, upstream the simulator."""
-
-    def __init__(self, service: TtsService, port: int) -> None:
-        self.service = service
-        self.port = port
-
-    def client(self) -> AsyncTcpClient:
-        """A new connection (use ``async with``)."""
-        return AsyncTcpClient("127.0.0.1", self.port)
-
-
-FAST_RETRY = RetryPolicy(deadline=0.3, backoff=0.01, backoff_max=0.02)
-"""Retries that give up quickly, so that failure paths stay fast."""
-
-
 @pytest.fixture
-def service_settings() -> ServiceSettings:
+def upstream_settings() -> UpstreamSettings:
     """Override in a test module (or parametrize) to change the server's settings."""
-    return ServiceSettings(SpeechParams(), retry=FAST_RETRY)
+    return UpstreamSettings(SpeechParams(), retry=FAST_RETRY)
 
 
 @pytest.fixture
@@ -92,27 +74,27 @@ def warm_connections() -> int:
 @pytest.fixture
 async def wyoming_server(
     client: QwenRealtimeClient,
-    service_settings: ServiceSettings,
+    upstream_settings: UpstreamSettings,
     samples_per_chunk: int,
     warm_connections: int,
     limits: ConnectionLimits,
 ) -> AsyncIterator[WyomingServer]:
     pool = WarmPool(client, minimum=warm_connections, maximum=warm_connections)
     pool.start()
-    service = TtsService([pool], service_settings)
-    info = build_info(service.menu)
+    upstream = upstream_of([pool], upstream_settings)
+    info = build_info(upstream.menu)
     server = AsyncServer.from_uri("tcp://127.0.0.1:0")
     await server.start(
         partial(
             QwenTtsEventHandler,
             info_event=info.event(),
-            service=service,
+            upstream=upstream,
             samples_per_chunk=samples_per_chunk,
             limits=limits,
         )
     )
     listener = server._server  # type: ignore[attr-defined]
-    yield WyomingServer(service, listener.sockets[0].getsockname()[1])
+    yield WyomingServer(upstream, listener.sockets[0].getsockname()[1])
     await server.stop()
-    await service.drain(5)
+    await upstream.drain(5)
     await pool.close()

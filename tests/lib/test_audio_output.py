@@ -9,8 +9,8 @@ import pytest
 from wyoming.audio import AudioChunk
 from wyoming.event import Event, async_read_event, async_write_event
 
-from wyoming_qwentts import audio_output
-from wyoming_qwentts.audio_output import AudioOutput
+from wyoming_qwentts.server import audio_output
+from wyoming_qwentts.server.audio_output import AudioOutput
 
 
 class _Buffer:

@@ -8,9 +8,9 @@ import pytest
 
 from wyoming_qwentts import catalog
 from wyoming_qwentts.core import InvalidParameterError, SpeechParams
-from wyoming_qwentts.core.dashscope import check_workspace, endpoint, headers
 from wyoming_qwentts.inference import wire as inference_wire
-from wyoming_qwentts.realtime.wire import params_of_session, session_object
+from wyoming_qwentts.realtime.wire import from_wire, to_wire
+from wyoming_qwentts.speech.dashscope import check_workspace, endpoint, headers
 
 
 def test_realtime_models() -> None:
@@ -168,7 +168,7 @@ def test_check_params_accepts() -> None:
 def test_realtime_wire_names() -> None:
     flash = catalog.MODELS["qwen3-tts-flash-realtime"]
     params = SpeechParams(voice="Ethan", language="fr", rate=1.5, pitch=0.8, format="wav")
-    session = session_object(flash, params, "commit")
+    session = to_wire(flash, params, "commit")
     assert session == {
         "voice": "Ethan",
         "mode": "commit",
@@ -178,19 +178,19 @@ def test_realtime_wire_names() -> None:
         "pitch_rate": 0.8,
         "language_type": "French",
     }
-    assert params_of_session(session) == SpeechParams(
+    assert from_wire(session) == SpeechParams(
         voice="Ethan", language="fr", rate=1.5, pitch=0.8, format="wav", sample_rate=24000
     )
-    assert params_of_session({"language_type": "Auto"}).language is None
+    assert from_wire({"language_type": "Auto"}).language is None
     with pytest.raises(InvalidParameterError, match="Invalid language_type 'Klingon'") as err:
-        params_of_session({"language_type": "Klingon"})
+        from_wire({"language_type": "Klingon"})
     assert err.value.field == "language"
 
 
 def test_inference_wire_names() -> None:
     cosy = catalog.MODELS["cosyvoice-v3-flash"]
     params = SpeechParams(language="en", rate=1.2, instructions="Warm.", seed=3, sample_rate=16000)
-    parameters = inference_wire.parameters(cosy, params, ssml=True)
+    parameters = inference_wire.to_wire(cosy, params, ssml=True)
     assert parameters == {
         "text_type": "PlainText",
         "format": "pcm",
@@ -202,7 +202,7 @@ def test_inference_wire_names() -> None:
         "instruction": "Warm.",
         "language_hints": ["en"],
     }
-    back = inference_wire.params_of(parameters)
+    back = inference_wire.from_wire(parameters)
     assert back == SpeechParams(
         voice="longanyang",
         language="en",
@@ -211,7 +211,7 @@ def test_inference_wire_names() -> None:
         seed=3,
         sample_rate=16000,
     )
-    sambert = inference_wire.parameters(
+    sambert = inference_wire.to_wire(
         catalog.MODELS["sambert-zhichu-v1"], SpeechParams(), ssml=False
     )
     assert "voice" not in sambert  # the model is the voice
@@ -219,25 +219,56 @@ def test_inference_wire_names() -> None:
 
 
 def test_endpoints_and_workspaces() -> None:
+    realtime, inference = "/api-ws/v1/realtime", "/api-ws/v1/inference"
+    assert endpoint(realtime, "singapore") == "wss://dashscope-intl.aliyuncs.com/api-ws/v1/realtime"
+    assert endpoint(inference, "beijing") == "wss://dashscope.aliyuncs.com/api-ws/v1/inference"
     assert (
-        endpoint("realtime", "singapore") == "wss://dashscope-intl.aliyuncs.com/api-ws/v1/realtime"
-    )
-    assert endpoint("inference", "beijing") == "wss://dashscope.aliyuncs.com/api-ws/v1/inference"
-    assert (
-        endpoint("inference", "singapore", workspace="ws-abc123")
+        endpoint(inference, "singapore", workspace="ws-abc123")
         == "wss://ws-abc123.ap-southeast-1.maas.aliyuncs.com/api-ws/v1/inference"
     )
     assert (
-        endpoint("realtime", "beijing", workspace="ws-abc123")
+        endpoint(realtime, "beijing", workspace="ws-abc123")
         == "wss://ws-abc123.cn-beijing.maas.aliyuncs.com/api-ws/v1/realtime"
     )
-    # An override of either protocol's URL gives the other one on the same host and port.
+    # An override of any protocol's URL gives each protocol its own path on that host and port.
     sim = "ws://127.0.0.1:5000/api-ws/v1/realtime"
-    assert endpoint("inference", "singapore", url=sim) == "ws://127.0.0.1:5000/api-ws/v1/inference"
-    assert endpoint("realtime", "singapore", url=sim) == sim
+    assert endpoint(inference, "singapore", url=sim) == "ws://127.0.0.1:5000/api-ws/v1/inference"
+    assert endpoint(realtime, "singapore", url=sim) == sim
+    sdk_style = "ws://127.0.0.1:5000/api-ws/v1/inference/"
+    assert endpoint(realtime, "singapore", url=sdk_style) == sim
+    assert (
+        endpoint("/api-ws/v1/other", "singapore", url=sim) == "ws://127.0.0.1:5000/api-ws/v1/other"
+    )
     proxy = "wss://proxy.example/tts"
-    assert endpoint("inference", "singapore", url=proxy) == proxy  # someone else's path: kept
+    assert endpoint(inference, "singapore", url=proxy) == proxy  # someone else's path: kept
     with pytest.raises(ValueError, match="Invalid workspace id"):
         check_workspace("ws/../evil")
     assert headers("sk-1", "ws-1")["X-DashScope-WorkSpace"] == "ws-1"
     assert "X-DashScope-WorkSpace" not in headers("sk-1", None)
+
+
+def test_which_model_a_voice_means() -> None:
+    flash, instruct, cosy, vc = (
+        catalog.MODELS[m]
+        for m in (
+            "qwen3-tts-flash-realtime",
+            "qwen3-tts-instruct-flash-realtime",
+            "cosyvoice-v3-flash",
+            "qwen3-tts-vc-realtime-2026-01-15",
+        )
+    )
+    assert catalog.model_for_voice("Cherry", [flash, instruct]) is flash  # the first that lists it
+    assert catalog.model_for_voice("Cherry", [instruct, flash]) is instruct
+    assert catalog.model_for_voice("longanyang", [flash, cosy]) is cosy
+    assert catalog.model_for_voice("Cherry", [vc, flash]) is flash  # a system voice: its model
+    assert catalog.model_for_voice("my-clone-1", [flash, vc]) is vc  # unlisted: a custom model
+    assert catalog.model_for_voice("my-clone-1", [flash, cosy]) is None
+
+
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [("en", "en"), ("en-US", "en"), ("zh_CN", "zh"), ("DE", "de"), ("English", "en"),
+     ("Chinese", "zh"), ("Auto", None), ("", None)],
+)  # fmt: skip
+def test_language_codes(given: str, code: str | None) -> None:
+    assert catalog.language_code(given) == code

@@ -26,12 +26,11 @@ from wyoming.tts import (
     SynthesizeVoice,
 )
 
-from wyoming_qwentts import __version__, catalog, eventloop
+from tests.helpers import API_KEY, audio_of, read_until, split_anywhere, stream
+from wyoming_qwentts import __version__, catalog
 from wyoming_qwentts.cli import flags, serve
+from wyoming_qwentts.core import eventloop
 from wyoming_qwentts.simulator import QwenSimulator, decode
-
-from .conftest import API_KEY
-from .test_wyoming_server import audio_of, read_until, split_anywhere, stream
 
 BEIJING = ("--simulate", "--region", "beijing")
 READY = re.compile(r"Ready: .* on tcp://127\.0\.0\.1:(\d+)")

@@ -18,7 +18,7 @@ from wyoming_qwentts.core import (
     RateLimitError,
     SpeechParams,
 )
-from wyoming_qwentts.realtime import QwenRealtimeClient
+from wyoming_qwentts.realtime import QwenRealtimeClient, RealtimeSession
 from wyoming_qwentts.simulator import decode, synthesize
 
 Frame = str | bytes | dict[str, Any]
@@ -79,7 +79,7 @@ async def scripted(
 
 
 async def read(client: QwenRealtimeClient) -> bytes:
-    session = await client.connect()
+    session = RealtimeSession(await client.connect())
     async with session:
         await session.configure(SpeechParams())
         return await session.read_all()
@@ -115,7 +115,7 @@ async def test_noise_is_ignored(scripted: Any) -> None:
         event("session.finished"),
     ]
     client = scripted(script)
-    session = await client.connect()
+    session = RealtimeSession(await client.connect())
     async with session:
         await session.configure(SpeechParams())
         assert decode(await session.read_all()) == "ok"

@@ -21,15 +21,13 @@ from wyoming.ping import Ping
 from wyoming.server import AsyncServer
 from wyoming.tts import SynthesizeChunk, SynthesizeStart
 
+from tests.helpers import FAST_RETRY, WyomingServer, audio_of, read_until, stream, upstream_of
 from wyoming_qwentts.core import SpeechParams
-from wyoming_qwentts.handler import ConnectionLimits, QwenTtsEventHandler
-from wyoming_qwentts.info import build_info
 from wyoming_qwentts.realtime import QwenRealtimeClient
-from wyoming_qwentts.service import ServiceSettings, TtsService
+from wyoming_qwentts.server import ConnectionLimits, QwenTtsEventHandler
+from wyoming_qwentts.server.info import build_info
+from wyoming_qwentts.server.upstream import UpstreamSettings
 from wyoming_qwentts.simulator import QwenSimulator, decode
-
-from .conftest import FAST_RETRY, WyomingServer
-from .test_wyoming_server import audio_of, read_until, stream
 
 
 async def raw(server: WyomingServer, data: bytes) -> bytes:
@@ -174,8 +172,8 @@ async def test_disconnect_at_every_point(
 
 
 async def _idle(server: WyomingServer) -> None:
-    while server.service.jobs:
-        await asyncio.wait(set(server.service.jobs))
+    while server.upstream.jobs:
+        await asyncio.wait(set(server.upstream.jobs))
 
 
 # Property-based: any sequence of events with any data keeps the connection answering. --------
@@ -208,13 +206,13 @@ _EVENTS = st.builds(
 async def _fuzz(events: list[Event]) -> None:
     async with QwenSimulator() as sim, aiohttp.ClientSession() as http:
         client = QwenRealtimeClient(http, sim.options.api_key, url=sim.url)
-        service = TtsService([client], ServiceSettings(SpeechParams(), retry=FAST_RETRY))
+        upstream = upstream_of([client], UpstreamSettings(SpeechParams(), retry=FAST_RETRY))
         server = AsyncServer.from_uri("tcp://127.0.0.1:0")
         await server.start(
             partial(
                 QwenTtsEventHandler,
-                info_event=build_info(service.menu).event(),
-                service=service,
+                info_event=build_info(upstream.menu).event(),
+                upstream=upstream,
             )
         )
         port = server._server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
@@ -232,7 +230,7 @@ async def _fuzz(events: list[Event]) -> None:
                 break
         writer.close()
         await server.stop()
-        await service.drain(5)
+        await upstream.drain(5)
         for record in sim.sessions:
             await asyncio.wait_for(record.closed.wait(), 5)
 

@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.helpers import until
+from tests.helpers import API_KEY, until
 from wyoming_qwentts import catalog
 from wyoming_qwentts.core import (
     AccessDeniedError,
@@ -20,15 +20,14 @@ from wyoming_qwentts.core import (
     RateLimitError,
     ResponseMetrics,
     ServiceError,
-    Speaker,
     SpeechParams,
+    Timeouts,
 )
-from wyoming_qwentts.core.pool import WarmPool
 from wyoming_qwentts.inference import InferenceClient, InferenceSession, wire
-from wyoming_qwentts.realtime import QwenRealtimeClient, Timeouts
+from wyoming_qwentts.realtime import QwenRealtimeClient
 from wyoming_qwentts.simulator import QwenSimulator, decode, decode_wav
-
-from .conftest import API_KEY
+from wyoming_qwentts.speech import Speaker, synthesize
+from wyoming_qwentts.speech.pool import WarmPool
 
 TEXT = "Good evening. The front door is locked, and the lights are off. 晚安！"
 FAMILIES = [
@@ -99,7 +98,7 @@ async def test_whole_text_and_its_figures(
     http: aiohttp.ClientSession, simulator: QwenSimulator
 ) -> None:
     client = inference(http, simulator, "qwen-audio-3.0-tts-flash")
-    result = await client.synthesize(TEXT, SpeechParams(voice="longanlufeng"))
+    result = await synthesize(client, TEXT, SpeechParams(voice="longanlufeng"))
     assert decode(result.audio) == TEXT
     metrics = result.metrics
     assert (metrics.model, metrics.protocol) == ("qwen-audio-3.0-tts-flash", "inference")
@@ -113,7 +112,7 @@ async def test_whole_text_and_its_figures(
 async def test_every_sample_rate(
     http: aiohttp.ClientSession, simulator: QwenSimulator, rate: int
 ) -> None:
-    result = await inference(http, simulator).synthesize("Rate.", SpeechParams(sample_rate=rate))
+    result = await synthesize(inference(http, simulator), "Rate.", SpeechParams(sample_rate=rate))
     assert decode(result.audio) == "Rate."
     assert result.metrics.sample_rate == rate
     assert simulator.sessions[0].config["sample_rate"] == rate
@@ -131,7 +130,7 @@ async def test_parameters_reach_the_service(
         instructions="你说话的情感是happy。",
         seed=42,
     )
-    result = await inference(http, simulator).synthesize("Parameters.", params)
+    result = await synthesize(inference(http, simulator), "Parameters.", params)
     assert decode(result.audio) == "Parameters."
     config = simulator.sessions[0].config
     assert config == {
@@ -154,7 +153,7 @@ async def test_wav_frames_carry_one_header(
 ) -> None:
     client = inference(http, simulator)
     connection = await client.connect()
-    parameters = wire.parameters(client.model, SpeechParams(format="wav"), ssml=False)
+    parameters = wire.to_wire(client.model, SpeechParams(format="wav"), ssml=False)
     metrics = ResponseMetrics("")
     audio = b"".join(
         [a async for a in connection.run(parameters, "A wav.", metrics, voice="longanyang")]
@@ -181,7 +180,7 @@ async def test_a_voice_the_service_refuses_is_the_invalid_voice_error(
     """The catalog may lag behind the service: its refusal maps to the same error."""
     client = inference(http, simulator, "cosyvoice-v2", "beijing")
     connection = await client.connect()
-    parameters = {**wire.parameters(client.model, SpeechParams(), ssml=False), "voice": "Cherry"}
+    parameters = {**wire.to_wire(client.model, SpeechParams(), ssml=False), "voice": "Cherry"}
     run = connection.run(parameters, "Hi.", ResponseMetrics(""), voice="Cherry")
     with pytest.raises(InvalidParameterError, match="refused voice 'Cherry'") as err:
         await anext(run)
@@ -275,7 +274,7 @@ async def test_ssml_goes_as_one_piece_to_a_model_that_takes_it(
     http: aiohttp.ClientSession, simulator: QwenSimulator
 ) -> None:
     document = '<speak rate="1.2">Hello <break time="300ms"/>there, &amp; welcome.</speak>'
-    result = await inference(http, simulator).synthesize(document, SpeechParams())
+    result = await synthesize(inference(http, simulator), document, SpeechParams())
     assert decode(result.audio) == "Hello there, & welcome."
     record = simulator.sessions[0]
     assert record.config["enable_ssml"] is True
@@ -287,7 +286,7 @@ async def test_ssml_is_spoken_as_its_words_by_a_model_without_it(
     http: aiohttp.ClientSession, simulator: QwenSimulator
 ) -> None:
     client = inference(http, simulator, "qwen-audio-3.0-tts-flash")
-    result = await client.synthesize("<speak>Plain <b>words</b>.</speak>", SpeechParams())
+    result = await synthesize(client, "<speak>Plain <b>words</b>.</speak>", SpeechParams())
     assert decode(result.audio) == "Plain words."
     record = simulator.sessions[0]
     assert record.config["enable_ssml"] is False
@@ -369,7 +368,7 @@ async def test_the_workspace_header_and_endpoint(
 ) -> None:
     client = inference(http, simulator, workspace="ws-home-1")
     assert client.url == simulator.inference_url  # an explicit URL wins over the domain
-    await client.synthesize("Workspace.", SpeechParams())
+    await synthesize(client, "Workspace.", SpeechParams())
     assert simulator.sessions[0].headers["x-dashscope-workspace"] == "ws-home-1"
     remote = InferenceClient(http, API_KEY, model="cosyvoice-v3-flash", workspace="ws-home-1")
     assert remote.url == "wss://ws-home-1.ap-southeast-1.maas.aliyuncs.com/api-ws/v1/inference"

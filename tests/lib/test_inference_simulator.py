@@ -12,9 +12,8 @@ from typing import Any
 import aiohttp
 import pytest
 
+from tests.helpers import API_KEY
 from wyoming_qwentts.simulator import QwenSimulator, decode
-
-from .conftest import API_KEY
 
 AUTH = {"Authorization": f"bearer {API_KEY}"}  # the scheme in either case
 

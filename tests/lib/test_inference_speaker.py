@@ -9,21 +9,19 @@ from typing import Any
 import aiohttp
 import pytest
 
+from tests.helpers import API_KEY, TEXT, sentences, speak
 from wyoming_qwentts.core import (
     AuthenticationError,
     IncompleteAudioError,
     QwenTtsError,
     RetryPolicy,
-    Speaker,
     SpeechParams,
 )
-from wyoming_qwentts.core.pool import WarmPool
 from wyoming_qwentts.inference import InferenceClient
 from wyoming_qwentts.simulator import DISPUTED_BEHAVIOURS, QwenSimulator, decode
-from wyoming_qwentts.simulator.speech import is_resumed
-
-from .conftest import API_KEY
-from .speaking import TEXT, sentences, speak
+from wyoming_qwentts.simulator.voice import is_resumed
+from wyoming_qwentts.speech import Speaker
+from wyoming_qwentts.speech.pool import WarmPool
 
 FAST = RetryPolicy(deadline=2.0, backoff=0.01, backoff_max=0.02)
 
@@ -84,7 +82,7 @@ async def test_a_task_that_never_gets_audio_fails_the_request(
 async def test_a_fault_mid_stream_is_resumed_on_a_new_socket(
     http: aiohttp.ClientSession, simulator: QwenSimulator, fault: dict[str, Any]
 ) -> None:
-    from wyoming_qwentts.realtime import Timeouts
+    from wyoming_qwentts.core import Timeouts
 
     simulator.options.delta_bytes = 960
     simulator.options.fault_sessions = 1
@@ -141,7 +139,7 @@ async def test_chaos_never_loses_or_repeats_more_than_a_segment(
     simulator.options.chaos_rate = 0.3
     simulator.options.chaos_seed = 7
     simulator.options.delta_bytes = 960
-    from wyoming_qwentts.realtime import Timeouts
+    from wyoming_qwentts.core import Timeouts
 
     client.timeouts = Timeouts(audio_gap=0.3, first_audio=0.3)
     policy = RetryPolicy(deadline=5.0, max_resumes=10, backoff=0.01, backoff_max=0.02)

@@ -15,19 +15,26 @@ from wyoming.info import Describe, Info
 from wyoming.server import AsyncServer
 from wyoming.tts import Synthesize, SynthesizeVoice
 
+from tests.helpers import (
+    API_KEY,
+    FAST_RETRY,
+    WyomingServer,
+    audio_of,
+    read_until,
+    shape,
+    split_anywhere,
+    stream,
+    upstream_of,
+)
 from wyoming_qwentts import catalog
-from wyoming_qwentts.clients import client_for
-from wyoming_qwentts.core import InvalidParameterError, SpeechParams
-from wyoming_qwentts.core.pool import WarmPool
-from wyoming_qwentts.handler import ConnectionLimits, QwenTtsEventHandler
-from wyoming_qwentts.info import build_info
-from wyoming_qwentts.menu import VoiceMenu
-from wyoming_qwentts.realtime import Timeouts
-from wyoming_qwentts.service import ServiceSettings, TtsService
+from wyoming_qwentts.core import InvalidParameterError, SpeechParams, Timeouts
+from wyoming_qwentts.protocols import client_for
+from wyoming_qwentts.server import ConnectionLimits, QwenTtsEventHandler
+from wyoming_qwentts.server.info import build_info
+from wyoming_qwentts.server.menu import VoiceMenu
+from wyoming_qwentts.server.upstream import UpstreamSettings
 from wyoming_qwentts.simulator import QwenSimulator, decode
-
-from .conftest import API_KEY, FAST_RETRY, WyomingServer
-from .test_wyoming_server import audio_of, read_until, shape, split_anywhere, stream
+from wyoming_qwentts.speech.pool import WarmPool
 
 TEXT = "Every failure, said the same way. 两种协议。"
 MODELS = ("qwen3-tts-flash-realtime", "cosyvoice-v3-flash", "qwen-audio-3.0-tts-flash")
@@ -97,21 +104,21 @@ async def server(
         )
         for model in models(*EVERY_FAMILY)
     ]
-    settings = ServiceSettings(SpeechParams(sample_rate=48000), retry=FAST_RETRY)
-    service = TtsService(pools, settings)
+    settings = UpstreamSettings(SpeechParams(sample_rate=48000), retry=FAST_RETRY)
+    upstream = upstream_of(pools, settings)
     tcp = AsyncServer.from_uri("tcp://127.0.0.1:0")
     await tcp.start(
         partial(
             QwenTtsEventHandler,
-            info_event=build_info(service.menu).event(),
-            service=service,
+            info_event=build_info(upstream.menu).event(),
+            upstream=upstream,
             samples_per_chunk=1024,
             limits=ConnectionLimits(max_text_chars=2000),
         )
     )
-    yield WyomingServer(service, tcp._server.sockets[0].getsockname()[1])  # type: ignore[attr-defined]
+    yield WyomingServer(upstream, tcp._server.sockets[0].getsockname()[1])  # type: ignore[attr-defined]
     await tcp.stop()
-    await service.drain(5)
+    await upstream.drain(5)
 
 
 async def test_info_lists_every_voice_of_every_model(server: WyomingServer) -> None:

@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import API_KEY
 from wyoming_qwentts import catalog
 from wyoming_qwentts.simulator import PATH, QwenSimulator, decode
-
-from .conftest import API_KEY
 
 README = Path(__file__).parents[2] / "README.md"
 

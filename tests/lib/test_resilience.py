@@ -12,13 +12,10 @@ import pytest
 from wyoming.error import Error
 from wyoming.tts import SynthesizeChunk, SynthesizeStart
 
-from wyoming_qwentts.core.segmenter import Segmenter
-from wyoming_qwentts.realtime import Timeouts
+from tests.helpers import WyomingServer, assert_resumed, audio_of, split_anywhere, stream, types
+from wyoming_qwentts.core import Timeouts
+from wyoming_qwentts.core.sentences import SentenceSplitter
 from wyoming_qwentts.simulator import QwenSimulator, decode
-
-from .conftest import WyomingServer
-from .test_speaker import assert_resumed
-from .test_wyoming_server import audio_of, split_anywhere, stream, types
 
 TEXTS = [
     "Request {n}: the front door is unlocked, please check it. Thank you.",
@@ -49,7 +46,7 @@ async def one_request(server: WyomingServer, n: int, rng: random.Random) -> str:
     spoken = decode(audio_of(events))
     if spoken != text:
         # A resumed session: one segment may restart. The server's segments of the text:
-        segmenter = Segmenter(first_cut=12)
+        segmenter = SentenceSplitter(first_cut=12)
         segments = [*segmenter.feed(text), segmenter.flush()]
         assert_resumed(spoken, [s for s in segments if s], restarts=3)
         return "resumed"
@@ -77,11 +74,10 @@ async def test_random_faults_on_both_sides(
     assert outcomes.count("exact") > total / 3
     assert "resumed" in outcomes or "error" in outcomes  # the faults did happen
 
-    for record in simulator.sessions:
-        await asyncio.wait_for(record.closed.wait(), 10)
-    assert simulator.active_sessions == 0
-    while wyoming_server.service.jobs:
-        await asyncio.wait(set(wyoming_server.service.jobs))
+    # Every upstream session ends (a leaked one would keep this wait from completing).
+    await asyncio.wait_for(asyncio.gather(*(r.closed.wait() for r in simulator.sessions)), 10)
+    while wyoming_server.upstream.jobs:
+        await asyncio.wait(set(wyoming_server.upstream.jobs))
     assert len(asyncio.all_tasks()) <= tasks_before
     assert open_fds() <= fds_before + 2  # the pool may hold its one ready connection
 

@@ -14,9 +14,9 @@ from typing import Any
 import aiohttp
 import pytest
 
+from tests.helpers import API_KEY
 from wyoming_qwentts.simulator import QwenSimulator, decode
-
-from .conftest import API_KEY
+from wyoming_qwentts.speech import synthesize
 
 ID = re.compile(r"^(event|resp|item|sess)_[A-Za-z0-9]{21}$")
 
@@ -261,7 +261,7 @@ async def test_command_line_prints_its_url_first(tmp_path: Path) -> None:
             from wyoming_qwentts.realtime import QwenRealtimeClient
 
             client = QwenRealtimeClient(http, API_KEY, url=line)
-            result = await client.synthesize("From another process.", SpeechParams())
+            result = await synthesize(client, "From another process.", SpeechParams())
         assert decode(result.audio) == "From another process."
     finally:
         process.terminate()

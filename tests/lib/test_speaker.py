@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from tests.helpers import API_KEY, TEXT, assert_resumed, pieces, sentences, speak
 from wyoming_qwentts.core import (
     AuthenticationError,
     ConnectionClosedError,
@@ -19,17 +22,13 @@ from wyoming_qwentts.core import (
     RateLimitError,
     RetryPolicy,
     ServiceError,
-    Speaker,
     SpeechParams,
     is_transient,
 )
 from wyoming_qwentts.realtime import QwenRealtimeClient, ServerCommitStream
-from wyoming_qwentts.service import Segmentation
 from wyoming_qwentts.simulator import DISPUTED_BEHAVIOURS, QwenSimulator, decode
-from wyoming_qwentts.simulator.speech import is_resumed
-
-from .conftest import API_KEY
-from .speaking import TEXT, pieces, sentences, speak
+from wyoming_qwentts.speech import Speaker
+from wyoming_qwentts.speech import speaker as speaker_module
 
 FAST = RetryPolicy(deadline=2.0, backoff=0.01, backoff_max=0.02)
 
@@ -45,10 +44,6 @@ async def listen_into(received: list[bytes], speaker: Speaker, text: str = TEXT)
     """Speak ``text``, keeping what was heard in ``received`` (also when it fails)."""
     async for chunk in speaker.speak(pieces(text)):
         received.append(chunk)
-
-
-def assert_resumed(spoken: str, segments: list[str], restarts: int = 1) -> None:
-    assert is_resumed(spoken, segments, restarts), f"not {segments} with restarts: {spoken!r}"
 
 
 def sent_segments(simulator: QwenSimulator) -> list[str]:
@@ -185,7 +180,7 @@ async def test_two_lanes_resume_a_fault_mid_stream(
 
 @pytest.mark.parametrize("timeouts", [pytest.param(None, id="default")])
 async def test_resume_after_a_stall(http: Any, simulator: QwenSimulator, timeouts: Any) -> None:
-    from wyoming_qwentts.realtime import Timeouts
+    from wyoming_qwentts.core import Timeouts
 
     client = QwenRealtimeClient(
         http, simulator.options.api_key, url=simulator.url, timeouts=Timeouts(audio_gap=0.1)
@@ -221,13 +216,20 @@ async def test_a_rejected_key_is_never_retried(
 
 
 async def test_retries_stop_at_the_deadline(
-    client: QwenRealtimeClient, simulator: QwenSimulator
+    client: QwenRealtimeClient, simulator: QwenSimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A failure is retried while the deadline from the segment's first failure has not
+    passed: on a clock that moves 0.25 s per failure, with a 1 s deadline, the failures at
+    0, 0.25, 0.5, 0.75 and 1.0 s are retried and the sixth (1.25 s) ends the request."""
     simulator.options.reject_handshake = 500
-    speaker = Speaker(client, SpeechParams(), policy=RetryPolicy(deadline=0.05, backoff=0.01))
+    ticks = itertools.count(100.0, 0.25)
+    monkeypatch.setattr(speaker_module, "time", SimpleNamespace(monotonic=lambda: next(ticks)))
+    policy = RetryPolicy(deadline=1.0, backoff=0.001, backoff_max=0.001)
+    speaker = Speaker(client, SpeechParams(), policy=policy)
     with pytest.raises(ServiceError, match="unavailable"):
         await speak(speaker)
-    assert speaker.stats.attempts >= 2
+    assert speaker.stats.attempts == 6
+    assert len(simulator.sessions) == 0  # every handshake was refused
 
 
 async def test_resumes_are_limited(client: QwenRealtimeClient, simulator: QwenSimulator) -> None:
@@ -280,7 +282,7 @@ async def test_a_failing_text_source_is_raised_as_itself(
 async def test_whitespace_only_text_opens_no_session(
     client: QwenRealtimeClient, simulator: QwenSimulator
 ) -> None:
-    segmentation: Segmentation
+    segmentation: str
     for segmentation in ("client", "server"):
         speaker = _speaker(client, segmentation)
         assert await speak(speaker, " \n  ") == b""
@@ -288,7 +290,7 @@ async def test_whitespace_only_text_opens_no_session(
 
 
 async def test_whitespace_around_the_text(client: QwenRealtimeClient) -> None:
-    segmentation: Segmentation
+    segmentation: str
     for segmentation in ("client", "server"):
         speaker = _speaker(client, segmentation)
         text = "\n  Spoken, with spaces.  \n"
@@ -297,9 +299,7 @@ async def test_whitespace_around_the_text(client: QwenRealtimeClient) -> None:
         assert spoken == (text if segmentation == "server" else text.rstrip())
 
 
-def _speaker(
-    client: QwenRealtimeClient, segmentation: Segmentation
-) -> Speaker | ServerCommitStream:
+def _speaker(client: QwenRealtimeClient, segmentation: str) -> Speaker | ServerCommitStream:
     if segmentation == "server":
         return ServerCommitStream(client, SpeechParams())
     return Speaker(client, SpeechParams())
@@ -317,7 +317,7 @@ def test_what_is_transient() -> None:
 async def test_the_key_never_reaches_the_logs_whatever_fails(
     http: Any, simulator: QwenSimulator, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from wyoming_qwentts.realtime import Timeouts
+    from wyoming_qwentts.core import Timeouts
 
     caplog.set_level(logging.DEBUG)
     client = QwenRealtimeClient(

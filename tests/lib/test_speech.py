@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wyoming_qwentts.audio import wav_header
-from wyoming_qwentts.core.segmenter import Segmenter
-from wyoming_qwentts.simulator.speech import decode, decode_wav, duration_seconds, synthesize
+from wyoming_qwentts.core.pcm import wav_header
+from wyoming_qwentts.core.sentences import SentenceSplitter
+from wyoming_qwentts.simulator.voice import decode, decode_wav, duration_seconds, synthesize
 
 
 @settings(max_examples=60, deadline=None)
@@ -90,7 +90,7 @@ def test_wav_helpers() -> None:
 
 
 def test_segmenter_cuts() -> None:
-    segmenter = Segmenter(max_chars=50)
+    segmenter = SentenceSplitter(max_chars=50)
     assert segmenter.feed("\n\n") == []
     assert segmenter.feed("Pi is 3.14 and") == []  # a period inside a number is no boundary
     assert segmenter.feed(" more. 你好！") == ["\n\nPi is 3.14 and more.", " 你好！"]

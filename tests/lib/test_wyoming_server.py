@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from wyoming.audio import AudioChunk, AudioStart
-from wyoming.client import AsyncTcpClient
 from wyoming.error import Error
 from wyoming.event import Event
 from wyoming.info import Describe, Info
@@ -22,62 +21,24 @@ from wyoming.tts import (
     SynthesizeVoice,
 )
 
-from tests.helpers import until
+from tests.helpers import (
+    FAST_RETRY,
+    WyomingServer,
+    audio_of,
+    read_until,
+    shape,
+    split_anywhere,
+    stream,
+    types,
+    until,
+)
 from wyoming_qwentts import catalog
-from wyoming_qwentts.core import SpeechParams
-from wyoming_qwentts.core.pool import WarmPool
-from wyoming_qwentts.realtime import Timeouts
-from wyoming_qwentts.service import ServiceSettings
+from wyoming_qwentts.core import SpeechParams, Timeouts
+from wyoming_qwentts.server.upstream import UpstreamSettings
 from wyoming_qwentts.simulator import DISPUTED_BEHAVIOURS, QwenSimulator, decode
-
-from .conftest import FAST_RETRY, WyomingServer
+from wyoming_qwentts.speech.pool import WarmPool
 
 TEXT = "Hello from Qwen. 你好，世界！ The weather is fine."
-
-
-async def read_until(client: AsyncTcpClient, event_type: str) -> list[Event]:
-    """Read events up to and including the first of ``event_type``."""
-    events: list[Event] = []
-    while True:
-        event = await asyncio.wait_for(client.read_event(), 10)
-        assert event is not None, f"connection closed before {event_type}: {types(events)}"
-        events.append(event)
-        if event.type == event_type:
-            return events
-
-
-def types(events: list[Event]) -> list[str]:
-    return [event.type for event in events]
-
-
-def audio_of(events: list[Event]) -> bytes:
-    return b"".join(AudioChunk.from_event(e).audio for e in events if AudioChunk.is_type(e.type))
-
-
-def shape(events: list[Event]) -> list[str]:
-    """Event types with runs of audio-chunk folded into one."""
-    folded: list[str] = []
-    for kind in types(events):
-        if not (kind == "audio-chunk" and folded and folded[-1] == "audio-chunk"):
-            folded.append(kind)
-    return folded
-
-
-async def stream(
-    client: AsyncTcpClient, chunks: list[str], voice: SynthesizeVoice | None = None
-) -> list[Event]:
-    """Home Assistant's streaming sequence, event for event (tts.py, 2025.7 and later)."""
-    await client.write_event(SynthesizeStart(voice=voice).event())
-    for chunk in chunks:
-        await client.write_event(SynthesizeChunk(text=chunk).event())
-    await client.write_event(Synthesize(text="".join(chunks), voice=voice).event())
-    await client.write_event(SynthesizeStop().event())
-    return await read_until(client, "synthesize-stopped")
-
-
-def split_anywhere(text: str, size: int = 7) -> list[str]:
-    """Chunks that cut words (and characters' neighbours) apart, as LLM deltas do."""
-    return [text[i : i + size] for i in range(0, len(text), size)]
 
 
 async def test_describe(wyoming_server: WyomingServer, simulator: QwenSimulator) -> None:
@@ -117,7 +78,7 @@ async def test_standalone_synthesize(wyoming_server: WyomingServer) -> None:
 async def test_home_assistant_streaming_sequence(
     wyoming_server: WyomingServer, simulator: QwenSimulator, warm_connections: int
 ) -> None:
-    (pool,) = wyoming_server.service.sources.values()
+    (pool,) = wyoming_server.upstream.sources.values()
     assert isinstance(pool, WarmPool)
     if warm_connections:
         await until(pool, lambda: pool.ready == 1)
@@ -186,7 +147,7 @@ async def test_audio_starts_before_the_text_is_complete(
 async def test_debug_log_says_where_the_time_to_first_audio_went(
     wyoming_server: WyomingServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG, logger="wyoming_qwentts.handler")
+    caplog.set_level(logging.DEBUG, logger="wyoming_qwentts.server.handler")
     async with wyoming_server.client() as client:
         events = await stream(client, ["Where did the time go? ", "Here."])
     assert decode(audio_of(events)) == "Where did the time go? Here."
@@ -376,8 +337,8 @@ async def test_unreachable_upstream(
 
 
 @pytest.mark.parametrize(
-    "service_settings",
-    [ServiceSettings(SpeechParams(), max_concurrency=1, queue_timeout=0.05, retry=FAST_RETRY)],
+    "upstream_settings",
+    [UpstreamSettings(SpeechParams(), max_concurrency=1, queue_timeout=0.05, retry=FAST_RETRY)],
 )
 async def test_busy_server_answers_server_busy(
     wyoming_server: WyomingServer, simulator: QwenSimulator
@@ -395,8 +356,8 @@ async def test_busy_server_answers_server_busy(
 
 
 @pytest.mark.parametrize(
-    "service_settings",
-    [ServiceSettings(SpeechParams(), max_concurrency=2, queue_timeout=30, retry=FAST_RETRY)],
+    "upstream_settings",
+    [UpstreamSettings(SpeechParams(), max_concurrency=2, queue_timeout=30, retry=FAST_RETRY)],
 )
 async def test_requests_over_the_limit_wait_for_a_slot(
     wyoming_server: WyomingServer, simulator: QwenSimulator
@@ -412,8 +373,8 @@ async def test_requests_over_the_limit_wait_for_a_slot(
 
 
 @pytest.mark.parametrize(
-    "service_settings",
-    [ServiceSettings(SpeechParams(), segmentation="server", retry=FAST_RETRY)],
+    "upstream_settings",
+    [UpstreamSettings(SpeechParams(), segmentation="server", retry=FAST_RETRY)],
 )
 async def test_server_segmentation_that_loses_text_answers_an_error(
     wyoming_server: WyomingServer, simulator: QwenSimulator
@@ -447,8 +408,8 @@ async def test_disconnect_mid_stream_closes_the_upstream_session(
 
 
 async def _no_jobs(server: WyomingServer) -> None:
-    while server.service.jobs:
-        await asyncio.wait(set(server.service.jobs))
+    while server.upstream.jobs:
+        await asyncio.wait(set(server.upstream.jobs))
 
 
 async def test_fifty_concurrent_clients(wyoming_server: WyomingServer) -> None:

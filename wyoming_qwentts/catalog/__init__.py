@@ -2,7 +2,9 @@
 
 The single source of truth: the clients validate against it before sending, the simulator
 validates what it receives with the same function, the Wyoming server builds its Info from
-it, and the Home Assistant integration fills its pickers and option ranges from it.
+it, and the Home Assistant integration fills its pickers, option ranges and action schemas
+from it. Which model a voice means is its rule too (:func:`model_for_voice`). It stands on
+``core`` alone.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from collections.abc import Mapping
 from typing import Final, TypeVar
 
 from ..core.errors import InvalidParameterError
-from ..core.params import PCM_CHANNELS, PCM_WIDTH, SpeechParams
-from . import inference, qwen3
-from .model import PROTOCOLS, Model, Protocol, Range, Region, Voice
-from .qwen3 import LANGUAGE_TYPES, QWEN3_LANGUAGES
+from ..core.params import SpeechParams
+from . import inference_models, realtime_models
+from .languages import LANGUAGE_TYPES, language_code
+from .model import Model, Range, Region, Voice
+from .realtime_models import QWEN3_LANGUAGES
 from .regions import BEIJING, DEFAULT_REGION, REGIONS, SINGAPORE
 from .validation import billed_characters, check_settings, closest
 from .validation import check_params as _check_params
+from .voices import model_for_voice
 
 __all__ = [
     "BEIJING",
@@ -27,14 +31,10 @@ __all__ = [
     "FAMILY_NAMES",
     "LANGUAGE_TYPES",
     "MODELS",
-    "PCM_CHANNELS",
-    "PCM_WIDTH",
-    "PROTOCOLS",
     "QWEN3_LANGUAGES",
     "REGIONS",
     "SINGAPORE",
     "Model",
-    "Protocol",
     "Range",
     "Region",
     "Voice",
@@ -45,6 +45,8 @@ __all__ = [
     "get_model",
     "get_region",
     "label",
+    "language_code",
+    "model_for_voice",
     "models_for_region",
 ]
 
@@ -66,9 +68,9 @@ FAMILY_NAMES: Final[Mapping[str, str]] = {
 """What each model family is called in pickers (``Model.family``)."""
 
 MODELS: Final[Mapping[str, Model]] = {
-    model.id: model for model in (*qwen3.MODELS, *inference.MODELS)
+    model.id: model for model in (*realtime_models.MODELS, *inference_models.MODELS)
 }
-DEFAULT_MODEL: Final = qwen3.DEFAULT_MODEL
+DEFAULT_MODEL: Final = realtime_models.DEFAULT_MODEL
 
 _SYSTEM_VOICES: Final = frozenset(voice for model in MODELS.values() for voice in model.voice_ids)
 

@@ -4,13 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final, Literal
-
-Protocol = Literal["realtime", "inference"]
-"""``realtime``: ``/api-ws/v1/realtime`` (Qwen3-TTS); ``inference``: ``/api-ws/v1/inference``
-(run-task / continue-task / finish-task: Qwen-Audio-TTS, CosyVoice, Sambert)."""
-
-PROTOCOLS: Final[tuple[Protocol, ...]] = ("realtime", "inference")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +62,10 @@ class Model:
 
     id: str
     family: str
-    protocol: Protocol
+    protocol: str
+    """The name of the protocol that speaks it (``realtime``: ``/api-ws/v1/realtime``, the
+    Qwen3-TTS models; ``inference``: ``/api-ws/v1/inference``, Qwen-Audio-TTS, CosyVoice and
+    Sambert), as :mod:`wyoming_qwentts.protocols` registers it."""
     voices: tuple[Voice, ...]
     formats: tuple[str, ...]
     sample_rates: tuple[int, ...]

@@ -6,8 +6,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from .. import eventloop
-from ..core import QwenTtsError
+from ..core import QwenTtsError, eventloop
 from .flags import (
     UsageError,
     check_server_args,
@@ -16,8 +15,9 @@ from .flags import (
     voices_parser,
     voicing,
 )
-from .say import say, voices
+from .say import say
 from .serve import run_server
+from .voices import voices
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .. import __version__, catalog
+from .. import __version__, catalog, protocols
 from ..core import InvalidParameterError, SpeechParams
-from ..core.dashscope import check_workspace
-from ..menu import VoiceMenu
-from ..service import language_code
+from ..server.menu import VoiceMenu
+from ..speech.dashscope import check_workspace
 
 ENV_PREFIX = "QWENTTS_"
 DEFAULT_URI = "tcp://0.0.0.0:10200"
@@ -130,7 +129,8 @@ def server_parser() -> argparse.ArgumentParser:
     _option(parser, "--queue-timeout", type=float, default=30.0,
             help="seconds a request waits for a free upstream session")  # fmt: skip
     _option(parser, "--max-text-length", type=int, default=20_000)
-    _option(parser, "--segmentation", choices=("client", "server"), default="client",
+    _option(parser, "--segmentation", choices=protocols.segmentations(),
+            default=protocols.CLIENT_SEGMENTATION,
             help="client: cut and commit segments here (resumable after a fault); "
             "server: let the service segment (server_commit)")  # fmt: skip
     _option(parser, "--sessions-per-request", type=int, default=2, choices=(1, 2),
@@ -201,7 +201,7 @@ def voicing(args: argparse.Namespace) -> Voicing:
         rate = args.sample_rate or _common_rate(models)
         params = SpeechParams(
             voice=args.voice,
-            language=_language(args.language),
+            language=catalog.language_code(args.language) if args.language else None,
             rate=args.speech_rate,
             volume=args.volume,
             pitch=args.pitch_rate,
@@ -229,12 +229,6 @@ def _common_rate(models: tuple[catalog.Model, ...]) -> int:
     if not common:
         raise UsageError(f"{', '.join(m.id for m in models)} share no sample rate")
     return max(common)
-
-
-def _language(language: str | None) -> str | None:
-    if language in catalog.LANGUAGE_TYPES:
-        return catalog.LANGUAGE_TYPES[language]
-    return language_code(language) if language else None
 
 
 def check_server_args(args: argparse.Namespace) -> None:

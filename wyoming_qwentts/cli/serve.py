@@ -16,13 +16,17 @@ from typing import Any
 import aiohttp
 from wyoming.server import AsyncServer
 
-from .. import __version__, catalog
-from ..clients import Client, client_for
-from ..core.pool import WarmPool
-from ..handler import ConnectionLimits, QwenTtsEventHandler
-from ..info import build_info
-from ..service import ServiceSettings, TtsService
-from ..stdio import serve_stdio
+from .. import __version__, catalog, protocols
+from ..server import (
+    ConnectionLimits,
+    QwenTtsEventHandler,
+    Upstream,
+    UpstreamSettings,
+    build_info,
+)
+from ..server.stdio import serve_stdio
+from ..speech import WarmPool
+from ..speech.dashscope import DashScopeClient
 from .flags import Voicing
 
 _LOGGER = logging.getLogger("wyoming_qwentts")
@@ -31,7 +35,7 @@ _LOGGER = logging.getLogger("wyoming_qwentts")
 @contextlib.asynccontextmanager
 async def clients(
     args: argparse.Namespace, models: Sequence[catalog.Model]
-) -> AsyncIterator[list[Client]]:
+) -> AsyncIterator[list[DashScopeClient]]:
     """A client of each model for the flags (one HTTP session); with --simulate, against the
     bundled simulator, which serves both protocols."""
     async with contextlib.AsyncExitStack() as stack:
@@ -49,13 +53,15 @@ async def clients(
         # No connector limit (aiohttp's default is 100): --max-concurrency is the limit.
         connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
         http = await stack.enter_async_context(aiohttp.ClientSession(connector=connector))
+        urls = {"inference": args.inference_url} if args.inference_url else None
         yield [
-            client_for(
+            protocols.client_for(
                 http,
                 api_key,
                 model,
                 region=args.region,
-                url=(args.inference_url or url) if model.protocol == "inference" else url,
+                url=url,
+                urls=urls,
                 workspace=args.workspace,
             )
             for model in models
@@ -96,26 +102,25 @@ async def run_server(args: argparse.Namespace, voicing: Voicing) -> None:
         warm = args.warm_connections
         most = max(warm, args.warm_connections_max) if warm else 0
         # One pool per model, each sized by its own model's recent use.
+        settings = UpstreamSettings(
+            voicing.params,
+            args.max_concurrency,
+            args.queue_timeout,
+            segmentation=args.segmentation,
+            sessions_per_request=args.sessions_per_request,
+        )
         pools: list[WarmPool[Any]] = [
-            WarmPool(source, minimum=warm, maximum=most) for source in sources
+            WarmPool(source, minimum=warm, maximum=most, policy=settings.retry)
+            for source in sources
         ]
         for pool in pools:
             pool.start()
-        service = TtsService(
-            pools,
-            ServiceSettings(
-                voicing.params,
-                args.max_concurrency,
-                args.queue_timeout,
-                segmentation=args.segmentation,
-                sessions_per_request=args.sessions_per_request,
-            ),
-        )
-        info = build_info(service.menu, streaming=not args.no_streaming)
+        upstream = Upstream(pools, voicing.menu, settings)
+        info = build_info(voicing.menu, streaming=not args.no_streaming)
         factory = partial(
             QwenTtsEventHandler,
             info_event=info.event(),
-            service=service,
+            upstream=upstream,
             samples_per_chunk=args.samples_per_chunk,
             limits=ConnectionLimits(
                 max_text_chars=args.max_text_length,
@@ -126,7 +131,7 @@ async def run_server(args: argparse.Namespace, voicing: Voicing) -> None:
         )
         if args.uri.startswith("stdio://"):
             # It drains on a stop; when input ends, the handler has ended its requests.
-            await serve_stdio(factory, stop, partial(service.drain, args.shutdown_grace))
+            await serve_stdio(factory, stop, partial(upstream.drain, args.shutdown_grace))
             await asyncio.gather(*(pool.close() for pool in pools))
             return
         server = AsyncServer.from_uri(args.uri)
@@ -136,15 +141,15 @@ async def run_server(args: argparse.Namespace, voicing: Voicing) -> None:
         # tens of milliseconds (bench/run.py measured 30 ms at 100 streams).
         gc.freeze()
         address = _listening(server, args.uri)
-        model, voice = service.menu.default
+        model, voice = upstream.menu.default
         _LOGGER.info(
             "Ready: %s (%s; default voice %s of %s; %d voices at %d Hz) on %s",
             __version__,
             ", ".join(m.id for m in voicing.models),
             voice,
             model.id,
-            len(service.menu.voices),
-            service.sample_rate,
+            len(upstream.menu.voices),
+            upstream.sample_rate,
             address,
         )
         if args.zeroconf is not None:
@@ -154,7 +159,7 @@ async def run_server(args: argparse.Namespace, voicing: Voicing) -> None:
         listener: asyncio.AbstractServer | None = getattr(server, "_server", None)
         if listener is not None:
             listener.close()
-        await service.drain(args.shutdown_grace)
+        await upstream.drain(args.shutdown_grace)
         await server.stop()
         await asyncio.gather(*(pool.close() for pool in pools))
     _LOGGER.info("Stopped")

@@ -1,7 +1,10 @@
-"""What every protocol shares: errors, speech parameters, metrics, the speaker, and the seam
-(:mod:`.source`) each protocol implements."""
+"""The vocabulary every layer shares: errors, neutral speech parameters, PCM, metrics, text
+(sentences, SSML), the retry policy and timeouts, and the event loop runner.
 
-from .attempts import RetryPolicy, SpeakerStats, is_transient
+Nothing here knows a model, a protocol or a front end: ``core`` imports nothing else of
+the package.
+"""
+
 from .errors import (
     AccessDeniedError,
     AuthenticationError,
@@ -19,8 +22,7 @@ from .errors import (
 )
 from .metrics import ResponseMetrics, SessionMetrics
 from .params import SpeechParams
-from .source import SpeechSession, SpeechSource, Synthesis
-from .speaker import Speaker
+from .policy import Retries, RetryPolicy, Timeouts, is_transient
 
 __all__ = [
     "AccessDeniedError",
@@ -34,16 +36,13 @@ __all__ = [
     "QwenTtsError",
     "RateLimitError",
     "ResponseMetrics",
+    "Retries",
     "RetryPolicy",
     "ServerBusyError",
     "ServiceError",
     "SessionMetrics",
-    "Speaker",
-    "SpeakerStats",
     "SpeechParams",
-    "SpeechSession",
-    "SpeechSource",
-    "Synthesis",
+    "Timeouts",
     "UnknownModelError",
     "is_transient",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .params import PCM_WIDTH
+from .pcm import PCM_WIDTH
 
 
 @dataclass(slots=True)

@@ -5,10 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any, Final
 
-PCM_WIDTH: Final = 2
-"""Bytes per sample of the PCM every protocol delivers (16-bit little-endian)."""
-PCM_CHANNELS: Final = 1
-
 
 @dataclass(frozen=True, slots=True)
 class SpeechParams:

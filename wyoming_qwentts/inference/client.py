@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.client import DashScopeClient
 from ..core.params import SpeechParams
+from ..speech.dashscope import DashScopeClient
 from . import wire
 from .connection import InferenceConnection
 from .session import InferenceSession
@@ -18,6 +18,7 @@ class InferenceClient(DashScopeClient):
     """
 
     protocol = "inference"
+    path = wire.PATH
     max_idle = 50.0
     """Seconds a socket may wait unused before renewal (the service closes it at 60)."""
 
@@ -30,7 +31,7 @@ class InferenceClient(DashScopeClient):
 
     async def open_session(self, params: SpeechParams, **options: Any) -> InferenceSession:
         """A session on a new socket (validated first: nothing is sent if invalid)."""
-        wire.parameters(self.model, params, ssml=False)
+        wire.to_wire(self.model, params, ssml=False)
         return await self.session_on(await self.connect(), params)
 
     async def session_on(

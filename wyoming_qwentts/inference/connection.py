@@ -18,16 +18,11 @@ from typing import Any
 import aiohttp
 
 from .. import catalog
-from ..core.client import Timeouts
-from ..core.errors import (
-    ConnectionClosedError,
-    Phase,
-    ProtocolError,
-)
+from ..core.errors import ConnectionClosedError, Phase, ProtocolError
 from ..core.metrics import ResponseMetrics
-from ..core.watchdog import Watchdog
+from ..core.policy import Timeouts
+from ..speech.watchdog import Watchdog
 from . import wire
-from .errors import error_of_event
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -154,8 +149,7 @@ class InferenceConnection:
                         yield audio
                     continue
                 event = self._event(msg, voice)
-                name = event.get("header", {}).get("event")
-                if name == "task-finished":
+                if wire.is_type(event, "task-finished"):
                     metrics.characters = _characters(event)
                     break
         except BaseException:
@@ -171,8 +165,7 @@ class InferenceConnection:
             msg = await self._receive()
             if msg.type is aiohttp.WSMsgType.BINARY:
                 raise ProtocolError("The service sent audio before task-started.")
-            event = self._event(msg, voice)
-            if event.get("header", {}).get("event") == "task-started":
+            if wire.is_type(self._event(msg, voice), "task-started"):
                 return
 
     async def _send(self, data: str) -> None:
@@ -197,10 +190,9 @@ class InferenceConnection:
             return {}
         if not isinstance(event, dict) or not isinstance(event.get("header"), dict):
             return {}
-        name = event["header"].get("event")
-        if name in ("task-failed", "error"):
+        if wire.is_type(event, "task-failed") or wire.is_type(event, "error"):
             self._broken = True
-            raise error_of_event(event, voice=voice, model=self.model.id)
+            raise wire.error_from_event(event, voice=voice, model=self.model.id)
         return event
 
 

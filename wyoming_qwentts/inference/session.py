@@ -7,8 +7,8 @@ from typing import Any
 
 from ..core.metrics import ResponseMetrics, SessionMetrics
 from ..core.params import SpeechParams
-from ..core.source import SpeechSession
 from ..core.ssml import is_ssml
+from ..speech.source import SpeechSession
 from . import wire
 from .connection import InferenceConnection
 
@@ -31,8 +31,8 @@ class InferenceSession(SpeechSession):
         )
         self._voice = params.voice or model.default_voice
         self._ended = False
-        self._plain = wire.parameters(model, params, ssml=False)
-        self._ssml = wire.parameters(model, params, ssml=True) if "ssml" in model.options else None
+        self._plain = wire.to_wire(model, params, ssml=False)
+        self._ssml = wire.to_wire(model, params, ssml=True) if "ssml" in model.options else None
 
     @property
     def closed(self) -> bool:

@@ -1,14 +1,26 @@
-"""The inference protocol's client events, and neutral parameters to and from their
-``parameters`` object."""
+"""The inference protocol's wire format (``/api-ws/v1/inference``): client events, the
+run-task ``parameters`` to and from neutral speech parameters, and the server's events read.
+
+The same verbs as :mod:`wyoming_qwentts.realtime.wire`: :func:`event` builds a client
+event, :func:`is_type` tells a server event's type, :func:`error_from_event` makes the
+library's error of a ``task-failed`` (or ``error``) event, :func:`to_wire` /
+:func:`from_wire` map the neutral parameters. Events and fields: the vendor's
+"CosyVoice / Qwen-Audio-TTS speech synthesis WebSocket API" pages and the ``dashscope``
+SDK's ``audio/tts_v2/speech_synthesizer.py``.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any, Final, Literal
 
 from .. import catalog
+from ..core.errors import InvalidParameterError, QwenTtsError, RateLimitError, ServiceError
 from ..core.params import SpeechParams
+
+PATH: Final = "/api-ws/v1/inference"
 
 Action = Literal["run-task", "continue-task", "finish-task"]
 Streaming = Literal["duplex", "out"]
@@ -16,9 +28,11 @@ Streaming = Literal["duplex", "out"]
 WIRE_NAMES: Final[Mapping[str, str]] = {"instructions": "instruction"}
 """Neutral names that the inference protocol spells differently."""
 _NUMBERS: Final = ("rate", "pitch", "volume", "bit_rate", "seed")
+_VOICE_ENGINE_CODES: Final = re.compile(r"\b(418|411)\b")
+"""Engine errors that field reports tie to a voice the model does not have."""
 
 
-def parameters(model: catalog.Model, params: SpeechParams, *, ssml: bool) -> dict[str, Any]:
+def to_wire(model: catalog.Model, params: SpeechParams, *, ssml: bool) -> dict[str, Any]:
     """The run-task ``parameters`` for ``params`` (validated: InvalidParameterError)."""
     catalog.check_params(model, params)
     result: dict[str, Any] = {
@@ -39,7 +53,7 @@ def parameters(model: catalog.Model, params: SpeechParams, *, ssml: bool) -> dic
     return result
 
 
-def params_of(parameters: Mapping[str, Any]) -> SpeechParams:
+def from_wire(parameters: Mapping[str, Any]) -> SpeechParams:
     """The neutral parameters of a run-task ``parameters`` object (for the simulator).
 
     Unknown keys are ignored, as the service ignores them (the SDK sends ``type``).
@@ -95,3 +109,38 @@ def flush_task(task_id: str) -> str:
 def finish_task(task_id: str) -> str:
     """``finish-task``: no more text; the service speaks the rest, then ``task-finished``."""
     return event("finish-task", task_id, {"input": {}})
+
+
+def is_type(event: Mapping[str, Any], name: str) -> bool:
+    """Whether a server event is ``name`` (``task-started``, ``task-finished`` …)."""
+    header = event.get("header")
+    return isinstance(header, dict) and header.get("event") == name
+
+
+def error_from_event(event: Mapping[str, Any], *, voice: str | None, model: str) -> QwenTtsError:
+    """The error a ``task-failed`` event (or an ``error`` event) stands for."""
+    header = _object(event.get("header"))
+    payload = _object(event.get("payload"))
+    code = str(
+        header.get("error_code") or event.get("error_code") or payload.get("code") or "TaskFailed"
+    )
+    message = str(
+        header.get("error_message")
+        or event.get("error_message")
+        or payload.get("message")
+        or "The task failed."
+    )
+    if "rate limit" in message.lower() or code.startswith("Throttling"):
+        return RateLimitError(code, message)
+    if _VOICE_ENGINE_CODES.search(f"{code} {message}") or "voice" in message.lower():
+        return InvalidParameterError(
+            "voice", f"{model} refused voice {voice!r}: {message} ({code})"
+        )
+    error = ServiceError(code, message)
+    if "invalid" in code.lower() or "invalid" in message.lower():
+        error.transient = False  # a refused request is refused again
+    return error
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

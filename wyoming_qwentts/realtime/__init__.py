@@ -1,16 +1,16 @@
 """Asyncio client of Model Studio's Qwen-TTS realtime WebSocket protocol
-(``/api-ws/v1/realtime``)."""
+(``/api-ws/v1/realtime``): the Qwen3-TTS models."""
 
-from ..core.client import Timeouts
 from .client import QwenRealtimeClient
-from .config import Mode
+from .connection import RealtimeConnection
 from .server_commit import ServerCommitStream
 from .session import RealtimeSession
+from .wire import Mode
 
 __all__ = [
     "Mode",
     "QwenRealtimeClient",
+    "RealtimeConnection",
     "RealtimeSession",
     "ServerCommitStream",
-    "Timeouts",
 ]

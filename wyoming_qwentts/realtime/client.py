@@ -8,19 +8,22 @@ from urllib.parse import quote, urlsplit
 import aiohttp
 
 from .. import catalog
-from ..core.client import DashScopeClient, Timeouts
 from ..core.errors import ConnectError
 from ..core.params import SpeechParams
-from .config import Mode
-from .errors import error_from_event
+from ..core.policy import Timeouts
+from ..speech.dashscope import DashScopeClient
+from . import wire
+from .connection import RealtimeConnection
 from .session import RealtimeSession
-from .wire import session_object
 
 
 class QwenRealtimeClient(DashScopeClient):
     """Opens Qwen realtime TTS sessions for one key, region (or URL) and model."""
 
     protocol = "realtime"
+    path = wire.PATH
+    max_idle = 20.0
+    """Seconds a warm session may wait unused (the service closes it after about 23)."""
 
     def __init__(
         self,
@@ -45,28 +48,26 @@ class QwenRealtimeClient(DashScopeClient):
         base = self.url
         self.url = f"{base}{'&' if urlsplit(base).query else '?'}model={quote(self.model.id)}"
 
-    max_idle = 20.0
-    """Seconds a warm session may wait unused (the service closes it after about 23)."""
-
     async def open_session(  # type: ignore[override]  # the protocol's options, by name
-        self, params: SpeechParams, *, mode: Mode = "commit", wait: bool = False
+        self, params: SpeechParams, *, mode: wire.Mode = "commit", wait: bool = False
     ) -> RealtimeSession:
         """Connect and configure: a session ready for text (see ``configure`` for ``wait``).
 
         ``commit`` (the default) is what :meth:`RealtimeSession.respond` needs.
         """
-        session_object(self.model, params, mode)  # fail fast, before the network
+        wire.to_wire(self.model, params, mode)  # fail fast, before the network
         return await self.session_on(await self.connect(), params, mode=mode, wait=wait)
 
     async def session_on(
         self,
-        session: RealtimeSession,
+        connection: RealtimeConnection,
         params: SpeechParams,
         *,
-        mode: Mode = "commit",
+        mode: wire.Mode = "commit",
         wait: bool = False,
     ) -> RealtimeSession:
         """Configure a connected session (closed if that fails)."""
+        session = RealtimeSession(connection)
         try:
             await session.configure(params, mode=mode, wait=wait)
         except BaseException:
@@ -74,7 +75,7 @@ class QwenRealtimeClient(DashScopeClient):
             raise
         return session
 
-    async def connect(self) -> RealtimeSession:
+    async def connect(self) -> RealtimeConnection:
         """Open a socket and wait for ``session.created`` (the session is not configured)."""
         handshake = await self._handshake(first_frame=True)
         ws, msg = handshake.ws, handshake.first
@@ -85,17 +86,17 @@ class QwenRealtimeClient(DashScopeClient):
                 event = json.loads(msg.data)
             except ValueError:
                 event = {}
-            if isinstance(event, dict) and event.get("type") == "session.created":
+            if isinstance(event, dict) and wire.is_type(event, "session.created"):
                 session_id = str((event.get("session") or {}).get("id", ""))
-            elif isinstance(event, dict) and event.get("type") == "error":
+            elif isinstance(event, dict) and wire.is_type(event, "error"):
                 await ws.close()
-                raise error_from_event(event.get("error"))
+                raise wire.error_from_event(event)
         if not session_id:
             await ws.close()
             raise ConnectError(
                 f"The service did not open a session (first frame: {msg.type.name})."
             )
-        return RealtimeSession(
+        return RealtimeConnection(
             ws,
             self.model,
             region=self.region,

@@ -4,9 +4,10 @@ A fault before the first audio is retried like the speaker's; after it the reque
 since there is no knowing which text the audio so far came from. When the session finishes,
 the characters billed are checked against the characters sent: fewer means the service
 dropped text (a field report says ``session.finish`` may not speak the rest), and the request
-ends with :class:`~.errors.IncompleteAudioError` instead of a silent success. Without
-``response.done`` events (another field report) there is no usage to check: that is logged,
-and the loss of a tail would then go unnoticed — use client segmentation, the default.
+ends with :class:`~wyoming_qwentts.core.errors.IncompleteAudioError` instead of a silent
+success. Without ``response.done`` events (another field report) there is no usage to
+check: that is logged, and the loss of a tail would then go unnoticed — use client
+segmentation, the default.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ import time
 from collections.abc import AsyncIterable, AsyncIterator
 
 from .. import catalog
-from ..core.attempts import RetryPolicy, SpeakerStats, is_transient
 from ..core.errors import IncompleteAudioError, QwenTtsError
 from ..core.params import SpeechParams
-from ..core.source import SpeechSource
-from ..core.text import TextFeed
+from ..core.policy import Retries, RetryPolicy
+from ..speech.source import SpeakerStats, SpeechSource
+from ..speech.text import TextFeed
 from .session import RealtimeSession
 
 _LOGGER = logging.getLogger(__name__)
@@ -36,13 +37,13 @@ class ServerCommitStream:
     ) -> None:
         self._source = source
         self._params = params
-        self._policy = policy or RetryPolicy()
+        self._retries = Retries(policy or RetryPolicy(), resumable=False)
         self.stats = SpeakerStats()
 
     async def speak(self, texts: AsyncIterable[str]) -> AsyncIterator[bytes]:
         """Audio of the text; raises if it cannot be spoken whole."""
         self._source.check(self._params)  # an invalid setting fails before anything
-        feed = TextFeed(segment=False)
+        feed = TextFeed(split=False)
         try:
             if not await feed.start(texts):
                 return
@@ -57,11 +58,16 @@ class ServerCommitStream:
                 except QwenTtsError as err:
                     if feed.error is not None:
                         raise feed.error from None
-                    transient = is_transient(err)
-                    if heard or not transient or time.monotonic() - started > self._policy.deadline:
+                    pause = self._retries.pause(
+                        err,
+                        attempt=self.stats.attempts,
+                        failing_for=time.monotonic() - started,
+                        heard=heard,
+                    )
+                    if pause is None:
                         raise
                     _LOGGER.warning("Session failed (%s); retrying in a new session", err)
-                    await asyncio.sleep(self._policy.delay(self.stats.attempts))
+                    await asyncio.sleep(pause)
         finally:
             await feed.stop()
 

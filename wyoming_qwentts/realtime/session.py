@@ -1,65 +1,34 @@
-"""One realtime TTS session: one WebSocket, from ``session.created`` to ``session.finished``."""
+"""One realtime TTS session: configured on its connection, from ``session.update`` to
+``session.finished``; its audio, responses and their figures."""
 
 from __future__ import annotations
 
 import asyncio
 import binascii
-import contextlib
-import itertools
 import json
 import logging
-import re
-import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Any, Self
 
 import aiohttp
 import pybase64
 
-from .. import catalog
-from ..core.client import Timeouts
 from ..core.errors import (
     ConnectionClosedError,
     Phase,
     ProtocolError,
     QwenTimeoutError,
-    QwenTtsError,
     UnknownModelError,
 )
 from ..core.metrics import ResponseMetrics, SessionMetrics
 from ..core.params import SpeechParams
-from ..core.source import SpeechSession
-from ..core.watchdog import Watchdog
-from .config import Mode
-from .errors import error_from_event
-from .wire import session_object
+from ..speech.source import SpeechSession
+from . import wire
+from .connection import RealtimeConnection
 
 _LOGGER = logging.getLogger(__name__)
-
-_RETIRE_TIMEOUT = 2.0
-_DELTA_TYPE = re.compile(r'"type"\s*:\s*"response\.audio\.delta"')
-_DELTA_FIELD = re.compile(r'"delta"\s*:\s*"')
-
-
-def _audio_delta(msg: aiohttp.WSMessage) -> str | None:
-    """The base64 audio of a ``response.audio.delta`` frame, read without parsing its JSON.
-
-    Deltas are nearly all the traffic; base64 holds no quotes or escapes, so the string after
-    ``"delta":"`` runs to the next quote. Anything unexpected takes the JSON path instead.
-    """
-    if msg.type is not aiohttp.WSMsgType.TEXT:
-        return None
-    data: str = msg.data
-    head = _DELTA_TYPE.search(data, 0, 256)
-    if head is None:
-        return None
-    field = _DELTA_FIELD.search(data, head.end())
-    if field is None:
-        return None
-    end = data.find('"', field.end())
-    return data[field.end() : end] if end != -1 else None
 
 
 class RealtimeSession(SpeechSession):
@@ -67,33 +36,18 @@ class RealtimeSession(SpeechSession):
 
     Iteration yields audio as it arrives and ends only at ``session.finished``, never at
     ``response.done``: one session may hold several responses. Every failure is raised as a
-    :class:`~wyoming_qwentts.realtime.errors.QwenTtsError`.
+    :class:`~wyoming_qwentts.core.errors.QwenTtsError`.
     """
 
-    def __init__(
-        self,
-        ws: aiohttp.ClientWebSocketResponse,
-        model: catalog.Model,
-        *,
-        region: str | None,
-        timeouts: Timeouts,
-        session_id: str,
-        connect_time: float,
-    ) -> None:
-        self.model = model
-        self.session_id = session_id
+    def __init__(self, connection: RealtimeConnection) -> None:
+        self.connection = connection
+        self.model = connection.model
         self.metrics = SessionMetrics(
-            connect_time=connect_time, model=model.id, protocol="realtime"
+            connect_time=connection.connect_time, model=self.model.id, protocol="realtime"
         )
         self.responses_done = 0
         """``response.done`` events received: responses whose audio was all read."""
-        self._ws = ws
-        self._region = region
-        self._timeouts = timeouts
-        self._event_ids = (f"event_{secrets.token_hex(6)}{n}" for n in itertools.count())
         self._session: dict[str, Any] | None = None
-        self._watchdog = Watchdog(self._wait_policy)
-        self._pending: asyncio.Future[aiohttp.WSMessage] | None = None
         self._finish_sent = False
         self._commits_pending = 0
         self._unacknowledged = 0
@@ -107,9 +61,14 @@ class RealtimeSession(SpeechSession):
         self._events_seen = 0
         self._pcm = True
         self._odd_byte = b""
+        connection.wait_policy = self._wait_policy
 
     def __repr__(self) -> str:
         return f"<RealtimeSession {self.session_id} model={self.model.id}>"
+
+    @property
+    def session_id(self) -> str:
+        return self.connection.session_id
 
     @property
     def session(self) -> dict[str, Any] | None:
@@ -124,18 +83,12 @@ class RealtimeSession(SpeechSession):
     @property
     def closed(self) -> bool:
         """True once the socket is closed."""
-        return self._ws.closed
+        return self.connection.closed
 
     # Sending -----------------------------------------------------------------------------
 
-    async def _send(self, event_type: str, **fields: Any) -> None:
-        if self._ws.closed:
-            raise ConnectionClosedError("The session's connection is closed.")
-        event = {"event_id": next(self._event_ids), "type": event_type, **fields}
-        await self._ws.send_str(json.dumps(event, ensure_ascii=False))
-
     async def configure(
-        self, params: SpeechParams, *, mode: Mode = "server_commit", wait: bool = True
+        self, params: SpeechParams, *, mode: wire.Mode = "server_commit", wait: bool = True
     ) -> None:
         """Send ``session.update``; with ``wait``, also wait for ``session.updated``.
 
@@ -144,23 +97,23 @@ class RealtimeSession(SpeechSession):
         follow at once (the socket keeps order), saving a round trip; a rejection then
         surfaces while reading audio.
         """
-        session = session_object(self.model, params, mode)
-        await self._send("session.update", session=session)
+        session = wire.to_wire(self.model, params, mode)
+        await self.connection.send("session.update", session=session)
         self._session = session
         self._pcm = session["response_format"] == "pcm"
         self.metrics.sample_rate = session["sample_rate"]
         if not wait:
             return
+        timeout = self.connection.timeouts.configure
         try:
-            async with asyncio.timeout(self._timeouts.configure):
+            async with asyncio.timeout(timeout):
                 while True:
-                    msg = await self._next_frame()
-                    event = self._parse(msg)
-                    if event.get("type") == "session.updated":
+                    event = self._parse(await self.connection.next_frame())
+                    if wire.is_type(event, "session.updated"):
                         break
         except TimeoutError:
             await self.close()
-            raise QwenTimeoutError("configure", self._timeouts.configure) from None
+            raise QwenTimeoutError("configure", timeout) from None
         except BaseException:
             await self.close()
             raise
@@ -173,34 +126,31 @@ class RealtimeSession(SpeechSession):
         if self._unclaimed_text_at is None:
             self._unclaimed_text_at = now
         self._last_text_at = now
-        await self._send("input_text_buffer.append", text=text)
+        await self.connection.send("input_text_buffer.append", text=text)
 
     async def commit(self) -> None:
         """Synthesize everything appended so far now (the only trigger in ``commit`` mode)."""
-        await self._send("input_text_buffer.commit")
+        await self.connection.send("input_text_buffer.commit")
         self._commits_pending += 1
         self._unacknowledged += 1
-        self._watchdog.arm()
+        self.connection.arm()
 
     async def clear(self) -> None:
         """Drop text that was appended and not yet committed or segmented."""
         self._unclaimed_text_at = None
-        await self._send("input_text_buffer.clear")
+        await self.connection.send("input_text_buffer.clear")
 
     async def finish(self) -> None:
         """No more text: the service speaks what remains, then ``session.finished``."""
         if self._finish_sent:
             return
         self._finish_sent = True
-        await self._send("session.finish")
-        self._watchdog.arm()
+        await self.connection.send("session.finish")
+        self.connection.arm()
 
     async def close(self) -> None:
         """Close the socket (cancels the session if it has not finished)."""
-        self._watchdog.cancel()
-        if self._pending is not None and not self._pending.done():
-            self._pending.cancel()  # nobody will read it: the socket is going
-        await self._ws.close()
+        await self.connection.close()
 
     async def __aenter__(self) -> Self:
         return self
@@ -212,33 +162,6 @@ class RealtimeSession(SpeechSession):
         tb: TracebackType | None,
     ) -> None:
         await self.close()
-
-    returns = False
-    """A session serves one request: it never goes back to a pool."""
-    reusable = False
-
-    def lend(self, back: Callable[[Any], Awaitable[None]]) -> None:
-        """Nothing to do: the session does not return."""
-
-    async def retire(self) -> None:
-        """A clean end of an unused session (finish, then ``session.finished``), which the
-        console does not show as a failed session."""
-        if not self.closed:
-            with contextlib.suppress(QwenTtsError, ConnectionError, TimeoutError):
-                await self.finish()
-                await asyncio.wait_for(self.read_all(), _RETIRE_TIMEOUT)
-            await self.close()
-
-    def watch_idle(self) -> asyncio.Future[aiohttp.WSMessage]:
-        """Start receiving while the session waits unused; the future is done when it is gone.
-
-        The service sends nothing to a session that was asked nothing, except an ``error`` or
-        a close. The session's first read takes over this receive, so using a watched session
-        costs no task switch and loses no frame.
-        """
-        if self._pending is None:
-            self._pending = asyncio.ensure_future(self._ws.receive())
-        return self._pending
 
     # Receiving ---------------------------------------------------------------------------
 
@@ -279,8 +202,8 @@ class RealtimeSession(SpeechSession):
 
     async def _step(self) -> bytes | None:
         """Read and handle one frame; its audio, if it was a delta."""
-        msg = await self._receive()
-        delta = _audio_delta(msg)
+        msg = await self.connection.receive()
+        delta = wire.audio_delta(msg.data) if msg.type is aiohttp.WSMsgType.TEXT else None
         if delta is None:
             return self._handle(self._parse(msg))
         self._events_seen += 1
@@ -296,28 +219,16 @@ class RealtimeSession(SpeechSession):
         await self.read_all()
 
     def _wait_policy(self) -> tuple[float | None, Phase]:
+        timeouts = self.connection.timeouts
         if self._response is not None:
             if self._response_audio:
-                return self._timeouts.audio_gap, "audio_gap"
-            return self._timeouts.first_audio, "first_audio"
+                return timeouts.audio_gap, "audio_gap"
+            return timeouts.first_audio, "first_audio"
         if self._unacknowledged:
-            return self._timeouts.commit, "commit"
+            return timeouts.commit, "commit"
         if self._finish_sent or self._commits_pending:
-            return self._timeouts.first_audio, "first_audio"
+            return timeouts.first_audio, "first_audio"
         return None, "first_audio"
-
-    async def _receive(self) -> aiohttp.WSMessage:
-        """The next frame, within the deadline of the current phase."""
-        try:
-            return await self._watchdog.wait(self._next_frame())
-        except QwenTimeoutError:
-            await self.close()
-            raise
-
-    def _next_frame(self) -> Awaitable[aiohttp.WSMessage]:
-        """The receive started while the session was idle, if any, else a new one."""
-        pending, self._pending = self._pending, None
-        return pending if pending is not None else self._ws.receive()
 
     def _parse(self, msg: aiohttp.WSMessage) -> dict[str, Any]:
         """Decode a text frame; raise the matching error for a close or an ``error`` event."""
@@ -334,8 +245,8 @@ class RealtimeSession(SpeechSession):
         if not isinstance(event, dict):
             return {}
         self._events_seen += 1
-        if event.get("type") == "error":
-            raise error_from_event(event.get("error"))
+        if wire.is_type(event, "error"):
+            raise wire.error_from_event(event)
         return event
 
     def _handle(self, event: dict[str, Any]) -> bytes | None:
@@ -402,9 +313,9 @@ class RealtimeSession(SpeechSession):
     def _closed_error(self, msg: aiohttp.WSMessage) -> Exception:
         clean = msg.type is aiohttp.WSMsgType.CLOSE and msg.data == aiohttp.WSCloseCode.OK
         if clean and self._events_seen <= 1 and not self.metrics.responses:
-            return UnknownModelError(self.model.id, self._region)
+            return UnknownModelError(self.model.id, self.connection.region)
         received = self.metrics.audio_bytes
         return ConnectionClosedError(
             f"The connection closed before session.finished "
-            f"(close code {self._ws.close_code}, {received} audio bytes received)."
+            f"(close code {self.connection.close_code}, {received} audio bytes received)."
         )

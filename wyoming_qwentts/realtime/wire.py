@@ -1,15 +1,30 @@
-"""Neutral speech parameters to and from the realtime ``session`` object."""
+"""The realtime protocol's wire format (``/api-ws/v1/realtime``): client events, the
+``session`` object to and from neutral speech parameters, and the server's events read.
+
+The same verbs as :mod:`wyoming_qwentts.inference.wire`: :func:`event` builds a client
+event, :func:`is_type` tells a server event's type, :func:`error_from_event` makes the
+library's error of an ``error`` event, :func:`to_wire` / :func:`from_wire` map the neutral
+parameters. Event names and fields: the vendor's "Qwen-TTS Realtime API" client and server
+event references (alibabacloud.com/help/en/model-studio/qwen-tts-realtime-api).
+"""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from .. import catalog
 from ..catalog.validation import choices
-from ..core.errors import InvalidParameterError
+from ..core.errors import InvalidParameterError, RateLimitError, ServiceError
 from ..core.params import SpeechParams
-from .config import Mode
+
+PATH: Final = "/api-ws/v1/realtime"
+
+Mode = Literal["server_commit", "commit"]
+"""``commit``: the client decides when text is synthesized (the speaker's segments);
+``server_commit``: the service cuts the appended text itself."""
 
 WIRE_NAMES: Final[Mapping[str, str]] = {
     "rate": "speech_rate",
@@ -24,9 +39,11 @@ _WIRE_FIELDS: Final = (
     "voice", "language", "format", "sample_rate", "rate", "volume", "pitch", "bit_rate",
     "instructions", "optimize_instructions",
 )  # fmt: skip
+_DELTA_TYPE: Final = re.compile(r'"type"\s*:\s*"response\.audio\.delta"')
+_DELTA_FIELD: Final = re.compile(r'"delta"\s*:\s*"')
 
 
-def session_object(model: catalog.Model, params: SpeechParams, mode: Mode) -> dict[str, Any]:
+def to_wire(model: catalog.Model, params: SpeechParams, mode: Mode) -> dict[str, Any]:
     """The ``session.update`` payload for ``params`` (validated: InvalidParameterError)."""
     catalog.check_params(model, params)
     session: dict[str, Any] = {
@@ -43,12 +60,7 @@ def session_object(model: catalog.Model, params: SpeechParams, mode: Mode) -> di
     return session
 
 
-def wire_name(field: str) -> str:
-    """The ``session.*`` path of a neutral field (for the simulator's error events)."""
-    return f"session.{WIRE_NAMES.get(field, field)}"
-
-
-def params_of_session(session: Mapping[str, Any]) -> SpeechParams:
+def from_wire(session: Mapping[str, Any]) -> SpeechParams:
     """The neutral parameters of a ``session`` object (unknown keys are ignored, as the
     service ignores them). ``language_type`` ``Auto`` is no language."""
     values: dict[str, Any] = {}
@@ -67,3 +79,47 @@ def params_of_session(session: Mapping[str, Any]) -> SpeechParams:
             )
         values["language"] = catalog.LANGUAGE_TYPES[language]
     return SpeechParams(**values)
+
+
+def wire_name(field: str) -> str:
+    """The ``session.*`` path of a neutral field (for the simulator's error events)."""
+    return f"session.{WIRE_NAMES.get(field, field)}"
+
+
+def event(event_type: str, event_id: str, **fields: Any) -> str:
+    """A client event as its JSON text."""
+    return json.dumps({"event_id": event_id, "type": event_type, **fields}, ensure_ascii=False)
+
+
+def is_type(event: Mapping[str, Any], event_type: str) -> bool:
+    """Whether a server event is of ``event_type``."""
+    return event.get("type") == event_type
+
+
+def error_from_event(event: Mapping[str, Any]) -> ServiceError:
+    """The error of an ``error`` event (any subset of its ``error`` object's fields)."""
+    error = event.get("error")
+    if not isinstance(error, dict):
+        error = {}
+    code = str(error.get("code") or "unknown_error")
+    message = str(error.get("message") or "The service reported an error.")
+    param = error.get("param") if isinstance(error.get("param"), str) else None
+    if code.startswith("Throttling"):
+        return RateLimitError(code, message, param)
+    return ServiceError(code, message, param)
+
+
+def audio_delta(data: str) -> str | None:
+    """The base64 audio of a ``response.audio.delta`` frame, read without parsing its JSON.
+
+    Deltas are nearly all the traffic; base64 holds no quotes or escapes, so the string after
+    ``"delta":"`` runs to the next quote. Anything unexpected takes the JSON path instead.
+    """
+    head = _DELTA_TYPE.search(data, 0, 256)
+    if head is None:
+        return None
+    field = _DELTA_FIELD.search(data, head.end())
+    if field is None:
+        return None
+    end = data.find('"', field.end())
+    return data[field.end() : end] if end != -1 else None

@@ -2,8 +2,8 @@
 protocols on one port), and the decoder of its audio."""
 
 from .options import DISPUTED_BEHAVIOURS, SimulatedSession, SimulatorOptions
-from .speech import decode, decode_wav, synthesize
 from .transport import INFERENCE_PATH, PATH, QwenSimulator
+from .voice import decode, decode_wav, synthesize
 
 __all__ = [
     "DISPUTED_BEHAVIOURS",

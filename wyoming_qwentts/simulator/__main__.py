@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .. import eventloop
+from ..core import eventloop
 from . import QwenSimulator, SimulatorOptions
 
 

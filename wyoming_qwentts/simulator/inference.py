@@ -1,6 +1,6 @@
 """The simulator's inference script: run-task / continue-task / finish-task and binary audio.
 
-It follows ``inference-protocol.md``: a socket runs tasks one after another, each with a new
+It follows the vendor's event reference: a socket runs tasks one after another, each with a new
 task id; text is accepted only after ``task-started``; complete sentences are synthesized as
 they arrive, an incomplete one on ``flush`` or at ``finish-task``; an SSML task takes one
 ``continue-task`` (its markup stripped before encoding); Sambert takes its whole text in
@@ -19,15 +19,15 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .. import catalog
-from ..audio import wav_header
 from ..core.errors import InvalidParameterError
-from ..core.segmenter import Segmenter
+from ..core.pcm import wav_header
+from ..core.sentences import SentenceSplitter
 from ..core.ssml import ssml_text
-from ..inference.wire import params_of
+from ..inference import wire
 from .faults import SessionAborted
 from .options import HANDSHAKE_BODIES
 from .script import Script
-from .speech import duration_seconds, synthesize
+from .voice import duration_seconds, synthesize
 
 _PROTOCOL_VIOLATION: Final = "Invalid action('{}')! Please follow the protocol!"
 _VOICE_ERROR: Final = "[tts:]Engine return error code: 418"
@@ -52,7 +52,7 @@ class _Task:
     pieces: int = 0
     characters: int = 0
     spoken_ms: float = 0.0
-    segmenter: Segmenter = field(default_factory=lambda: Segmenter(120))
+    splitter: SentenceSplitter = field(default_factory=lambda: SentenceSplitter(120))
     document: str = ""
     """An SSML task's text (spoken, without its markup, at the end)."""
     first_text: tuple[str, float] | None = None
@@ -63,11 +63,14 @@ class _Task:
         if self.ssml:
             document, self.document = self.document, ""
             return ssml_text(document)
-        return self.segmenter.flush()
+        return self.splitter.flush()
 
 
 class InferenceScript(Script):
     """One simulated inference socket."""
+
+    protocol = "inference"
+    path = wire.PATH
 
     def _start_state(self) -> None:
         self._task: _Task | None = None
@@ -199,7 +202,7 @@ class InferenceScript(Script):
         if task.ssml:
             task.document += text  # one document: synthesized at the end
             return
-        for sentence in task.segmenter.feed(text):
+        for sentence in task.splitter.feed(text):
             self._queue.put_nowait(sentence)
 
     # Synthesis ---------------------------------------------------------------------------
@@ -315,7 +318,7 @@ def _check(model: catalog.Model, parameters: dict[str, Any], header: dict[str, A
     expected = "duplex" if model.streaming_input else "out"
     if header.get("streaming") != expected:
         raise TaskFailed("InvalidParameter", f"{model.id} takes streaming {expected!r}.")
-    params = params_of(parameters)
+    params = wire.from_wire(parameters)
     try:
         catalog.check_params(model, params)
         if params.format in ("mp3", "opus"):

@@ -94,8 +94,8 @@ class SimulatorOptions:
     """server_commit: send ``response.done`` (False: none at all, as a field report claims)."""
     failure_style: Literal["header", "top-level", "error-event"] = "header"
     """Inference: ``task-failed`` with ``error_code``/``error_message`` in its header (the
-    reference), at the top level (a seed sample reads them there), or an ``error`` event
-    with ``payload.message`` (another seed sample)."""
+    vendor's event reference), at the top level (one of the vendor's code samples reads
+    them there), or an ``error`` event with ``payload.message`` (another sample)."""
     finish_drains: bool = True
     """server_commit: ``session.finish`` speaks the rest (False: what was not yet being
     synthesized is dropped, as a field report claims)."""
@@ -128,7 +128,7 @@ class SimulatedSession:
     id: str
     model: str
     headers: dict[str, str]
-    protocol: Literal["realtime", "inference"] = "realtime"
+    protocol: str = "realtime"
     events: list[dict[str, Any]] = field(default_factory=list)
     config: dict[str, Any] = field(default_factory=dict)
     """Realtime: the session's configuration; inference: the last task's parameters."""
@@ -158,10 +158,11 @@ class SimulatedSession:
     closed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def event_types(self) -> list[str]:
-        """The ``type`` (inference: the ``action``) of every client event, in order."""
-        if self.protocol == "inference":
-            return [str((event.get("header") or {}).get("action")) for event in self.events]
-        return [str(event.get("type")) for event in self.events]
+        """The ``type`` (inference: the header's ``action``) of every client event, in order."""
+        return [
+            str(event["type"] if "type" in event else (event.get("header") or {}).get("action"))
+            for event in self.events
+        ]
 
     def firsts(self) -> list[tuple[str, float, float]]:
         """First text, its time and the time of its first audio: of each task on an

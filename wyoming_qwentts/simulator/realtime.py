@@ -1,8 +1,9 @@
 """The simulator's realtime script: Qwen-TTS realtime (``/api-ws/v1/realtime``).
 
-It follows ``qwen-realtime-protocol.md``: the measured event order, per-model validation
-from the catalog, ``server_commit`` segmentation, ``usage.characters``, and the documented
-quirks, each disputed one behind a knob of :class:`~.options.SimulatorOptions`.
+It follows the vendor's client and server event references: the measured event order,
+per-model validation from the catalog, ``server_commit`` segmentation, ``usage.characters``,
+and the documented quirks, each disputed one behind a knob of
+:class:`~.options.SimulatorOptions`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, Final
 
 from .. import catalog
 from ..core.errors import InvalidParameterError
-from ..realtime.wire import params_of_session, wire_name
+from ..realtime import wire
 from .options import HANDSHAKE_BODIES
 from .realtime_responses import RealtimeResponses
 
@@ -28,6 +29,9 @@ _SESSION_UPDATE_REJECTED: Final = (
 class RealtimeScript(RealtimeResponses):
     """One simulated realtime session (one socket): the client's events, as the service
     answers them."""
+
+    protocol = "realtime"
+    path = wire.PATH
 
     async def run(self) -> None:
         record = self._record
@@ -99,11 +103,11 @@ class RealtimeScript(RealtimeResponses):
         elif event_type == "input_text_buffer.commit":
             await self._commit(event_id)
         elif event_type == "input_text_buffer.clear":
-            self._segmenter.flush()
+            self._splitter.flush()
             self._commit_buffer = ""
             await self._send("input_text_buffer.cleared")
         elif event_type == "session.finish":
-            rest = self._segmenter.flush() + self._commit_buffer
+            rest = self._splitter.flush() + self._commit_buffer
             self._commit_buffer = ""
             if self._options.finish_drains or self._record.config["mode"] == "commit":
                 self._enqueue(rest)
@@ -133,13 +137,14 @@ class RealtimeScript(RealtimeResponses):
                     "mode",
                     f"Invalid mode {merged['mode']!r}; expected 'server_commit' or 'commit'.",
                 )
-            catalog.check_params(self._model, params_of_session(merged))
+            catalog.check_params(self._model, wire.from_wire(merged))
             if merged["response_format"] in ("mp3", "opus"):
                 raise InvalidParameterError(
                     "format", "The simulator produces only pcm and wav audio."
                 )
         except InvalidParameterError as err:
-            await self._send_error("invalid_value", err.message, wire_name(err.field), event_id)
+            param = wire.wire_name(err.field)
+            await self._send_error("invalid_value", err.message, param, event_id)
             return
         self._record.updates.append(session)
         self._record.config = merged
@@ -175,7 +180,7 @@ class RealtimeScript(RealtimeResponses):
             elif await self._busy(text, event_id):
                 self._commit_buffer += text
             return
-        for segment in self._segmenter.feed(text):
+        for segment in self._splitter.feed(text):
             self._enqueue(segment)
 
     async def _busy(self, text: str, event_id: Any) -> bool:
@@ -203,7 +208,7 @@ class RealtimeScript(RealtimeResponses):
     async def _commit(self, event_id: Any) -> None:
         if self._record.config["mode"] == "commit" and not await self._busy("", event_id):
             return
-        text = self._segmenter.flush() + self._commit_buffer
+        text = self._splitter.flush() + self._commit_buffer
         self._commit_buffer = ""
         residue, self._residue = self._residue, False
         if residue and not text:

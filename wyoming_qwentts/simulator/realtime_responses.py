@@ -12,12 +12,12 @@ from typing import Any
 import pybase64
 
 from .. import catalog
-from ..audio import wav_header
-from ..core.segmenter import Segmenter
+from ..core.pcm import wav_header
+from ..core.sentences import SentenceSplitter
 from .faults import SessionAborted
 from .options import new_id
 from .script import Script
-from .speech import synthesize
+from .voice import synthesize
 
 
 class RealtimeResponses(Script):
@@ -36,7 +36,7 @@ class RealtimeResponses(Script):
             "sample_rate": self._model.default_sample_rate if self._model else 24000,
         }
         self._segments: asyncio.Queue[str | None] = asyncio.Queue()
-        self._segmenter = Segmenter(options.segment_chars)
+        self._splitter = SentenceSplitter(options.segment_chars)
         self._commit_buffer = ""
         self._text_started = False
         self._text_chars = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import ClassVar
 
 from websockets.asyncio.server import ServerConnection
 
@@ -12,6 +13,11 @@ from .options import SimulatedSession, SimulatorOptions
 
 class Script(ABC):
     """Serves one connection as the service would; what it saw goes into ``record``."""
+
+    protocol: ClassVar[str]
+    """The protocol's name, as the catalog gives it."""
+    path: ClassVar[str]
+    """The endpoint's URL path (with or without a trailing slash)."""
 
     def __init__(
         self,

@@ -1,8 +1,9 @@
 """The simulator's WebSocket server: one port, both endpoints, the service's authentication.
 
 Built on the ``websockets`` server (the clients use aiohttp, so each checks the other).
-``/api-ws/v1/realtime`` runs :mod:`.realtime`'s script and ``/api-ws/v1/inference`` (with or
-without a trailing slash, as the SDK sends it) :mod:`.inference`'s. Both authenticate the
+Each endpoint runs its protocol's script (:data:`SCRIPTS`: ``/api-ws/v1/realtime``
+:mod:`.realtime`'s, ``/api-ws/v1/inference`` :mod:`.inference`'s), its path with or without
+a trailing slash, as the SDK sends it. Both authenticate the
 handshake alike, answer a bad key with the same 401 body, and meet the same faults.
 """
 
@@ -24,17 +25,21 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from .. import catalog
 from .faults import FaultDice, FaultPlan, SessionAborted
 from .inference import InferenceScript
 from .options import HANDSHAKE_BODIES, SimulatedSession, SimulatorOptions, new_id
 from .realtime import RealtimeScript
+from .script import Script
 
 _WS_LOGGER = logging.getLogger(f"{__name__}.websockets")
 _WS_LOGGER.setLevel(logging.WARNING)  # websockets logs request headers (the key) at DEBUG
 
-PATH: Final = "/api-ws/v1/realtime"
-INFERENCE_PATH: Final = "/api-ws/v1/inference"
+SCRIPTS: Final[dict[str, type[Script]]] = {
+    script.path: script for script in (RealtimeScript, InferenceScript)
+}
+"""Each endpoint's script, by URL path."""
+PATH: Final = RealtimeScript.path
+INFERENCE_PATH: Final = InferenceScript.path
 
 
 class QwenSimulator:
@@ -141,7 +146,7 @@ class QwenSimulator:
                 await asyncio.sleep(options.handshake_delay)
             finally:
                 self._handshakes.discard(task)
-        if _protocol(request) is None:
+        if _script(request) is None:
             return _json_response(HTTPStatus.NOT_FOUND, "NotFound", "Not found.")
         reject, plan = self._dice.plan()
         if reject is not None:
@@ -166,13 +171,13 @@ class QwenSimulator:
     async def _serve(self, connection: ServerConnection) -> None:
         request = connection.request
         assert request is not None
-        protocol = _protocol(request) or "realtime"
+        kind = _script(request) or RealtimeScript
         query = parse_qs(urlsplit(request.path).query)
         record = SimulatedSession(
             id=new_id("sess_"),
             model=query.get("model", [""])[0],
             headers={key.lower(): value for key, value in request.headers.raw_items()},
-            protocol=protocol,
+            protocol=kind.protocol,
             task_done=self._write_stats,
         )
         self.sessions.append(record)
@@ -182,11 +187,7 @@ class QwenSimulator:
         )
         self._active += 1
         plan = self._plans.pop(id(connection))
-        script = (
-            RealtimeScript(self.options, connection, record, plan, throttled=throttled)
-            if protocol == "realtime"
-            else InferenceScript(self.options, connection, record, plan, throttled=throttled)
-        )
+        script = kind(self.options, connection, record, plan, throttled=throttled)
         session = asyncio.ensure_future(script.run())
         closed = asyncio.ensure_future(connection.wait_closed())
         try:
@@ -211,11 +212,8 @@ class QwenSimulator:
                 stats.write(json.dumps(record.summary(), ensure_ascii=False) + "\n")
 
 
-def _protocol(request: Request) -> catalog.Protocol | None:
-    path = urlsplit(request.path).path.rstrip("/")
-    if path == PATH:
-        return "realtime"
-    return "inference" if path == INFERENCE_PATH else None
+def _script(request: Request) -> type[Script] | None:
+    return SCRIPTS.get(urlsplit(request.path).path.rstrip("/"))
 
 
 def _json_response(status: HTTPStatus, code: str, message: str) -> Response:

@@ -4,8 +4,9 @@ Sources, read 2026-12-01: the vendor's "Qwen-Audio-TTS voice list" (updated 2026
 alibabacloud.com/help/en/model-studio/qwen-audio-tts-voice-list and its zh-TW edition, which
 lists the plus and flash voices apart), "CosyVoice voice list"
 (help.aliyun.com/zh/model-studio/cosyvoice-voice-list), the CosyVoice v2 voice table of the
-streaming-text synthesis reference (help.aliyun.com/zh/isi), seed 002 (parameters, ranges,
-Sambert) and ``inference-protocol.md``. Only voices the sources name are listed; the lists
+streaming-text synthesis reference (help.aliyun.com/zh/isi), and the vendor's "Real-time
+speech synthesis" WebSocket API pages (the parameters each model takes, their ranges,
+Sambert). Only voices the sources name are listed; the lists
 are longer, and a voice id the catalog lacks can still be given to a custom-voice model.
 """
 

@@ -1,5 +1,5 @@
-"""Upstream sessions for the Wyoming server: which model a request's voice means, its
-parameters, concurrency and shutdown."""
+"""The Wyoming server's upstream: which model a request's voice means, its parameters, the
+stream that speaks it, concurrency and shutdown."""
 
 from __future__ import annotations
 
@@ -8,27 +8,27 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any
 
-from .core import RetryPolicy, ServerBusyError, Speaker, SpeechParams, SpeechSession, SpeechSource
+from .. import catalog, protocols
+from ..core import RetryPolicy, ServerBusyError, SpeechParams
+from ..speech import SpeechSession, SpeechSource, SpeechStream
 from .menu import VoiceMenu
-from .realtime import ServerCommitStream
-
-Segmentation = Literal["client", "server"]
-"""``client``: the speaker's segments (any protocol); ``server``: realtime ``server_commit``."""
 
 _LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
-class ServiceSettings:
+class UpstreamSettings:
     """How the server synthesizes: the session defaults and its limits."""
 
     params: SpeechParams
     max_concurrency: int = 16
     queue_timeout: float = 30.0
     """Seconds a request may wait for an upstream slot before ``server-busy``."""
-    segmentation: Segmentation = "client"
+    segmentation: str = "client"
+    """``client``: the speaker's segments (any protocol); another name: a protocol's own
+    stream where it has one (realtime ``server``: ``server_commit``)."""
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     sessions_per_request: int = 2
     """Upstream sessions one request may use at once (the speaker's lanes); one slot."""
@@ -42,17 +42,19 @@ class Choice:
     params: SpeechParams
 
 
-class TtsService:
+class Upstream:
     """Opens configured upstream sessions, at most ``max_concurrency`` at once.
 
-    ``sources`` serve one model each (a client, or a warm pool of it); the first one's model
-    is the default. Their voices make the server's :class:`~wyoming_qwentts.menu.VoiceMenu`.
+    ``sources`` serve one model each (a client, or a warm pool of it), the models of
+    ``menu``, whose first is the default's.
     """
 
-    def __init__(self, sources: Sequence[SpeechSource], settings: ServiceSettings) -> None:
+    def __init__(
+        self, sources: Sequence[SpeechSource], menu: VoiceMenu, settings: UpstreamSettings
+    ) -> None:
         self.sources = {source.model.id: source for source in sources}
+        self.menu = menu
         self.settings = settings
-        self.menu = VoiceMenu([source.model for source in sources], settings.params.voice)
         self.jobs: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(settings.max_concurrency)
 
@@ -66,7 +68,7 @@ class TtsService:
         if invalid). A language the model takes no hint for is left to the model."""
         model, voice_id = self.menu.resolve(voice)
         params = replace(self.settings.params, voice=voice_id)
-        if language and (code := language_code(language)) in model.languages:
+        if language and (code := catalog.language_code(language)) in model.languages:
             params = replace(params, language=code)
         source = self.sources[model.id]
         source.check(params)
@@ -78,17 +80,18 @@ class TtsService:
         job.add_done_callback(self.jobs.discard)
 
     @asynccontextmanager
-    async def speaker(self, choice: Choice) -> AsyncIterator[Speaker | ServerCommitStream]:
-        """A speaker for one request; it holds an upstream slot once it first connects."""
+    async def stream(self, choice: Choice) -> AsyncIterator[SpeechStream]:
+        """The stream of one request; it holds an upstream slot once it first connects."""
         slot = _Slot(self, choice.source)
         settings = self.settings
         try:
-            if settings.segmentation == "server" and slot.model.protocol == "realtime":
-                yield ServerCommitStream(slot, choice.params, settings.retry)
-            else:
-                yield Speaker(
-                    slot, choice.params, policy=settings.retry, lanes=settings.sessions_per_request
-                )
+            yield protocols.stream_for(
+                slot,
+                choice.params,
+                segmentation=settings.segmentation,
+                policy=settings.retry,
+                lanes=settings.sessions_per_request,
+            )
         finally:
             slot.release()
 
@@ -117,11 +120,11 @@ class TtsService:
 
 
 class _Slot(SpeechSource):
-    """The service's sessions for one request, which take one concurrency slot on first use."""
+    """The upstream's sessions for one request, which take one concurrency slot on first use."""
 
-    def __init__(self, service: TtsService, source: SpeechSource) -> None:
+    def __init__(self, upstream: Upstream, source: SpeechSource) -> None:
         self.model = source.model
-        self._service = service
+        self._upstream = upstream
         self._source = source
         self._held = False
         self._lock = asyncio.Lock()  # a request's sessions may connect at once: one slot
@@ -132,16 +135,11 @@ class _Slot(SpeechSource):
     async def open_session(self, params: SpeechParams, **options: Any) -> SpeechSession:
         async with self._lock:
             if not self._held:
-                await self._service._acquire()
+                await self._upstream._acquire()
                 self._held = True
         return await self._source.open_session(params, **options)
 
     def release(self) -> None:
         if self._held:
             self._held = False
-            self._service._slots.release()
-
-
-def language_code(language: str) -> str:
-    """The ISO 639-1 code of a language tag such as ``en``, ``en-US`` or ``zh_CN``."""
-    return language.replace("_", "-").split("-")[0].lower()
+            self._upstream._slots.release()

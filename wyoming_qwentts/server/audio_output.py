@@ -9,8 +9,7 @@ from typing import Final
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.event import Event, async_write_event
 
-from .audio import PcmChunker
-from .core.params import PCM_CHANNELS, PCM_WIDTH
+from ..core.pcm import PCM_CHANNELS, PCM_WIDTH, PcmChunker
 
 Writer = Callable[[list[Event | bytes]], Awaitable[None]]
 """Writes events (or events already serialized) to the client, in one go."""

@@ -4,8 +4,8 @@ Home Assistant's Wyoming integration uses the first TTS program of a server, so 
 model's voices go into that one program. A voice id that two chosen models share is listed as
 ``model/voice`` (``qwen3-tts-instruct-flash-realtime/Cherry``) under each; an id only one
 model has is listed as it is. A request may name a listed voice, ``model/voice`` for any
-chosen model, or a plain id (the first chosen model that has it). An id no chosen model has
-goes to the first chosen custom-voice model, if there is one.
+chosen model, or a plain id: the model it means is the catalog's rule
+(:func:`~wyoming_qwentts.catalog.model_for_voice`, the chosen models in the order given).
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from . import catalog
-from .catalog.validation import closest
-from .core import InvalidParameterError, SpeechParams
+from .. import catalog
+from ..core import InvalidParameterError, SpeechParams
 
 SEPARATOR: Final = "/"
 
@@ -52,11 +51,6 @@ class VoiceMenu:
         self._by_name = {entry.name: entry for entry in self.voices}
         self.default = self.resolve(default_voice) if default_voice else self._first()
 
-    @property
-    def custom_models(self) -> tuple[catalog.Model, ...]:
-        """The chosen models that take custom (cloned or designed) voices."""
-        return tuple(model for model in self.models if model.custom_voices)
-
     def _first(self) -> tuple[catalog.Model, str]:
         if self.voices:
             first = self.voices[0]
@@ -86,18 +80,15 @@ class VoiceMenu:
             for model in self.models:
                 if model.id == model_id:
                     return model, voice_id
-        for model in self.models:
-            if voice in model.voice_ids:
-                return model, voice
-        if self.custom_models:
-            return self.custom_models[0], voice
+        if (speaker := catalog.model_for_voice(voice, self.models)) is not None:
+            return speaker, voice
         if len(self.models) == 1:  # the catalog's own words for its one model
             catalog.check_params(self.models[0], SpeechParams(voice=voice))
         names = tuple(self._by_name)
         raise InvalidParameterError(
             "voice",
             f"Voice {voice!r} is not offered by any of "
-            f"{', '.join(model.id for model in self.models)}{closest(voice, names)} "
+            f"{', '.join(model.id for model in self.models)}{catalog.closest(voice, names)} "
             f"They have {len(names)} voices.",
             names,
         )

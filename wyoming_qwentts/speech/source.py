@@ -3,27 +3,21 @@
 A protocol package implements :class:`SpeechSource` and :class:`SpeechSession`; the speaker,
 the Wyoming server and Home Assistant use nothing else of it. A session is one upstream
 connection configured for one request's voice; :meth:`SpeechSession.respond` speaks one
-segment and yields its audio until the service says the segment is done.
+segment and yields its audio until the service says the segment is done. A
+:class:`SpeechStream` speaks one request's streamed text over such sessions: the speaker
+does for every protocol, and a protocol may bring a native one of its own.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import AsyncIterable, AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from .. import catalog
-from .metrics import SessionMetrics
-from .params import SpeechParams
-
-
-@dataclass(frozen=True, slots=True)
-class Synthesis:
-    """Audio of a whole text, and the figures of the request."""
-
-    audio: bytes
-    metrics: SessionMetrics
+from ..core.metrics import SessionMetrics
+from ..core.params import SpeechParams
 
 
 class SpeechSession(ABC):
@@ -62,15 +56,6 @@ class SpeechSource(ABC):
         """Raise InvalidParameterError if the model does not accept ``params``."""
         catalog.check_params(self.model, params)
 
-    async def synthesize(self, text: str, params: SpeechParams) -> Synthesis:
-        """Speak a whole text as any request is spoken (segmented, retried, resumed) and
-        return all of its audio."""
-        from .speaker import Speaker  # the speaker is built on this module
-
-        speaker = Speaker(self, params)
-        audio = b"".join([chunk async for chunk in speaker.speak(_one(text))])
-        return Synthesis(audio, speaker.stats.metrics or SessionMetrics(model=self.model.id))
-
     @abstractmethod
     async def open_session(self, params: SpeechParams, **options: Any) -> SpeechSession:
         """A session ready for :meth:`SpeechSession.respond` (validated first: nothing is
@@ -78,5 +63,39 @@ class SpeechSource(ABC):
         realtime ``mode``)."""
 
 
-async def _one(text: str) -> AsyncIterator[str]:
-    yield text
+@dataclass(slots=True)
+class SpeakerStats:
+    """What one request went through."""
+
+    attempts: int = 0
+    """Sessions opened."""
+    resumes: int = 0
+    """Segments heard to restart after a fault."""
+    segments: int = 0
+    """Segments committed (one response each)."""
+    empty_responses: int = 0
+    sessions: list[SessionMetrics] = field(default_factory=list)
+
+    @property
+    def metrics(self) -> SessionMetrics | None:
+        """The figures of all the request's sessions as one (None if none was opened)."""
+        if not self.sessions:
+            return None
+        first = self.sessions[0]
+        return SessionMetrics(
+            connect_time=first.connect_time,
+            sample_rate=first.sample_rate,
+            model=first.model,
+            protocol=first.protocol,
+            responses=[response for session in self.sessions for response in session.responses],
+        )
+
+
+class SpeechStream(Protocol):
+    """Speaks one request's streamed text: all of it once, in order, or an error."""
+
+    stats: SpeakerStats
+
+    def speak(self, texts: AsyncIterable[str]) -> AsyncIterator[bytes]:
+        """Audio of the text as it arrives; ends when all of it was spoken."""
+        ...

@@ -1,7 +1,9 @@
-"""The Qwen3-TTS realtime models (``/api-ws/v1/realtime``) and their voices.
+"""The models of the realtime protocol (``/api-ws/v1/realtime``: Qwen3-TTS and the legacy
+Qwen-TTS) and their voices.
 
-Source: the vendor's Qwen-TTS realtime model and voice list pages (Nov 2026) and
-``qwen-realtime-protocol.md``.
+Sources, read Nov 2026: the vendor's "Qwen-TTS Realtime" user guide and voice list
+(alibabacloud.com/help/en/model-studio/qwen-tts-realtime) and its client and server event
+references (…/qwen-tts-realtime-client-events, …/qwen-tts-realtime-server-events).
 """
 
 from __future__ import annotations
@@ -10,21 +12,6 @@ from typing import Final
 
 from .model import Model, Range, Voice
 from .regions import BEIJING, SINGAPORE
-
-LANGUAGE_TYPES: Final = {
-    "Auto": None,
-    "Chinese": "zh",
-    "English": "en",
-    "German": "de",
-    "Italian": "it",
-    "Portuguese": "pt",
-    "Spanish": "es",
-    "Japanese": "ja",
-    "Korean": "ko",
-    "French": "fr",
-    "Russian": "ru",
-}
-"""The realtime ``language_type`` values and the ISO 639-1 code each one stands for."""
 
 QWEN3_LANGUAGES: Final = ("zh", "en", "fr", "de", "ru", "it", "es", "pt", "ja", "ko")
 _ZH_EN: Final = ("zh", "en")

@@ -1,5 +1,6 @@
-"""Cutting streamed text into segments: the simulator's ``server_commit`` model, and the
-client's own segments in ``commit`` mode (which lets a session resume after a fault)."""
+"""Cutting streamed text into sentences: the speaker sends runs of them as its segments
+(which lets a request resume after a fault), and the simulator cuts ``server_commit`` text
+the same way."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ _CLAUSE_BREAKS: Final = frozenset("，、,： :")
 _CLAUSE_ENDS: Final = frozenset("，、,：:")
 
 
-class Segmenter:
-    """Cuts appended text into segments at sentence punctuation or a length threshold.
+class SentenceSplitter:
+    """Cuts appended text into sentences at sentence punctuation or a length threshold.
 
-    ``first_cut`` lets the first segment end early, at the first clause break (a comma, a
+    ``first_cut`` lets the first sentence end early, at the first clause break (a comma, a
     colon) after that many characters, or at a space after three times as many: the first
     audio then starts before the first sentence is complete.
     """
@@ -27,26 +28,26 @@ class Segmenter:
 
     @property
     def pending(self) -> str:
-        """Text not yet segmented."""
+        """Text not yet cut."""
         return self._buffer
 
     def feed(self, text: str) -> list[str]:
-        """Add text and return every segment that is complete now."""
+        """Add text and return every sentence that is complete now."""
         self._buffer += text
-        segments: list[str] = []
+        sentences: list[str] = []
         while True:
             cut = self._next_cut()
             if cut is None:
-                return segments
-            segments.append(self._buffer[:cut])
+                return sentences
+            sentences.append(self._buffer[:cut])
             self._buffer = self._buffer[cut:]
             self._first = False
 
     def flush(self) -> str:
         """Return and forget everything pending."""
-        segment, self._buffer = self._buffer, ""
-        self._first = self._first and not segment
-        return segment
+        sentence, self._buffer = self._buffer, ""
+        self._first = self._first and not sentence
+        return sentence
 
     def _next_cut(self) -> int | None:
         buffer = self._buffer

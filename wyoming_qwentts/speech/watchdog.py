@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from .errors import Phase, QwenTimeoutError
+from ..core.errors import Phase, QwenTimeoutError
 
 T = TypeVar("T")
 Policy = Callable[[], tuple[float | None, Phase]]

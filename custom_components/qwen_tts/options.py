@@ -1,4 +1,5 @@
-"""From Home Assistant TTS options to speech parameters, and the library's errors to user
+"""The integration's synthesis options: their schema, their defaults, what they ask of the
+service (speech parameters, checked by the catalog), and the library's errors as user
 errors."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from wyoming_qwentts.core import (
     QwenTtsError,
     SpeechParams,
 )
-from wyoming_qwentts.core.params import PCM_WIDTH
+from wyoming_qwentts.core.pcm import PCM_WIDTH
 
 from .const import (
     CONF_INSTRUCTIONS,
@@ -101,15 +102,13 @@ def speech_params(model: catalog.Model, options: Mapping[str, Any]) -> SpeechPar
 
 
 def model_for(model: catalog.Model, region: str, voice: str | None) -> catalog.Model:
-    """The model a call's voice means: the entry's if it has the voice (or takes custom
-    voices), else the first model of the entry's region that has it, else the entry's (whose
-    validation then names its closest voices)."""
-    if not voice or voice in model.voice_ids or model.custom_voices:
+    """The model a call's voice means (the catalog's rule): the entry's first, then the
+    models of the entry's region that have system voices; the entry's when none has it
+    (whose validation then names its closest voices)."""
+    if not voice:
         return model
-    for candidate in catalog.models_for_region(region):
-        if voice in candidate.voice_ids:
-            return candidate
-    return model
+    candidates = [model, *(m for m in catalog.models_for_region(region) if not m.custom_voices)]
+    return catalog.model_for_voice(voice, candidates) or model
 
 
 def build_speech(

@@ -1,11 +1,14 @@
-"""PCM helpers shared by the server, the command line, the simulator and Home Assistant."""
+"""The PCM every protocol delivers (16-bit little-endian mono), WAV headers for it, and
+re-slicing it into chunks."""
 
 from __future__ import annotations
 
 import struct
 from typing import Final
 
-from .catalog import PCM_CHANNELS, PCM_WIDTH
+PCM_WIDTH: Final = 2
+"""Bytes per sample (16-bit little-endian)."""
+PCM_CHANNELS: Final = 1
 
 STREAMING_SIZE: Final = 0xFFFFFFFF
 """WAV size fields for a stream of unknown length."""

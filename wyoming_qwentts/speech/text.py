@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import AsyncIterable, AsyncIterator
 from typing import Final
 
-from .segmenter import Segmenter
+from ..core.sentences import SentenceSplitter
 
 _SSML_START: Final = "<speak"
 
@@ -21,8 +21,8 @@ class TextFeed:
     markup is never cut. :meth:`notify` wakes every task waiting in :meth:`changed`.
     """
 
-    def __init__(self, *, first_cut: int = 12, segment: bool = True) -> None:
-        self._segmenter = Segmenter(first_cut=first_cut) if segment else None
+    def __init__(self, *, first_cut: int = 12, split: bool = True) -> None:
+        self._splitter = SentenceSplitter(first_cut=first_cut) if split else None
         self.sentences: list[str] = []
         self.done = False
         """True once the source ended (or failed)."""
@@ -73,7 +73,7 @@ class TextFeed:
                 waiter.set_result(None)
 
     def _cut(self, text: str) -> None:
-        if self._segmenter is None:
+        if self._splitter is None:
             if text:
                 self._add([text])
             return
@@ -89,18 +89,18 @@ class TextFeed:
             if not start or _SSML_START.startswith(start):
                 return  # too short to tell yet
             text, self._undecided = self._undecided, None
-        self._add(self._segmenter.feed(text))
+        self._add(self._splitter.feed(text))
 
     def _flush(self) -> None:
         """The source ended: the rest of the text is the last sentence."""
-        if self._segmenter is None:
+        if self._splitter is None:
             return
         if self._document is not None:
             self._add([self._document])
             return
         if self._undecided:
-            self._add(self._segmenter.feed(self._undecided))
-        self._add([self._segmenter.flush()])
+            self._add(self._splitter.feed(self._undecided))
+        self._add([self._splitter.flush()])
 
     async def _read(self, texts: AsyncIterator[str]) -> None:
         try:
@@ -118,9 +118,14 @@ class TextFeed:
             if not piece.strip():
                 if not self.sentences:
                     self._leading += piece
-                elif self._segmenter is None:
+                elif self._splitter is None:
                     self.sentences.append(piece)
                 continue  # a commit of whitespace alone would speak nothing
             self.sentences.append(self._leading + piece)
             self._leading = ""
         self.notify()
+
+
+async def single_text(text: str) -> AsyncIterator[str]:
+    """A whole text as a stream of one piece."""
+    yield text

@@ -19,9 +19,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass, field
-from ipaddress import IPv4Network, IPv6Network, ip_address
+from collections.abc import Iterable
 from typing import Any, Final
 
 from wyoming.error import Error
@@ -30,124 +28,16 @@ from wyoming.ping import Pong
 from wyoming.server import AsyncEventHandler
 from wyoming.tts import SynthesizeStopped
 
-from . import catalog
+from ..core.pcm import PCM_WIDTH
+from ..speech import SpeechStream
 from .audio_output import AudioOutput, serialized
-from .core import QwenTtsError, Speaker
-from .realtime import ServerCommitStream
-from .service import TtsService
+from .limits import BadEvent, ConnectionLimits, LimitedReader
+from .requests import Request, RequestError, error_code, texts_of, voice_fields
+from .upstream import Upstream
 
 _LOGGER = logging.getLogger(__name__)
 
-_WIDTH: Final = catalog.PCM_WIDTH
-
-
-class RequestError(Exception):
-    """A request the server refuses, with its stable Wyoming error code."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def error_code(err: BaseException) -> str:
-    """The stable Wyoming ``Error.code`` of a failure (each error class carries its own)."""
-    if isinstance(err, RequestError | QwenTtsError):
-        return err.code
-    return "internal-error"
-
-
-@dataclass(slots=True)
-class _Request:
-    """One synthesis request: a standalone ``synthesize`` or a streamed one."""
-
-    streaming: bool
-    voice: str | None
-    language: str | None
-    texts: asyncio.Queue[str | RequestError | None] = field(default_factory=asyncio.Queue)
-    """Text for upstream; an error aborts the request, None ends it."""
-    chars: int = 0
-    failure: RequestError | None = None
-    first_text_at: float = 0.0
-    """Monotonic time the request's first text arrived."""
-
-    def push(self, text: str, limit: int) -> None:
-        """Queue text for upstream, unless the request already failed or got too long."""
-        if self.failure is not None:
-            return
-        if not self.chars:
-            self.first_text_at = time.monotonic()
-        self.chars += len(text)
-        if self.chars > limit:
-            self.fail(
-                RequestError(
-                    "text-too-long", f"The text is longer than the limit of {limit} characters."
-                )
-            )
-        else:
-            self.texts.put_nowait(text)
-
-    def fail(self, failure: RequestError) -> None:
-        """Abort the request with ``failure`` (it reaches the job through the queue)."""
-        self.failure = failure
-        self.texts.put_nowait(failure)
-
-
-def _voice_fields(data: dict[str, Any]) -> tuple[str | None, str | None]:
-    """``(name, language)`` of an event's optional ``voice`` object, tolerating bad types."""
-    voice = data.get("voice")
-    if not isinstance(voice, dict):
-        return None, None
-    name, language = voice.get("name"), voice.get("language")
-    return (
-        name if isinstance(name, str) and name else None,
-        language if isinstance(language, str) and language else None,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectionLimits:
-    """What one client may ask of the server before it is refused or disconnected."""
-
-    max_text_chars: int = 20_000
-    """Characters per request (standalone or streamed): then ``text-too-long``."""
-    max_event_bytes: int = 1 << 20
-    """An event's ``data_length`` and ``payload_length``: then ``bad-request`` and close."""
-    idle_timeout: float | None = 120.0
-    """Seconds a connection may send nothing while no request of it is running."""
-    write_timeout: float = 30.0
-    """Seconds a client may leave our output unread before it is disconnected."""
-    allowed: tuple[IPv4Network | IPv6Network, ...] = ()
-    """Client networks allowed to connect (empty: every client)."""
-
-    def allows(self, peer: object) -> bool:
-        """Whether a peer address (``writer.get_extra_info("peername")``) may connect."""
-        if not self.allowed or not isinstance(peer, tuple):
-            return True  # no list, or a unix socket / pipe: local by nature
-        try:
-            address = ip_address(str(peer[0]).split("%")[0])
-        except ValueError:
-            return False
-        return any(address in network for network in self.allowed)
-
-
-class _BadEvent(Exception):
-    """The client sent something that is not a Wyoming event we can read."""
-
-
-class _LimitedReader:
-    """Refuses ``data_length`` or ``payload_length`` over the limit before reading them."""
-
-    def __init__(self, reader: asyncio.StreamReader, limit: int) -> None:
-        self._reader = reader
-        self._limit = limit
-
-    async def readline(self) -> bytes:
-        return await self._reader.readline()
-
-    async def readexactly(self, count: int) -> bytes:
-        if not isinstance(count, int) or count > self._limit:
-            raise _BadEvent(f"An event announced {count!r} bytes; the limit is {self._limit}.")
-        return await self._reader.readexactly(count)
+_WIDTH: Final = PCM_WIDTH
 
 
 class QwenTtsEventHandler(AsyncEventHandler):
@@ -159,17 +49,17 @@ class QwenTtsEventHandler(AsyncEventHandler):
         writer: asyncio.StreamWriter,
         *,
         info_event: Event,
-        service: TtsService,
+        upstream: Upstream,
         samples_per_chunk: int = 1024,
         limits: ConnectionLimits | None = None,
     ) -> None:
         super().__init__(reader, writer)
         self._info_event = info_event  # serialized once for every connection
-        self._service = service
+        self._upstream = upstream
         self._chunk_bytes = samples_per_chunk * _WIDTH
         self._limits = limits or ConnectionLimits()
-        self._events = _LimitedReader(reader, self._limits.max_event_bytes)
-        self._stream: _Request | None = None
+        self._events = LimitedReader(reader, self._limits.max_event_bytes)
+        self._stream: Request | None = None
         self._last_job: asyncio.Task[None] | None = None
         self._jobs: set[asyncio.Task[None]] = set()
 
@@ -195,9 +85,9 @@ class QwenTtsEventHandler(AsyncEventHandler):
                 return await async_read_event(self._events)  # type: ignore[arg-type]
         except TimeoutError:
             _LOGGER.info("Closing a connection from %s idle for %g s", peer, idle)
-        except (_BadEvent, AttributeError, TypeError, KeyError, EOFError) as err:
+        except (BadEvent, AttributeError, TypeError, KeyError, EOFError) as err:
             # A protocol violation leaves the stream unreadable: say why, then close.
-            text = str(err) if isinstance(err, _BadEvent) else "The event is malformed."
+            text = str(err) if isinstance(err, BadEvent) else "The event is malformed."
             _LOGGER.warning("Closing a connection from %s: %s", peer, text)
             with contextlib.suppress(ConnectionError):
                 await self.write_event(Error(text=text, code="bad-request").event())
@@ -261,8 +151,8 @@ class QwenTtsEventHandler(AsyncEventHandler):
         if self._stream is not None:
             _LOGGER.warning("synthesize-start inside an open stream: ending the previous one")
             self._stop_stream()
-        voice, language = _voice_fields(data)
-        self._stream = self._start(_Request(streaming=True, voice=voice, language=language))
+        voice, language = voice_fields(data)
+        self._stream = self._start(Request(streaming=True, voice=voice, language=language))
 
     def _on_chunk(self, data: dict[str, Any]) -> None:
         text = data.get("text")
@@ -284,8 +174,8 @@ class QwenTtsEventHandler(AsyncEventHandler):
         if self._stream is not None:
             return  # Home Assistant repeats the whole text for older servers: speak it once
         text = data.get("text")
-        voice, language = _voice_fields(data)
-        request = _Request(streaming=False, voice=voice, language=language)
+        voice, language = voice_fields(data)
+        request = Request(streaming=False, voice=voice, language=language)
         if not isinstance(text, str):
             request.fail(RequestError("bad-request", "synthesize needs a text string."))
         elif not text.strip():
@@ -295,12 +185,12 @@ class QwenTtsEventHandler(AsyncEventHandler):
         request.texts.put_nowait(None)
         self._start(request)
 
-    def _start(self, request: _Request) -> _Request:
+    def _start(self, request: Request) -> Request:
         job = asyncio.create_task(self._run(request, self._last_job))
         self._last_job = job
         self._jobs.add(job)
         job.add_done_callback(self._jobs.discard)
-        self._service.track(job)
+        self._upstream.track(job)
         return request
 
     async def disconnect(self) -> None:
@@ -312,10 +202,10 @@ class QwenTtsEventHandler(AsyncEventHandler):
 
     # One request ----------------------------------------------------------------------
 
-    async def _run(self, request: _Request, previous: asyncio.Task[None] | None) -> None:
+    async def _run(self, request: Request, previous: asyncio.Task[None] | None) -> None:
         if previous is not None:
             await asyncio.wait({previous})  # answer in order
-        output = AudioOutput(self.write_events, self._service.sample_rate, self._chunk_bytes)
+        output = AudioOutput(self.write_events, self._upstream.sample_rate, self._chunk_bytes)
         try:
             await self._synthesize(request, output)
         except Exception as err:
@@ -334,22 +224,22 @@ class QwenTtsEventHandler(AsyncEventHandler):
         with contextlib.suppress(ConnectionError):
             await self.write_event(Error(text=str(err), code=code).event())
 
-    async def _synthesize(self, request: _Request, output: AudioOutput) -> None:
-        choice = self._service.choose(request.voice, request.language)
-        async with self._service.speaker(choice) as speaker:
+    async def _synthesize(self, request: Request, output: AudioOutput) -> None:
+        choice = self._upstream.choose(request.voice, request.language)
+        async with self._upstream.stream(choice) as stream:
             first = True
-            async for audio in speaker.speak(_texts(request.texts)):
+            async for audio in stream.speak(texts_of(request.texts)):
                 await output.write(audio)
                 if first:
                     first = False
-                    _log_first_audio(request, speaker)
+                    _log_first_audio(request, stream)
 
 
-def _log_first_audio(request: _Request, speaker: Speaker | ServerCommitStream) -> None:
+def _log_first_audio(request: Request, stream: SpeechStream) -> None:
     """Where the time to first audio went: upstream, or here (``--debug``)."""
     if not _LOGGER.isEnabledFor(logging.DEBUG):
         return
-    metrics = speaker.stats.metrics
+    metrics = stream.stats.metrics
     upstream = metrics.time_to_first_audio if metrics is not None else None
     if upstream is None:
         return
@@ -360,11 +250,3 @@ def _log_first_audio(request: _Request, speaker: Speaker | ServerCommitStream) -
         1000 * upstream,
         1000 * (total - upstream),
     )
-
-
-async def _texts(queue: asyncio.Queue[str | RequestError | None]) -> AsyncIterator[str]:
-    """The request's text as it arrives; a queued RequestError aborts it."""
-    while (piece := await queue.get()) is not None:
-        if isinstance(piece, RequestError):
-            raise piece
-        yield piece

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wyoming.info import Attribution, Info, TtsProgram, TtsVoice
 
-from . import __version__
+from .. import __version__
 from .menu import VoiceMenu
 
 PROGRAM_NAME = "qwen-tts"

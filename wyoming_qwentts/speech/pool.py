@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from .. import catalog
-from .errors import QwenTtsError
-from .params import SpeechParams
+from ..core.errors import QwenTtsError
+from ..core.params import SpeechParams
+from ..core.policy import RetryPolicy
 from .source import SpeechSession, SpeechSource
 
 _LOGGER = logging.getLogger(__name__)
@@ -40,6 +41,9 @@ class Connection(Protocol):
 
     @property
     def closed(self) -> bool: ...
+
+    async def close(self) -> None:
+        """Drop the connection at once."""
 
     def watch_idle(self) -> asyncio.Future[Any]:
         """A receive that completes when the service sends the idle socket anything."""
@@ -117,6 +121,7 @@ class WarmPool(SpeechSource, Generic[C]):
         maximum: int = 8,
         max_idle: float | None = None,
         window: float = 60.0,
+        policy: RetryPolicy | None = None,
     ) -> None:
         if not 0 <= minimum <= maximum:
             raise ValueError("need 0 <= minimum <= maximum")
@@ -126,6 +131,7 @@ class WarmPool(SpeechSource, Generic[C]):
         self.maximum = maximum
         self.max_idle = client.max_idle if max_idle is None else max_idle
         self.stats = PoolStats()
+        self._policy = policy or RetryPolicy()
         self._window = window
         self._ready: deque[_Ready[C]] = deque()
         self._opening = 0
@@ -255,7 +261,7 @@ class WarmPool(SpeechSource, Generic[C]):
                 return  # the program is stopping: nothing to retry or report
             self.stats.failures += 1
             self.changed.set()
-            self._backoff = min(30.0, max(1.0, 2 * self._backoff))
+            self._backoff = self._policy.reconnect_delay(self._backoff)
             _LOGGER.warning(
                 "Cannot open a warm connection (retrying in %.0f s): %s", self._backoff, err
             )

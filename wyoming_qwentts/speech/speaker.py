@@ -29,12 +29,13 @@ from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass, field
 
-from .attempts import RetryPolicy, SpeakerStats, is_transient
-from .errors import IncompleteAudioError, QwenTtsError
-from .params import SpeechParams
-from .source import SpeechSession, SpeechSource
-from .ssml import is_ssml, ssml_text
-from .text import TextFeed
+from ..core.errors import IncompleteAudioError, QwenTtsError
+from ..core.metrics import SessionMetrics
+from ..core.params import SpeechParams
+from ..core.policy import Retries, RetryPolicy
+from ..core.ssml import is_ssml, ssml_text
+from .source import SpeakerStats, SpeechSession, SpeechSource
+from .text import TextFeed, single_text
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class Speaker:
         self._source = source
         self._params = params
         self._policy = policy or RetryPolicy()
+        self._retries = Retries(self._policy)
         self._feed = TextFeed(first_cut=first_cut)
         self._lanes = max(1, lanes)
         self._max_chars = max_segment_chars
@@ -81,8 +83,6 @@ class Speaker:
         self._failure: BaseException | None = None
         self._failed_at = 0
         """The segment that could not be delivered: the audio before it is handed out."""
-        self._failures = 0
-        """Failures recovered from after audio was handed out."""
         self._heard = False
         self._opened = asyncio.Event()
         self.stats = SpeakerStats()
@@ -226,9 +226,13 @@ class Speaker:
             except QwenTtsError as err:
                 session = None
                 now = time.monotonic()
-                first_failure = first_failure or now
+                if first_failure is None:
+                    first_failure = now
                 retries += 1
-                if not self._may_continue(err, now - first_failure):
+                pause = self._retries.pause(
+                    err, attempt=retries, failing_for=now - first_failure, heard=self._heard
+                )
+                if pause is None:
                     raise self._final(err, segment) from None
                 _LOGGER.warning(
                     "Session failed (%s); %s segment %d in a new session",
@@ -236,7 +240,7 @@ class Speaker:
                     "resuming" if self._heard else "retrying",
                     segment.index + 1,
                 )
-                await asyncio.sleep(self._policy.delay(retries))
+                await asyncio.sleep(pause)
 
     async def _open(self) -> SpeechSession:
         self.stats.attempts += 1
@@ -270,14 +274,6 @@ class Speaker:
             return ssml_text(text)
         return text
 
-    def _may_continue(self, err: QwenTtsError, failing_for: float) -> bool:
-        if not is_transient(err) or failing_for > self._policy.deadline:
-            return False
-        if not self._heard:
-            return True
-        self._failures += 1
-        return self._failures <= self._policy.max_resumes
-
     def _final(self, err: QwenTtsError, segment: _Segment) -> QwenTtsError:
         """The error a request ends with: what failed and, once audio began, what was lost."""
         if not self._heard:
@@ -299,6 +295,22 @@ class Speaker:
         for lane in lanes:
             lane.cancel()
         await asyncio.gather(*lanes, return_exceptions=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Synthesis:
+    """Audio of a whole text, and the figures of the request."""
+
+    audio: bytes
+    metrics: SessionMetrics
+
+
+async def synthesize(source: SpeechSource, text: str, params: SpeechParams) -> Synthesis:
+    """Speak a whole text as any request is spoken (segmented, retried, resumed) and return
+    all of its audio."""
+    speaker = Speaker(source, params)
+    audio = b"".join([chunk async for chunk in speaker.speak(single_text(text))])
+    return Synthesis(audio, speaker.stats.metrics or SessionMetrics(model=source.model.id))
 
 
 def _speakable(text: str) -> bool:

@@ -19,7 +19,7 @@ from array import array
 from functools import cache, lru_cache
 from typing import Final
 
-from ..audio import STREAMING_SIZE, WAV_HEADER_SIZE, parse_wav_header
+from ..core.pcm import STREAMING_SIZE, WAV_HEADER_SIZE, parse_wav_header
 
 SLOT_SECONDS: Final = 0.02
 """Length of one burst slot at speech_rate 1.0."""

@@ -20,6 +20,7 @@ from homeassistant.components.media_player.const import (
 from homeassistant.components.media_player.const import (
     DOMAIN as MEDIA_PLAYER_DOMAIN,
 )
+from homeassistant.components.tts.const import DATA_COMPONENT
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, ATTR_SUPPORTED_FEATURES, SERVICE_VOLUME_SET
 from homeassistant.core import (
@@ -34,22 +35,21 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_call_later
 
-from wyoming_qwentts.audio import WAV_HEADER_SIZE, parse_wav_header
-from wyoming_qwentts.catalog import PCM_WIDTH
 from wyoming_qwentts.core import SessionMetrics
+from wyoming_qwentts.core.pcm import PCM_WIDTH, WAV_HEADER_SIZE, parse_wav_header
 
 from .const import (
     CONF_INSTRUCTIONS,
     CONF_LANGUAGE_TYPE,
     CONF_PITCH_RATE,
-    CONF_REGION,
     CONF_SPEECH_RATE,
     CONF_VOICE,
     CONF_VOLUME,
     DOMAIN,
 )
 from .data import SYNTHESES, QwenTtsConfigEntry
-from .speech import build_speech, entry_defaults
+from .options import OPTION_SCHEMA
+from .tts import QwenTtsEntity
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -63,14 +63,19 @@ ATTR_PLAYER_VOLUME = "player_volume"
 RESTORE_MARGIN = 1.0
 """Seconds after the audio's end before a player's volume is restored."""
 
+_ACTION_OPTIONS = (
+    CONF_VOICE,
+    CONF_SPEECH_RATE,
+    CONF_PITCH_RATE,
+    CONF_VOLUME,
+    CONF_INSTRUCTIONS,
+    CONF_LANGUAGE_TYPE,
+)
 _VOICE_FIELDS: dict[vol.Marker, Any] = {
-    vol.Optional(CONF_VOICE): cv.string,
-    vol.Optional(CONF_SPEECH_RATE): vol.All(vol.Coerce(float), vol.Range(0.5, 2.0)),
-    vol.Optional(CONF_PITCH_RATE): vol.All(vol.Coerce(float), vol.Range(0.5, 2.0)),
-    vol.Optional(CONF_VOLUME): vol.All(vol.Coerce(int), vol.Range(0, 100)),
-    vol.Optional(CONF_INSTRUCTIONS): cv.string,
-    vol.Optional(CONF_LANGUAGE_TYPE): cv.string,
+    key: validator for key, validator in OPTION_SCHEMA.schema.items() if key in _ACTION_OPTIONS
 }
+"""The synthesis options an action takes, typed as the entity types them; what a model
+accepts of them (its ranges) is the catalog's to say, in the entity's one check."""
 _COMMON_FIELDS: dict[vol.Marker, Any] = {
     vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
     vol.Required(ATTR_MESSAGE): vol.All(cv.string, vol.Length(min=1)),
@@ -158,11 +163,9 @@ def _media_id(hass: HomeAssistant, entry: QwenTtsConfigEntry, call: ServiceCall)
     options[tts.ATTR_PREFERRED_FORMAT] = "wav"
     # Checked here, a bad voice is one validation error before any audio (in the background
     # synthesis Home Assistant runs it would only be logged).
-    build_speech(
-        entry.runtime_data.pool.model,
-        entry.data[CONF_REGION],
-        {**entry_defaults(entry.options), **options},
-    )
+    entity = hass.data[DATA_COMPONENT].get_entity(engine)
+    assert isinstance(entity, QwenTtsEntity)
+    entity.check(options)
     return tts.generate_media_source_id(
         hass,
         call.data[ATTR_MESSAGE],

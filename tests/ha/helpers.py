@@ -1,0 +1,45 @@
+"""Helpers of the Home Assistant tests (they need Home Assistant installed); the helpers
+every suite shares are in ``tests/helpers.py``. Test modules import helpers from these two
+modules only."""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+from homeassistant.components import tts
+from homeassistant.core import HomeAssistant
+
+from custom_components.qwen_tts.tts import QwenTtsEntity
+from tests.helpers import chunks
+
+API_KEY = "sk-ha-test-key-7f3a9c"
+BEIJING_KEY = "sk-beijing-key-0042"
+ENTITY_ID = "tts.qwen_tts_singapore_international_speech"
+"""The entry's keys (Singapore, Beijing) and its entity."""
+
+WAV = {tts.ATTR_PREFERRED_FORMAT: "wav"}  # what the entity makes: Home Assistant needs no ffmpeg
+
+
+def pcm_of(wav: bytes) -> tuple[int, int, bytes]:
+    """(sample rate, data size field, PCM) of a WAV the entity made."""
+    assert wav[:4] == b"RIFF"
+    assert wav[8:16] == b"WAVEfmt "
+    channels, rate = struct.unpack_from("<HI", wav, 22)
+    bits = struct.unpack_from("<H", wav, 34)[0]
+    assert (channels, bits) == (1, 16)
+    assert wav[36:40] == b"data"
+    return rate, struct.unpack_from("<I", wav, 40)[0], wav[44:]
+
+
+def entity(hass: HomeAssistant) -> QwenTtsEntity:
+    engine = hass.data[tts.DATA_COMPONENT].get_entity(ENTITY_ID)
+    assert isinstance(engine, QwenTtsEntity)
+    return engine
+
+
+async def stream(hass: HomeAssistant, pieces: list[str], **options: Any) -> bytes:
+    """The Assist-pipeline path: text chunks in, a streaming WAV out."""
+    result = tts.async_create_stream(hass, ENTITY_ID, None, {**WAV, **options})
+    result.async_set_message_stream(chunks(pieces))
+    return b"".join([chunk async for chunk in result.async_stream_result()])
