@@ -103,12 +103,12 @@ def speech_params(model: catalog.Model, options: Mapping[str, Any]) -> SpeechPar
 
 def model_for(model: catalog.Model, region: str, voice: str | None) -> catalog.Model:
     """The model a call's voice means (the catalog's rule): the entry's first, then the
-    models of the entry's region that have system voices; the entry's when none has it
-    (whose validation then names its closest voices)."""
+    models of the entry's region. An id no model lists stays with the entry's model, whose
+    validation (or the service) then judges it."""
     if not voice:
         return model
-    candidates = [model, *(m for m in catalog.models_for_region(region) if not m.custom_voices)]
-    return catalog.model_for_voice(voice, candidates) or model
+    chosen = catalog.model_for_voice(voice, [model, *catalog.models_for_region(region)])
+    return chosen if chosen is not None and voice in chosen.voice_ids else model
 
 
 def build_speech(

@@ -108,7 +108,7 @@ async def server(*args: str, env: dict[str, str] | None = None) -> AsyncIterator
         (
             ["--simulate", "--region", "beijing", "--model", "cosyvoice-v2", "--voice", "Cherry"],
             {},
-            "'Cherry' is not offered by cosyvoice-v2",
+            "'Cherry' is a system voice of another model: cosyvoice-v2 takes its own voices",
         ),
         (["--simulate", "--workspace", "a/b"], {}, "Invalid workspace id"),
         (
@@ -211,6 +211,20 @@ async def test_say_with_an_inference_model(
     assert f"{len(text)} characters billed" in out
 
 
+async def test_say_with_a_voice_of_the_vendors_samples(tmp_path: Path) -> None:
+    """``longanhuan_v3.6``, the voice of the vendor's Qwen-Audio-3.0 sample code."""
+    target = tmp_path / "sample.wav"
+    text = "Hello there."
+    code, out, err = await run(
+        "say", text, "-o", str(target), "--simulate",
+        "--model", "qwen-audio-3.0-tts-flash", "--voice", "longanhuan_v3.6",
+    )  # fmt: skip
+    assert code == 0, err
+    with wave.open(str(target)) as wav:
+        assert decode(wav.readframes(wav.getnframes())) == text
+    assert "voice longanhuan_v3.6 of qwen-audio-3.0-tts-flash" in out
+
+
 async def test_voices_of_an_inference_model() -> None:
     code, out, _ = await run("voices", "--model", "qwen-audio-3.0-tts-flash")
     assert code == 0
@@ -225,7 +239,7 @@ async def test_one_server_with_the_voices_of_three_models() -> None:
     async with server(*args, env=env) as (_, port), AsyncTcpClient("127.0.0.1", port) as client:
         await client.write_event(Describe().event())
         info = Info.from_event((await read_until(client, "info"))[-1])
-        assert len(info.tts[0].voices) == 6  # the flag replaces the environment's list
+        assert len(info.tts[0].voices) == 14  # the flag replaces the environment's list
     async with (
         server("--simulate", env=env) as (_, port),
         AsyncTcpClient("127.0.0.1", port) as client,
@@ -243,8 +257,8 @@ async def test_one_server_with_the_voices_of_three_models() -> None:
     ):
         await client.write_event(Describe().event())
         info = Info.from_event((await read_until(client, "info"))[-1])
-        assert len(info.tts[0].voices) == 56
-        for voice in ("Kiki", "longanyang", "longanlufeng"):
+        assert len(info.tts[0].voices) == 64
+        for voice in ("Kiki", "longanyang", "longanlufeng", "longanhuan_v3.6"):
             text = f"Spoken by {voice}. Streamed."
             events = await stream(client, split_anywhere(text), SynthesizeVoice(name=voice))
             assert decode(audio_of(events)) == text

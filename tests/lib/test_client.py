@@ -476,3 +476,17 @@ async def test_an_unacknowledged_commit_times_out(
         await session.read_all()
     assert err.value.phase == "commit"
     assert session.closed
+
+
+async def test_a_custom_voice_the_service_lacks_is_the_invalid_voice_error(
+    http: aiohttp.ClientSession, simulator: QwenSimulator
+) -> None:
+    simulator.options.service_voices = frozenset({"qwen-tts-vc-kitchen-voice-1"})
+    model = "qwen3-tts-vc-realtime-2026-01-15"
+    client = QwenRealtimeClient(http, API_KEY, model=model, url=simulator.url)
+    cloned = await one_session(client, "Cloned.", SpeechParams(voice="qwen-tts-vc-kitchen-voice-1"))
+    assert decode(cloned.audio) == "Cloned."
+    with pytest.raises(InvalidParameterError) as err:
+        await one_session(client, "Unknown.", SpeechParams(voice="qwen-tts-vc-nobody"))
+    assert err.value.code == "invalid-voice"
+    assert f"{model} refused voice 'qwen-tts-vc-nobody'" in err.value.message

@@ -3,13 +3,12 @@ errors, timeouts, reuse and the workspace."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
 
-from tests.helpers import API_KEY, until
+from tests.helpers import API_KEY, pieces, until
 from wyoming_qwentts import catalog
 from wyoming_qwentts.core import (
     AccessDeniedError,
@@ -50,11 +49,6 @@ def inference(
     return InferenceClient(http, API_KEY, model=model, region=region, url=simulator.url, **kwargs)
 
 
-async def pieces(text: str, size: int = 7) -> AsyncIterator[str]:
-    for i in range(0, len(text), size):
-        yield text[i : i + size]
-
-
 async def respond(session: Any, text: str, received: list[bytes] | None = None) -> None:
     """One response of ``session``, its audio kept in ``received`` (also when it fails)."""
     async for audio in session.respond(text):
@@ -64,7 +58,7 @@ async def respond(session: Any, text: str, received: list[bytes] | None = None) 
 
 async def speak(source: Any, text: str = TEXT, params: SpeechParams | None = None) -> bytes:
     speaker = Speaker(source, params or SpeechParams())
-    return b"".join([chunk async for chunk in speaker.speak(pieces(text))])
+    return b"".join([chunk async for chunk in speaker.speak(pieces(text, 7))])
 
 
 @pytest.mark.parametrize(("model", "region"), FAMILIES)
@@ -166,7 +160,7 @@ async def test_invalid_parameters_fail_before_anything_is_sent(
     http: aiohttp.ClientSession, simulator: QwenSimulator
 ) -> None:
     client = inference(http, simulator, "cosyvoice-v2", "beijing")
-    with pytest.raises(InvalidParameterError, match="not offered by cosyvoice-v2") as err:
+    with pytest.raises(InvalidParameterError, match="system voice of another model") as err:
         await client.open_session(SpeechParams(voice="longanyang"))
     assert err.value.code == "invalid-voice"
     with pytest.raises(InvalidParameterError, match="bit_rate applies only to format 'opus'"):
@@ -187,6 +181,23 @@ async def test_a_voice_the_service_refuses_is_the_invalid_voice_error(
     assert err.value.field == "voice"
     assert not connection.reusable
     await simulator.sessions[0].closed.wait()  # the service closes the socket after task-failed
+
+
+async def test_an_id_the_catalog_does_not_list_is_the_services_to_judge(
+    http: aiohttp.ClientSession, simulator: QwenSimulator
+) -> None:
+    """The vendor's lists are longer than the catalog's, and cloned voices exist: such an id
+    is sent, spoken when the service has it, and its refusal names the closest known ones."""
+    simulator.options.service_voices = frozenset({"longxiaochun_v3"})
+    client = inference(http, simulator)
+    result = await synthesize(client, "Not in the catalog.", SpeechParams(voice="longxiaochun_v3"))
+    assert decode(result.audio) == "Not in the catalog."
+    assert simulator.sessions[0].config["voice"] == "longxiaochun_v3"
+    with pytest.raises(InvalidParameterError) as err:
+        await synthesize(client, "Mistyped.", SpeechParams(voice="longanyan"))
+    assert err.value.code == "invalid-voice"
+    assert "cosyvoice-v3-flash refused voice 'longanyan'" in err.value.message
+    assert "did you mean 'longanyang'?" in err.value.message
 
 
 @pytest.mark.parametrize("style", ["header", "top-level", "error-event"])

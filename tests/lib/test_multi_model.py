@@ -49,7 +49,7 @@ def models(*ids: str) -> list[catalog.Model]:
 def test_a_menu_of_models_with_distinct_voices() -> None:
     menu = VoiceMenu(models(*MODELS))
     names = [entry.name for entry in menu.voices]
-    assert len(names) == 49 + 1 + 6
+    assert len(names) == 49 + 1 + 14
     assert names[:2] == ["Cherry", "Ethan"]
     assert "longanyang" in names
     assert "longanlingxin" in names
@@ -74,13 +74,17 @@ def test_shared_voice_ids_say_their_model() -> None:
 
 
 def test_unknown_voices() -> None:
-    menu = VoiceMenu(models("qwen3-tts-flash-realtime", "cosyvoice-v3-flash"))
-    with pytest.raises(InvalidParameterError, match="did you mean 'longanyang'") as err:
-        menu.resolve("longanyng")
+    menu = VoiceMenu(models("qwen3-tts-flash-realtime", "qwen3-tts-instruct-flash-realtime"))
+    with pytest.raises(InvalidParameterError, match="did you mean 'Jennifer'") as err:
+        menu.resolve("Jenifer")
     assert err.value.code == "invalid-voice"
-    assert "any of qwen3-tts-flash-realtime, cosyvoice-v3-flash" in str(err.value)
+    assert "any of qwen3-tts-flash-realtime, qwen3-tts-instruct-flash-realtime" in str(err.value)
+    # A model that takes cloned voices (and whose vendor list is longer than the catalog's)
+    # gets an id nobody lists: the service judges it.
+    open_list = VoiceMenu(models("qwen3-tts-flash-realtime", "cosyvoice-v3-flash"))
+    assert open_list.resolve("longanyng")[0].id == "cosyvoice-v3-flash"
     # With a custom-voice model chosen, an id nobody lists is one of its custom voices.
-    custom = VoiceMenu(models("cosyvoice-v3-flash", "qwen3-tts-vc-realtime-2026-01-15"))
+    custom = VoiceMenu(models("qwen3-tts-flash-realtime", "qwen3-tts-vc-realtime-2026-01-15"))
     assert custom.resolve("my-clone")[0].id == "qwen3-tts-vc-realtime-2026-01-15"
     with pytest.raises(InvalidParameterError, match="takes only custom voices"):
         VoiceMenu(models("qwen3-tts-vc-realtime-2026-01-15"))
@@ -126,7 +130,7 @@ async def test_info_lists_every_voice_of_every_model(server: WyomingServer) -> N
         await client.write_event(Describe().event())
         info = Info.from_event((await read_until(client, "info"))[-1])
     (program,) = info.tts
-    assert len(program.voices) == 57
+    assert len(program.voices) == 65
     yang = next(voice for voice in program.voices if voice.name == "longanyang")
     assert yang.description == "Longan Yang (male, sunny young man) · cosyvoice-v3-flash"
     assert yang.languages == ["zh", "en"]
@@ -164,6 +168,7 @@ async def test_a_voice_selects_its_model_in_both_sequences(
 async def test_no_voice_is_the_default_models_and_a_wrong_one_is_an_error(
     server: WyomingServer, simulator: QwenSimulator
 ) -> None:
+    simulator.options.service_voices = frozenset()  # the service has no voice beyond the lists
     async with server.client() as client:
         await client.write_event(Synthesize(text="Default.").event())
         events = await read_until(client, "audio-stop")
@@ -175,7 +180,9 @@ async def test_no_voice_is_the_default_models_and_a_wrong_one_is_an_error(
     assert simulator.sessions[0].model == "qwen3-tts-flash-realtime"
     error = next(event for event in failed if event.type == "error")
     assert error.data["code"] == "invalid-voice"
-    assert "not offered by any of" in error.data["text"]
+    # An id no chosen model lists goes to the first that takes cloned voices; the service's
+    # refusal names that model and the voice.
+    assert "cosyvoice-v3-flash refused voice 'Nobody'" in error.data["text"]
 
 
 @pytest.mark.parametrize("voice", ["Cherry", "longanyang"], ids=["realtime", "inference"])

@@ -48,9 +48,10 @@ __all__ = [
     "language_code",
     "model_for_voice",
     "models_for_region",
+    "refused_voice",
 ]
 
-CATALOG_VERSION: Final = "2026.12.1"
+CATALOG_VERSION: Final = "2026.12.2"
 """Bumped whenever the data changes (shown in diagnostics)."""
 
 FAMILY_NAMES: Final[Mapping[str, str]] = {
@@ -104,6 +105,15 @@ def label(model: Model) -> str:
 def models_for_region(region_id: str) -> tuple[Model, ...]:
     """The models served in a region, in catalog order."""
     return tuple(model for model in MODELS.values() if region_id in model.regions)
+
+
+def refused_voice(model_id: str, voice: str | None, detail: str) -> InvalidParameterError:
+    """The error of a voice the service refused, naming the model's closest known voices."""
+    known = MODELS[model_id].voice_ids if model_id in MODELS else ()
+    hint = closest(voice, known) if voice else "."
+    return InvalidParameterError(
+        "voice", f"{model_id} refused voice {voice!r} ({detail}){hint}", known
+    )
 
 
 def check_params(model: Model, params: SpeechParams) -> None:

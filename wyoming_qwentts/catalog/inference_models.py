@@ -7,7 +7,8 @@ lists the plus and flash voices apart), "CosyVoice voice list"
 streaming-text synthesis reference (help.aliyun.com/zh/isi), and the vendor's "Real-time
 speech synthesis" WebSocket API pages (the parameters each model takes, their ranges,
 Sambert). Only voices the sources name are listed; the lists
-are longer, and a voice id the catalog lacks can still be given to a custom-voice model.
+are longer: every model here also takes cloned (and, for some, designed) voices, so an id
+the catalog lacks is sent and the service judges it.
 """
 
 from __future__ import annotations
@@ -48,6 +49,15 @@ _QWEN_AUDIO_FLASH: Final = (
     _zh_en("longanyuanfei", "female", "haughty consort", "Longan Yuanfei"),
     _zh_en("longanlingxi", "female", "cute, sweet", "Longan Lingxi"),
     _zh_en("longanxiaoxin", "female", "friendly, lively", "Longan Xiaoxin"),
+    # The flash table of the same list (Jul 2026): the _v3.6 voices the vendor's samples use.
+    _zh_en("longanhuan_v3.6", "female", "general-purpose", "Longan Huan"),
+    _zh_en("longjielidou_v3.6", "male", "innocent little boy", "Longjie Lidou"),
+    _zh_en("longpaopao_v3.6", "female", "soft, adorable child", "Long Paopao"),
+    _zh_en("longhuohuo_v3.6", "male", "mischievous boy", "Long Huohuo"),
+    _zh_en("longchuanshu_v3.6", "male", "Sichuan-accented uncle", "Long Chuanshu"),
+    Voice("loongmary", "female", ("en",), note="warm British", name="Mary"),
+    Voice("loongeva_v3.6", "female", ("en",), note="elegant American", name="Eva"),
+    Voice("loongjohn", "male", ("en",), note="calm, friendly American", name="John"),
 )
 _COSYVOICE_V3: Final = (_zh_en("longanyang", "male", "sunny young man", "Longan Yang"),)
 _COSYVOICE_V2: Final = (
@@ -68,7 +78,6 @@ def _inference(
     regions: tuple[str, ...],
     *,
     ssml: bool,
-    custom_voices: bool = False,
 ) -> Model:
     return Model(
         model_id,
@@ -84,7 +93,7 @@ def _inference(
         options=frozenset({"instructions", "ssml"} if ssml else {"instructions"}),
         bit_rate_formats=("opus",),
         instructions_limit=INSTRUCTIONS_LIMIT,
-        custom_voices=custom_voices,
+        custom_voices=True,  # every one takes cloned voices (voice-enrollment's targets)
     )
 
 
@@ -137,12 +146,8 @@ MODELS: Final = (
     _inference("cosyvoice-v3-flash", "cosyvoice-v3", _COSYVOICE_V3, _BOTH, ssml=True),
     _inference("cosyvoice-v3-plus", "cosyvoice-v3", _COSYVOICE_V3, _BOTH, ssml=True),
     _inference("cosyvoice-v2", "cosyvoice-v2", _COSYVOICE_V2, (BEIJING,), ssml=True),
-    _inference(
-        "cosyvoice-v3.5-flash", "cosyvoice-v3.5", (), (BEIJING,), ssml=True, custom_voices=True
-    ),
-    _inference(
-        "cosyvoice-v3.5-plus", "cosyvoice-v3.5", (), (BEIJING,), ssml=True, custom_voices=True
-    ),
+    _inference("cosyvoice-v3.5-flash", "cosyvoice-v3.5", (), (BEIJING,), ssml=True),
+    _inference("cosyvoice-v3.5-plus", "cosyvoice-v3.5", (), (BEIJING,), ssml=True),
     *(_sambert(*voice) for voice in _SAMBERT_VOICES),
 )
 """The inference-protocol models, in catalog order."""

@@ -85,7 +85,9 @@ class Model:
     streaming_input: bool = True
     """False when a task takes its whole text at once (Sambert): one task per segment."""
     custom_voices: bool = False
-    """Takes cloned or designed voices (any id that is not a system voice of another model)."""
+    """Takes cloned or designed voices besides its system voices: an id the catalog does not
+    list is sent and the service judges it (the vendor's lists are also longer than the
+    catalog's); a system voice of another model is refused before anything is sent."""
     alias_of: str | None = None
 
     @property

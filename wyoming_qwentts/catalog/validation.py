@@ -88,10 +88,15 @@ def _check_voice(model: Model, voice: Any, system_voices: frozenset[str]) -> Non
         return
     if model.custom_voices:
         if voice in system_voices:
+            own = (
+                f"its own voices{closest(voice, model.voice_ids)}"
+                if model.voices
+                else "only custom voices created for it."
+            )
             raise InvalidParameterError(
                 "voice",
-                f"{model.id} takes only custom voices created for it; "
-                f"system voice {voice!r} is not available.",
+                f"{voice!r} is a system voice of another model: {model.id} takes {own}",
+                model.voice_ids,
             )
         return
     ids = model.voice_ids

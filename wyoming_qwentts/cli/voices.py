@@ -22,7 +22,7 @@ def voices(args: argparse.Namespace) -> None:
     for model in models:
         if not args.model:
             print(f"{model.id} ({model.protocol})")
-        if model.custom_voices:
+        if not model.voices:
             print(f"  {model.id} speaks only custom voices (pass their id with --voice).")
             continue
         width = max(12, *(len(voice.id) for voice in model.voices))

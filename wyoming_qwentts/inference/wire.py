@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any, Final, Literal
 
 from .. import catalog
-from ..core.errors import InvalidParameterError, QwenTtsError, RateLimitError, ServiceError
+from ..core.errors import QwenTtsError, RateLimitError, ServiceError
 from ..core.params import SpeechParams
 
 PATH: Final = "/api-ws/v1/inference"
@@ -133,9 +133,7 @@ def error_from_event(event: Mapping[str, Any], *, voice: str | None, model: str)
     if "rate limit" in message.lower() or code.startswith("Throttling"):
         return RateLimitError(code, message)
     if _VOICE_ENGINE_CODES.search(f"{code} {message}") or "voice" in message.lower():
-        return InvalidParameterError(
-            "voice", f"{model} refused voice {voice!r}: {message} ({code})"
-        )
+        return catalog.refused_voice(model, voice, f"{message} ({code})")
     error = ServiceError(code, message)
     if "invalid" in code.lower() or "invalid" in message.lower():
         error.transient = False  # a refused request is refused again

@@ -246,7 +246,8 @@ class RealtimeSession(SpeechSession):
             return {}
         self._events_seen += 1
         if wire.is_type(event, "error"):
-            raise wire.error_from_event(event)
+            voice = (self._session or {}).get("voice")
+            raise wire.error_from_event(event, voice=voice, model=self.model.id)
         return event
 
     def _handle(self, event: dict[str, Any]) -> bytes | None:

@@ -17,7 +17,7 @@ from typing import Any, Final, Literal
 
 from .. import catalog
 from ..catalog.validation import choices
-from ..core.errors import InvalidParameterError, RateLimitError, ServiceError
+from ..core.errors import InvalidParameterError, QwenTtsError, RateLimitError, ServiceError
 from ..core.params import SpeechParams
 
 PATH: Final = "/api-ws/v1/realtime"
@@ -96,8 +96,11 @@ def is_type(event: Mapping[str, Any], event_type: str) -> bool:
     return event.get("type") == event_type
 
 
-def error_from_event(event: Mapping[str, Any]) -> ServiceError:
-    """The error of an ``error`` event (any subset of its ``error`` object's fields)."""
+def error_from_event(
+    event: Mapping[str, Any], *, voice: str | None = None, model: str = ""
+) -> QwenTtsError:
+    """The error of an ``error`` event (any subset of its ``error`` object's fields); one
+    about the session's ``voice`` is the invalid-voice error, naming ``model``'s closest."""
     error = event.get("error")
     if not isinstance(error, dict):
         error = {}
@@ -106,6 +109,8 @@ def error_from_event(event: Mapping[str, Any]) -> ServiceError:
     param = error.get("param") if isinstance(error.get("param"), str) else None
     if code.startswith("Throttling"):
         return RateLimitError(code, message, param)
+    if param == "session.voice" and model:
+        return catalog.refused_voice(model, voice, f"{message} ({code})")
     return ServiceError(code, message, param)
 
 

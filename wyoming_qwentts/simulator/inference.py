@@ -25,7 +25,7 @@ from ..core.sentences import SentenceSplitter
 from ..core.ssml import ssml_text
 from ..inference import wire
 from .faults import SessionAborted
-from .options import HANDSHAKE_BODIES
+from .options import HANDSHAKE_BODIES, SimulatorOptions, knows_voice
 from .script import Script
 from .voice import duration_seconds, synthesize
 
@@ -151,7 +151,7 @@ class InferenceScript(Script):
         self._record.model = model.id
         self._record.tasks.append(task_id)
         self._record.config = parameters
-        _check(model, parameters, header)
+        _check(self._options, model, parameters, header)
         ssml = bool(parameters.get("enable_ssml"))
         task = self._task = _Task(task_id, model, parameters, ssml)
         if self._options.task_start_delay:  # text that comes before task-started fails
@@ -312,7 +312,12 @@ class InferenceScript(Script):
             await self._ws.close()
 
 
-def _check(model: catalog.Model, parameters: dict[str, Any], header: dict[str, Any]) -> None:
+def _check(
+    options: SimulatorOptions,
+    model: catalog.Model,
+    parameters: dict[str, Any],
+    header: dict[str, Any],
+) -> None:
     """Refuse what the service refuses: parameters the model does not take, a voice of
     another model (as the engine error fields report), the wrong streaming mode."""
     expected = "duplex" if model.streaming_input else "out"
@@ -323,6 +328,8 @@ def _check(model: catalog.Model, parameters: dict[str, Any], header: dict[str, A
         catalog.check_params(model, params)
         if params.format in ("mp3", "opus"):
             raise InvalidParameterError("format", "The simulator produces only pcm and wav audio.")
+        if not knows_voice(options, model, params.voice):
+            raise InvalidParameterError("voice", "Unknown voice.")
     except InvalidParameterError as err:
         message = _VOICE_ERROR if err.field == "voice" else err.message
         raise TaskFailed("InvalidParameter", message) from None

@@ -52,6 +52,10 @@ class SimulatorOptions:
     """Per-session text limit (undocumented for the real service)."""
     retired_models: frozenset[str] = frozenset()
     """Catalog models to treat as unknown (as a retired model would be)."""
+    service_voices: frozenset[str] | None = None
+    """Voices the service has besides the catalog's lists (its own longer lists, the
+    account's cloned voices): a model that takes such voices speaks only these, and refuses
+    any other id as the service refuses an unknown voice. None: it speaks any id."""
     # Faults
     reject_handshake: int | None = None
     """Reject every handshake with this HTTP status (401, 403, 429, 500)."""
@@ -198,6 +202,14 @@ def new_id(prefix: str) -> str:
     """An id shaped like the service's (21 letters and digits), unique in the process and
     cheap: one is made for every audio delta."""
     return f"{prefix}{_ID_STEM}{next(_ID_SERIALS):08d}"
+
+
+def knows_voice(options: SimulatorOptions, model: Any, voice: Any) -> bool:
+    """Whether the simulated service has ``voice`` for ``model`` (a catalog model): its
+    catalog voices always, any other id as ``service_voices`` says."""
+    if voice is None or voice in model.voice_ids or options.service_voices is None:
+        return True
+    return voice in options.service_voices
 
 
 NO_FAULTS: Final = SimulatorOptions()

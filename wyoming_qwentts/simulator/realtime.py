@@ -17,7 +17,7 @@ from typing import Any, Final
 from .. import catalog
 from ..core.errors import InvalidParameterError
 from ..realtime import wire
-from .options import HANDSHAKE_BODIES
+from .options import HANDSHAKE_BODIES, knows_voice
 from .realtime_responses import RealtimeResponses
 
 _MODES: Final = ("server_commit", "commit")
@@ -137,7 +137,10 @@ class RealtimeScript(RealtimeResponses):
                     "mode",
                     f"Invalid mode {merged['mode']!r}; expected 'server_commit' or 'commit'.",
                 )
-            catalog.check_params(self._model, wire.from_wire(merged))
+            params = wire.from_wire(merged)
+            catalog.check_params(self._model, params)
+            if not knows_voice(self._options, self._model, params.voice):
+                raise InvalidParameterError("voice", f"Voice {params.voice!r} not found.")
             if merged["response_format"] in ("mp3", "opus"):
                 raise InvalidParameterError(
                     "format", "The simulator produces only pcm and wav audio."
