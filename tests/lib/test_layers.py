@@ -19,6 +19,7 @@ LAYERS = {
     "speech": 2,
     "realtime": 3,
     "inference": 3,
+    "enrollment": 3,
     "protocols": 4,
     "simulator": 4,
     "server": 5,

@@ -122,7 +122,9 @@ class UnknownModelError(QwenTtsError):
         self.model = model
 
 
-Phase = Literal["connect", "configure", "start", "commit", "first_audio", "audio_gap"]
+Phase = Literal[
+    "connect", "configure", "start", "commit", "first_audio", "audio_gap", "customization"
+]
 """What a request was waiting for when a timeout expired."""
 
 
@@ -139,6 +141,7 @@ class QwenTimeoutError(QwenTtsError, TimeoutError):
             "commit": "waiting for the service to acknowledge a commit",
             "first_audio": "waiting for the first audio",
             "audio_gap": "waiting for more audio",
+            "customization": "waiting for the voice customization API",
         }[phase]
         super().__init__(f"Timed out after {seconds:g} s {what}.")
         self.phase = phase
@@ -150,3 +153,29 @@ class ServerBusyError(QwenTtsError):
 
     code = "server-busy"
     transient = False
+
+
+class VoiceQuotaError(QwenTtsError):
+    """The account holds as many cloned or designed voices as it may."""
+
+    code = "voice-quota"
+    transient = False
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            f"The account holds as many voices as it may ({message}): delete one you no "
+            "longer use (wyoming-qwentts voice delete ID), then try again."
+        )
+
+
+class VoiceNotReadyError(QwenTtsError):
+    """A cloned or designed voice that is not (or not yet) usable: still deploying, or
+    failed to deploy (``status`` says which)."""
+
+    code = "voice-not-ready"
+
+    def __init__(self, voice: str, status: str, message: str) -> None:
+        super().__init__(message)
+        self.voice = voice
+        self.status = status
+        self.transient = status == "DEPLOYING"

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -151,7 +152,7 @@ class InferenceScript(Script):
         self._record.model = model.id
         self._record.tasks.append(task_id)
         self._record.config = parameters
-        _check(self._options, model, parameters, header)
+        _check(self._options, self._speaks, model, parameters, header)
         ssml = bool(parameters.get("enable_ssml"))
         task = self._task = _Task(task_id, model, parameters, ssml)
         if self._options.task_start_delay:  # text that comes before task-started fails
@@ -314,6 +315,7 @@ class InferenceScript(Script):
 
 def _check(
     options: SimulatorOptions,
+    speaks: Callable[[str, str], bool],
     model: catalog.Model,
     parameters: dict[str, Any],
     header: dict[str, Any],
@@ -328,7 +330,7 @@ def _check(
         catalog.check_params(model, params)
         if params.format in ("mp3", "opus"):
             raise InvalidParameterError("format", "The simulator produces only pcm and wav audio.")
-        if not knows_voice(options, model, params.voice):
+        if not knows_voice(options, speaks, model, params.voice):
             raise InvalidParameterError("voice", "Unknown voice.")
     except InvalidParameterError as err:
         message = _VOICE_ERROR if err.field == "voice" else err.message

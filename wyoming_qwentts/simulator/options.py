@@ -52,10 +52,24 @@ class SimulatorOptions:
     """Per-session text limit (undocumented for the real service)."""
     retired_models: frozenset[str] = frozenset()
     """Catalog models to treat as unknown (as a retired model would be)."""
-    service_voices: frozenset[str] | None = None
-    """Voices the service has besides the catalog's lists (its own longer lists, the
-    account's cloned voices): a model that takes such voices speaks only these, and refuses
-    any other id as the service refuses an unknown voice. None: it speaks any id."""
+    service_voices: frozenset[str] = frozenset()
+    """System voices the service has besides the catalog's lists (its lists are longer):
+    any model that takes custom voices speaks these too. Any other id that is neither the
+    model's catalog voice nor an account voice of that model (made through the
+    customization API, ``OK`` and bound to it) is refused as the service refuses it."""
+    # The customization API (cloned and designed voices)
+    voice_deploy_delay: float = 0.0
+    """Seconds a CosyVoice or Qwen-Audio voice stays ``DEPLOYING`` after creation."""
+    voice_deploy_status: str = "OK"
+    """What such a voice becomes after the delay (``UNDEPLOYED``: it failed to deploy)."""
+    voice_quota: int | None = None
+    """Voices the account may hold (the service's number is unconfirmed); None: no limit."""
+    clone_fallback: str | None = None
+    """Qwen3 VC: make every clone in ``fallback_mode`` with this reason
+    (``no_valid_asr_segments`` …)."""
+    no_customization: frozenset[str] = frozenset()
+    """Target models the service refuses to clone or design for (as a region without
+    cloning does)."""
     # Faults
     reject_handshake: int | None = None
     """Reject every handshake with this HTTP status (401, 403, 429, 500)."""
@@ -204,12 +218,15 @@ def new_id(prefix: str) -> str:
     return f"{prefix}{_ID_STEM}{next(_ID_SERIALS):08d}"
 
 
-def knows_voice(options: SimulatorOptions, model: Any, voice: Any) -> bool:
+def knows_voice(
+    options: SimulatorOptions, speaks: Callable[[str, str], bool], model: Any, voice: Any
+) -> bool:
     """Whether the simulated service has ``voice`` for ``model`` (a catalog model): its
-    catalog voices always, any other id as ``service_voices`` says."""
-    if voice is None or voice in model.voice_ids or options.service_voices is None:
+    catalog voices, ``service_voices`` where it takes custom voices, and the account's
+    voices that ``speaks(voice, model_id)`` allows."""
+    if voice is None or voice in model.voice_ids:
         return True
-    return voice in options.service_voices
+    return (model.custom_voices and voice in options.service_voices) or speaks(voice, model.id)
 
 
 NO_FAULTS: Final = SimulatorOptions()

@@ -139,7 +139,7 @@ class RealtimeScript(RealtimeResponses):
                 )
             params = wire.from_wire(merged)
             catalog.check_params(self._model, params)
-            if not knows_voice(self._options, self._model, params.voice):
+            if not knows_voice(self._options, self._speaks, self._model, params.voice):
                 raise InvalidParameterError("voice", f"Voice {params.voice!r} not found.")
             if merged["response_format"] in ("mp3", "opus"):
                 raise InvalidParameterError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import ClassVar
 
 from websockets.asyncio.server import ServerConnection
@@ -27,8 +28,11 @@ class Script(ABC):
         plan: FaultPlan,
         *,
         throttled: bool,
+        speaks: Callable[[str, str], bool] = lambda voice, model: False,
     ) -> None:
         self._options = options
+        self._speaks = speaks
+        """Whether an account voice may speak with a model (``(voice, model_id)``)."""
         self._ws = connection
         self._record = record
         self._plan = plan

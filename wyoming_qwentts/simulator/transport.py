@@ -1,10 +1,13 @@
-"""The simulator's WebSocket server: one port, both endpoints, the service's authentication.
+"""The simulator's server: one port, both WebSocket endpoints and the customization API,
+the service's authentication.
 
 Built on the ``websockets`` server (the clients use aiohttp, so each checks the other).
 Each endpoint runs its protocol's script (:data:`SCRIPTS`: ``/api-ws/v1/realtime``
 :mod:`.realtime`'s, ``/api-ws/v1/inference`` :mod:`.inference`'s), its path with or without
 a trailing slash, as the SDK sends it. Both authenticate the
-handshake alike, answer a bad key with the same 401 body, and meet the same faults.
+handshake alike, answer a bad key with the same 401 body, and meet the same faults. Plain
+HTTP ``POST`` requests on the same port go to the customization API (:mod:`.customization`),
+whose voices the synthesis scripts then speak.
 """
 
 from __future__ import annotations
@@ -25,7 +28,10 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from .customization import PATH as CUSTOMIZATION_PATH
+from .customization import CustomizationService, SimulatedAccount
 from .faults import FaultDice, FaultPlan, SessionAborted
+from .http import HttpRequest, connection_class
 from .inference import InferenceScript
 from .options import HANDSHAKE_BODIES, SimulatedSession, SimulatorOptions, new_id
 from .realtime import RealtimeScript
@@ -74,6 +80,10 @@ class QwenSimulator:
         self._dice = FaultDice(self.options)
         self._plans: dict[int, FaultPlan] = {}
         """The faults chosen at each connection's handshake (by connection id)."""
+        self.account = SimulatedAccount()
+        """The account's cloned and designed voices (they live as long as the simulator)."""
+        self.customization = CustomizationService(self.options, self.account)
+        """The customization API (its ``requests`` say what it was asked)."""
 
     @property
     def active_sessions(self) -> int:
@@ -96,12 +106,18 @@ class QwenSimulator:
         """The inference endpoint (same host and port)."""
         return self._base() + INFERENCE_PATH
 
+    @property
+    def customization_url(self) -> str:
+        """The customization API (plain HTTP on the same host and port)."""
+        return "http" + self._base().removeprefix("ws") + CUSTOMIZATION_PATH
+
     async def start(self) -> None:
         """Start listening."""
         self._server = await serve(
             self._serve,
             self._host,
             self._port,
+            create_connection=connection_class(self._answer_http),
             process_request=self._process_request,
             max_size=2**22,
             ping_interval=None,
@@ -166,6 +182,20 @@ class QwenSimulator:
         self._plans[id(connection)] = plan
         return None
 
+    async def _answer_http(self, request: HttpRequest) -> tuple[int, bytes]:
+        if request.method != "POST" or urlsplit(request.path).path.rstrip("/") != (
+            CUSTOMIZATION_PATH
+        ):
+            status, payload = 404, {"code": "NotFound", "message": "Not found."}
+        else:
+            try:
+                body = json.loads(request.body)
+            except ValueError:
+                body = None
+            authorization = request.headers.get("authorization", "")
+            status, payload = self.customization.answer(authorization, body)
+        return status, json.dumps(payload, ensure_ascii=False).encode()
+
     # Connections -------------------------------------------------------------------------
 
     async def _serve(self, connection: ServerConnection) -> None:
@@ -187,7 +217,9 @@ class QwenSimulator:
         )
         self._active += 1
         plan = self._plans.pop(id(connection))
-        script = kind(self.options, connection, record, plan, throttled=throttled)
+        script = kind(
+            self.options, connection, record, plan, throttled=throttled, speaks=self.account.speaks
+        )
         session = asyncio.ensure_future(script.run())
         closed = asyncio.ensure_future(connection.wait_closed())
         try:

@@ -1,0 +1,62 @@
+"""Which models take the account's own voices, and which customization service makes them.
+
+Sources, read 2026-12-02: the vendor's "CosyVoice voice cloning/design API"
+(alibabacloud.com/help/en/model-studio/cosyvoice-clone-api, updated Feb 11, 2026), "Qwen
+voice cloning API reference" (…/qwen-tts-voice-cloning, Feb 25, 2026), "Qwen voice design"
+and the vendor SDK (``dashscope==2.0.2``: ``VoiceEnrollmentService``, whose sample clones
+into qwen-audio-3.0-tts-flash). Regions are not judged here: where a region lacks cloning
+the service says so, and its refusal reaches the user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+VOICE_ENROLLMENT: Final = "voice-enrollment"
+"""CosyVoice and Qwen-Audio-3.0: cloning and design (``create_voice`` …, ``voice_id``)."""
+QWEN_VOICE_ENROLLMENT: Final = "qwen-voice-enrollment"
+"""Qwen3-TTS VC: cloning (``create``, ``list``, ``delete``; the id field is ``voice``)."""
+QWEN_VOICE_DESIGN: Final = "qwen-voice-design"
+"""Qwen3-TTS VD: design from a description (``create``, ``list``, ``query``, ``delete``)."""
+
+CLONING: Final[Mapping[str, str]] = {
+    "qwen3-tts-vc-realtime-2026-01-15": QWEN_VOICE_ENROLLMENT,
+    "qwen3-tts-vc-realtime-2025-11-27": QWEN_VOICE_ENROLLMENT,
+    "cosyvoice-v3.5-plus": VOICE_ENROLLMENT,
+    "cosyvoice-v3.5-flash": VOICE_ENROLLMENT,
+    "cosyvoice-v3-plus": VOICE_ENROLLMENT,
+    "cosyvoice-v3-flash": VOICE_ENROLLMENT,
+    "cosyvoice-v2": VOICE_ENROLLMENT,
+    "qwen-audio-3.0-tts-flash": VOICE_ENROLLMENT,
+}
+"""The service that clones a voice from a recording for each model that takes one."""
+
+DESIGN: Final[Mapping[str, str]] = {
+    "qwen3-tts-vd-realtime-2026-01-15": QWEN_VOICE_DESIGN,
+    "qwen3-tts-vd-realtime-2025-12-16": QWEN_VOICE_DESIGN,
+    "cosyvoice-v3.5-plus": VOICE_ENROLLMENT,
+    "cosyvoice-v3.5-flash": VOICE_ENROLLMENT,
+    "cosyvoice-v3-plus": VOICE_ENROLLMENT,
+    "cosyvoice-v3-flash": VOICE_ENROLLMENT,
+}
+"""The service that designs a voice from a description for each model that takes one."""
+
+SERVICES: Final = (VOICE_ENROLLMENT, QWEN_VOICE_ENROLLMENT, QWEN_VOICE_DESIGN)
+
+
+def services_for(model_id: str) -> tuple[str, ...]:
+    """The customization services whose voices ``model_id`` speaks (empty: none)."""
+    found = {CLONING.get(model_id), DESIGN.get(model_id)} - {None}
+    return tuple(service for service in SERVICES if service in found)
+
+
+def service_of_voice(voice_id: str) -> str:
+    """The service that made an account voice, from its id's shape (Qwen3 VC ids start
+    ``qwen-tts-vc-``, VD ids ``qwen-tts-vd-``, CosyVoice and Qwen-Audio ids with their
+    target model)."""
+    if voice_id.startswith("qwen-tts-vc-"):
+        return QWEN_VOICE_ENROLLMENT
+    if voice_id.startswith("qwen-tts-vd-"):
+        return QWEN_VOICE_DESIGN
+    return VOICE_ENROLLMENT
