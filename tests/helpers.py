@@ -8,7 +8,12 @@ Home Assistant's own helpers, which need Home Assistant installed, are in
 from __future__ import annotations
 
 import asyncio
+import os
+import re
+import signal
+import sys
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 from wyoming.audio import AudioChunk
@@ -22,6 +27,7 @@ from wyoming.tts import (
     SynthesizeVoice,
 )
 
+from wyoming_qwentts.cli import flags
 from wyoming_qwentts.core import RetryPolicy
 from wyoming_qwentts.core.sentences import SentenceSplitter
 from wyoming_qwentts.server import Upstream, UpstreamSettings, VoiceMenu
@@ -160,3 +166,56 @@ async def stream(
     await client.write_event(Synthesize(text="".join(chunks), voice=voice).event())
     await client.write_event(SynthesizeStop().event())
     return await read_until(client, "synthesize-stopped")
+
+
+# The command line, run as a user runs it -------------------------------------------------
+
+READY = re.compile(r"Ready: .* on tcp://127\.0\.0\.1:(\d+)")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment without any of our variables, plus ``extra``."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(flags.ENV_PREFIX) and key != "DASHSCOPE_API_KEY"
+    }
+    return {**env, **extra}
+
+
+async def run(
+    *args: str, env: dict[str, str] | None = None, stdin: bytes = b""
+) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "wyoming_qwentts", *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env or clean_env(),
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(stdin), 60)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+@asynccontextmanager
+async def server(*args: str, env: dict[str, str] | None = None) -> AsyncIterator[Any]:
+    """Start the server on a free port; yield (process, port); SIGTERM it at the end."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "wyoming_qwentts", "--uri", "tcp://127.0.0.1:0", *args,
+        stderr=asyncio.subprocess.PIPE,
+        env=env or clean_env(),
+    )  # fmt: skip
+    assert process.stderr is not None
+    try:
+        port = None
+        while port is None:
+            line = (await asyncio.wait_for(process.stderr.readline(), 30)).decode()
+            assert line, "the server exited before it was ready"
+            if match := READY.search(line):
+                port = int(match.group(1))
+        yield process, port
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.wait(), 30)

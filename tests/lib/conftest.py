@@ -13,7 +13,7 @@ from tests.helpers import API_KEY, FAST_RETRY, WyomingServer, upstream_of
 from wyoming_qwentts.core import SpeechParams, Timeouts
 from wyoming_qwentts.realtime import QwenRealtimeClient
 from wyoming_qwentts.server import ConnectionLimits, QwenTtsEventHandler
-from wyoming_qwentts.server.info import build_info
+from wyoming_qwentts.server.info import ServerInfo
 from wyoming_qwentts.server.upstream import UpstreamSettings
 from wyoming_qwentts.simulator import QwenSimulator
 from wyoming_qwentts.speech.pool import WarmPool
@@ -82,12 +82,11 @@ async def wyoming_server(
     pool = WarmPool(client, minimum=warm_connections, maximum=warm_connections)
     pool.start()
     upstream = upstream_of([pool], upstream_settings)
-    info = build_info(upstream.menu)
     server = AsyncServer.from_uri("tcp://127.0.0.1:0")
     await server.start(
         partial(
             QwenTtsEventHandler,
-            info_event=info.event(),
+            info=ServerInfo(upstream).event,
             upstream=upstream,
             samples_per_chunk=samples_per_chunk,
             limits=limits,

@@ -285,3 +285,30 @@ def test_which_model_a_voice_means() -> None:
 )  # fmt: skip
 def test_language_codes(given: str, code: str | None) -> None:
     assert catalog.language_code(given) == code
+
+
+@pytest.mark.parametrize(
+    ("voice", "model"),
+    [
+        ("qwen-tts-vd-narrator-voice-20261202143723139-77b9", "qwen3-tts-vd-realtime-2026-01-15"),
+        ("qwen-tts-vc-kitchen-voice-20261202143723139-77b9", "qwen3-tts-vc-realtime-2026-01-15"),
+        ("cosyvoice-v3-plus-hall-0123abcd", "cosyvoice-v3-plus"),
+        ("cosyvoice-v2-hall-0123abcd", "cosyvoice-v3-flash"),  # not chosen: the first such
+        ("somebody", "cosyvoice-v3-flash"),
+        ("longanyang", "cosyvoice-v3-flash"),  # a system voice: its model, first listed
+    ],
+)
+def test_an_account_voice_goes_to_the_model_its_id_names(voice: str, model: str) -> None:
+    chosen = [
+        catalog.MODELS[m]
+        for m in (
+            "qwen3-tts-flash-realtime",
+            "cosyvoice-v3-flash",
+            "cosyvoice-v3-plus",
+            "qwen3-tts-vc-realtime-2026-01-15",
+            "qwen3-tts-vd-realtime-2026-01-15",
+        )
+    ]
+    found = catalog.model_for_voice(voice, chosen)
+    assert found is not None
+    assert found.id == model

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import signal
 import sys
 import wave
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 from wyoming.client import AsyncTcpClient
@@ -26,62 +22,22 @@ from wyoming.tts import (
     SynthesizeVoice,
 )
 
-from tests.helpers import API_KEY, audio_of, read_until, split_anywhere, stream
+from tests.helpers import (
+    API_KEY,
+    audio_of,
+    clean_env,
+    read_until,
+    run,
+    server,
+    split_anywhere,
+    stream,
+)
 from wyoming_qwentts import __version__, catalog
-from wyoming_qwentts.cli import flags, serve
+from wyoming_qwentts.cli import serve
 from wyoming_qwentts.core import eventloop
 from wyoming_qwentts.simulator import QwenSimulator, decode
 
 BEIJING = ("--simulate", "--region", "beijing")
-READY = re.compile(r"Ready: .* on tcp://127\.0\.0\.1:(\d+)")
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """The environment without any of our variables, plus ``extra``."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(flags.ENV_PREFIX) and key != "DASHSCOPE_API_KEY"
-    }
-    return {**env, **extra}
-
-
-async def run(
-    *args: str, env: dict[str, str] | None = None, stdin: bytes = b""
-) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "wyoming_qwentts", *args,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=env or clean_env(),
-    )  # fmt: skip
-    out, err = await asyncio.wait_for(process.communicate(stdin), 60)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
-
-
-@asynccontextmanager
-async def server(*args: str, env: dict[str, str] | None = None) -> AsyncIterator[Any]:
-    """Start the server on a free port; yield (process, port); SIGTERM it at the end."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "wyoming_qwentts", "--uri", "tcp://127.0.0.1:0", *args,
-        stderr=asyncio.subprocess.PIPE,
-        env=env or clean_env(),
-    )  # fmt: skip
-    assert process.stderr is not None
-    try:
-        port = None
-        while port is None:
-            line = (await asyncio.wait_for(process.stderr.readline(), 30)).decode()
-            assert line, "the server exited before it was ready"
-            if match := READY.search(line):
-                port = int(match.group(1))
-        yield process, port
-    finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(process.wait(), 30)
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ from tests.helpers import FAST_RETRY, WyomingServer, audio_of, read_until, strea
 from wyoming_qwentts.core import SpeechParams
 from wyoming_qwentts.realtime import QwenRealtimeClient
 from wyoming_qwentts.server import ConnectionLimits, QwenTtsEventHandler
-from wyoming_qwentts.server.info import build_info
+from wyoming_qwentts.server.info import ServerInfo
 from wyoming_qwentts.server.upstream import UpstreamSettings
 from wyoming_qwentts.simulator import QwenSimulator, decode
 
@@ -211,7 +211,7 @@ async def _fuzz(events: list[Event]) -> None:
         await server.start(
             partial(
                 QwenTtsEventHandler,
-                info_event=build_info(upstream.menu).event(),
+                info=ServerInfo(upstream).event,
                 upstream=upstream,
             )
         )

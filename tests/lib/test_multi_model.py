@@ -30,7 +30,7 @@ from wyoming_qwentts import catalog
 from wyoming_qwentts.core import InvalidParameterError, SpeechParams, Timeouts
 from wyoming_qwentts.protocols import client_for
 from wyoming_qwentts.server import ConnectionLimits, QwenTtsEventHandler
-from wyoming_qwentts.server.info import build_info
+from wyoming_qwentts.server.info import ServerInfo, build_info
 from wyoming_qwentts.server.menu import VoiceMenu
 from wyoming_qwentts.server.upstream import UpstreamSettings
 from wyoming_qwentts.simulator import QwenSimulator, decode
@@ -114,7 +114,7 @@ async def server(
     await tcp.start(
         partial(
             QwenTtsEventHandler,
-            info_event=build_info(upstream.menu).event(),
+            info=ServerInfo(upstream).event,
             upstream=upstream,
             samples_per_chunk=1024,
             limits=ConnectionLimits(max_text_chars=2000),

@@ -20,7 +20,8 @@ def test_a_wav_file_is_measured_and_becomes_a_data_uri() -> None:
     assert uri.startswith("data:audio/wav;base64,")
     assert decode_wav(pybase64.b64decode(uri.partition(",")[2])) == SPOKEN
     assert (
-        repr(recording) == f"<Recording wav 24000 Hz {recording.seconds:.1f} s {len(data)} bytes>"
+        repr(recording)
+        == f"<Recording 'The recording' wav 24000 Hz {recording.seconds:.1f} s {len(data)} bytes>"
     )
 
 

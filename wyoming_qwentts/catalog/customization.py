@@ -60,3 +60,21 @@ def service_of_voice(voice_id: str) -> str:
     if voice_id.startswith("qwen-tts-vd-"):
         return QWEN_VOICE_DESIGN
     return VOICE_ENROLLMENT
+
+
+_TARGETS: Final = sorted({*CLONING, *DESIGN}, key=len, reverse=True)
+
+
+def target_of(voice_id: str) -> str | None:
+    """The model a ``voice-enrollment`` voice id is bound to (such ids start with it)."""
+    return next((model for model in _TARGETS if voice_id.startswith(f"{model}-")), None)
+
+
+def shaped_for(voice_id: str, model_id: str) -> bool:
+    """Whether ``voice_id`` has the shape of an account voice of ``model_id``: a CosyVoice
+    or Qwen-Audio id names its model; a Qwen3 VC or VD id its service."""
+    target = target_of(voice_id)
+    if target is not None:
+        return target == model_id
+    service = service_of_voice(voice_id)
+    return service != VOICE_ENROLLMENT and service in services_for(model_id)

@@ -20,7 +20,9 @@ class Region:
 
 @dataclass(frozen=True, slots=True)
 class Voice:
-    """A system voice. ``id`` is what the API takes: case-sensitive, may contain spaces."""
+    """A voice: a system voice of the catalog, or an account's own voice as pickers show it
+    (its gender unknown: empty). ``id`` is what the API takes: case-sensitive, may contain
+    spaces."""
 
     id: str
     gender: str
@@ -34,7 +36,7 @@ class Voice:
     def description(self) -> str:
         """Gender and, where there is one, the dialect or a note (``male, Cantonese``)."""
         extra = f"{self.dialect} dialect" if self.dialect else self.note
-        return f"{self.gender}, {extra}" if extra else self.gender
+        return ", ".join(part for part in (self.gender, extra) if part)
 
     @property
     def display_name(self) -> str:

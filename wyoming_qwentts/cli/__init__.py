@@ -1,4 +1,4 @@
-"""The command line: the Wyoming server (default), ``say`` and ``voices``."""
+"""The command line: the Wyoming server (default), ``say``, ``voices`` and ``voice``."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import sys
 from collections.abc import Sequence
 
 from ..core import QwenTtsError, eventloop
+from .enroll import voice
 from .flags import (
     UsageError,
     check_server_args,
     say_parser,
     server_parser,
+    voice_parser,
     voices_parser,
     voicing,
 )
@@ -23,10 +25,17 @@ from .voices import voices
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    command = argv[0] if argv and argv[0] in ("say", "voices") else None
+    command = argv[0] if argv and argv[0] in ("say", "voices", "voice") else None
     try:
         if command == "voices":
             voices(voices_parser().parse_args(argv[1:]))
+            return 0
+        if command == "voice":
+            args = voice_parser().parse_args(argv[1:])
+            logging.basicConfig(
+                level=logging.DEBUG if args.debug else logging.INFO, format=args.log_format
+            )
+            eventloop.run(voice(args))
             return 0
         parser = say_parser() if command == "say" else server_parser()
         args = parser.parse_args(argv[1:] if command else argv)

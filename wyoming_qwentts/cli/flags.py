@@ -73,8 +73,8 @@ def _span(name: str) -> str:
     return f"{bounds.low:g}-{bounds.high:g} (models without it refuse it)"
 
 
-def _common_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(add_help=False)
+def _service_flags(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    """The flags that say where the service is and who we are (every command has them)."""
     service = parser.add_argument_group("service")
     service.add_argument(
         "--api-key",
@@ -85,10 +85,22 @@ def _common_parser() -> argparse.ArgumentParser:
             help="region of the key (default: %(default)s)")  # fmt: skip
     _option(service, "--url", help="WebSocket endpoint override (either protocol's URL of a "
             "host: each protocol takes its own path there)")  # fmt: skip
-    _option(service, "--inference-url",
-            help="the inference endpoint, where it is not the --url host's")  # fmt: skip
     _option(service, "--workspace", type=_workspace,
             help="Model Studio workspace id: its own endpoints and header")  # fmt: skip
+    return service
+
+
+def _logging_flags(parser: argparse.ArgumentParser) -> None:
+    logs = parser.add_argument_group("logging")
+    _option(logs, "--debug", action="store_true")
+    _option(logs, "--log-format", default=logging.BASIC_FORMAT)
+
+
+def _common_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(add_help=False)
+    service = _service_flags(parser)
+    _option(service, "--inference-url",
+            help="the inference endpoint, where it is not the --url host's")  # fmt: skip
     _option(service, "--simulate", action="store_true",
             help="serve simulated audio from the bundled simulator (no key needed)")  # fmt: skip
     voice = parser.add_argument_group("voice")
@@ -106,9 +118,7 @@ def _common_parser() -> argparse.ArgumentParser:
             help="Hz of the audio, one that every chosen model produces")  # fmt: skip
     _option(voice, "--optimize-instructions", action="store_true",
             help="let the service rewrite the instructions (instruct models only)")  # fmt: skip
-    logs = parser.add_argument_group("logging")
-    _option(logs, "--debug", action="store_true")
-    _option(logs, "--log-format", default=logging.BASIC_FORMAT)
+    _logging_flags(parser)
     return parser
 
 
@@ -116,7 +126,7 @@ def server_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wyoming-qwentts",
         description="Wyoming TTS server for Alibaba Cloud Model Studio text-to-speech. "
-        "Subcommands: 'say TEXT -o FILE.wav', 'voices'.",
+        "Subcommands: 'say TEXT -o FILE.wav', 'voices', 'voice clone|design|list|delete|wait'.",
         parents=[_common_parser()],
     )
     _option(parser, "--uri", default=DEFAULT_URI, help="tcp://, unix:// or stdio://")
@@ -147,6 +157,9 @@ def server_parser() -> argparse.ArgumentParser:
             help="seconds an idle connection is kept (0: forever)")  # fmt: skip
     _option(parser, "--max-event-bytes", type=int, default=1 << 20,
             help="largest data or payload one event may carry")  # fmt: skip
+    _option(parser, "--voice-list-max-age", type=float, default=30.0,
+            help="seconds the account's own voices, listed in Info, stand before a Describe "
+            "reads them again")  # fmt: skip
     _option(parser, "--shutdown-grace", type=float, default=10.0,
             help="seconds in-flight requests may finish after SIGTERM")  # fmt: skip
     parser.add_argument("--version", action="version", version=__version__)
@@ -171,6 +184,45 @@ def voices_parser() -> argparse.ArgumentParser:
     )
     _option(parser, "--model")
     _option(parser, "--region", default=catalog.DEFAULT_REGION, choices=tuple(catalog.REGIONS))
+    return parser
+
+
+def voice_parser() -> argparse.ArgumentParser:
+    """``voice``: the account's own voices (clone, design, list, delete, wait)."""
+    parent = argparse.ArgumentParser(add_help=False)
+    _service_flags(parent)
+    _logging_flags(parent)
+    parser = argparse.ArgumentParser(
+        prog="wyoming-qwentts voice",
+        description="Your own voices: clone one from a recording, design one from a "
+        "description, list, delete, or wait until one is ready.",
+    )
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    clone = actions.add_parser(
+        "clone", parents=[parent], help="clone a voice from a recording (WAV, MP3 or M4A)"
+    )
+    clone.add_argument("recording", metavar="FILE", help="10-60 s of one person speaking, or "
+                       "the https URL of such a file")  # fmt: skip
+    design = actions.add_parser("design", parents=[parent], help="design a voice from a "
+                                "description")  # fmt: skip
+    design.add_argument("description", help="what the voice sounds like")
+    design.add_argument("--preview-text", required=True, help="what the preview clip says")
+    design.add_argument("-o", "--output", type=Path, help="WAV file for the preview clip")
+    for action in (clone, design):
+        action.add_argument("--model", required=True, help="the model the voice is for (it "
+                            "speaks with no other)")  # fmt: skip
+        action.add_argument("--name", required=True, help="a short name for the voice")
+        action.add_argument("--language", help="its language (en, zh …)")
+    clone.add_argument("--transcript", help="what the recording says (Qwen3 VC models)")
+    listing = actions.add_parser("list", parents=[parent], help="list your voices")
+    listing.add_argument("--model", help="only the voices of this model")
+    delete = actions.add_parser("delete", parents=[parent], help="delete a voice")
+    wait = actions.add_parser("wait", parents=[parent], help="wait until a voice is ready")
+    for action in (delete, wait):
+        action.add_argument("voice", metavar="ID", help="the voice's id")
+    for action in (clone, design, wait):
+        action.add_argument("--timeout", type=float, default=300.0,
+                            help="seconds to wait for the voice to deploy")  # fmt: skip
     return parser
 
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 from ..core.pcm import PCM_CHANNELS, PCM_WIDTH
 from ..speech import Speaker, single_text
 from .flags import UsageError, Voicing
-from .serve import clients
+from .serve import service
 
 
 async def say(args: argparse.Namespace, voicing: Voicing) -> None:
@@ -20,7 +20,8 @@ async def say(args: argparse.Namespace, voicing: Voicing) -> None:
     model, voice = voicing.menu.default
     rate = voicing.params.sample_rate or model.default_sample_rate
     params = replace(voicing.params, voice=voice)
-    async with clients(args, [model]) as (source,):
+    async with service(args) as upstream_service:
+        (source,) = upstream_service.clients([model])
         speaker = Speaker(source, params)
         with wave.open(str(args.output), "wb") as wav:
             wav.setnchannels(PCM_CHANNELS)

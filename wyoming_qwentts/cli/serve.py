@@ -10,6 +10,7 @@ import importlib
 import logging
 import signal
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -17,12 +18,14 @@ import aiohttp
 from wyoming.server import AsyncServer
 
 from .. import __version__, catalog, protocols
+from ..catalog.customization import services_for
+from ..enrollment import AccountVoices, CustomizationClient
 from ..server import (
     ConnectionLimits,
     QwenTtsEventHandler,
+    ServerInfo,
     Upstream,
     UpstreamSettings,
-    build_info,
 )
 from ..server.stdio import serve_stdio
 from ..speech import WarmPool
@@ -32,12 +35,51 @@ from .flags import Voicing
 _LOGGER = logging.getLogger("wyoming_qwentts")
 
 
+@dataclass(frozen=True, slots=True)
+class Service:
+    """Where the flags say the service is (the bundled simulator with --simulate), and the
+    one HTTP session every client of it shares."""
+
+    args: argparse.Namespace
+    http: aiohttp.ClientSession
+    url: str | None
+    api_key: str
+
+    def clients(self, models: Sequence[catalog.Model]) -> list[DashScopeClient]:
+        """A synthesis client of each model."""
+        urls = {"inference": self.args.inference_url} if self.args.inference_url else None
+        return [
+            protocols.client_for(
+                self.http,
+                self.api_key,
+                model,
+                region=self.args.region,
+                url=self.url,
+                urls=urls,
+                workspace=self.args.workspace,
+            )
+            for model in models
+        ]
+
+    def account_voices(self, models: Sequence[catalog.Model]) -> AccountVoices | None:
+        """The account's voices of those of ``models`` that take them (None if none do)."""
+        own = [model.id for model in models if services_for(model.id)]
+        if not own:
+            return None
+        studio = CustomizationClient(
+            self.http,
+            self.api_key,
+            region=self.args.region,
+            url=self.url,
+            workspace=self.args.workspace,
+        )
+        return AccountVoices(studio, own, max_age=self.args.voice_list_max_age)
+
+
 @contextlib.asynccontextmanager
-async def clients(
-    args: argparse.Namespace, models: Sequence[catalog.Model]
-) -> AsyncIterator[list[DashScopeClient]]:
-    """A client of each model for the flags (one HTTP session); with --simulate, against the
-    bundled simulator, which serves both protocols."""
+async def service(args: argparse.Namespace) -> AsyncIterator[Service]:
+    """The service for the flags; with --simulate, the bundled simulator, which serves both
+    protocols and the customization API."""
     async with contextlib.AsyncExitStack() as stack:
         url, api_key = args.url, args.api_key or "sk-none"
         if args.simulate:
@@ -53,19 +95,7 @@ async def clients(
         # No connector limit (aiohttp's default is 100): --max-concurrency is the limit.
         connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
         http = await stack.enter_async_context(aiohttp.ClientSession(connector=connector))
-        urls = {"inference": args.inference_url} if args.inference_url else None
-        yield [
-            protocols.client_for(
-                http,
-                api_key,
-                model,
-                region=args.region,
-                url=url,
-                urls=urls,
-                workspace=args.workspace,
-            )
-            for model in models
-        ]
+        yield Service(args, http, url, api_key)
 
 
 def _listening(server: AsyncServer, uri: str) -> str:
@@ -98,7 +128,9 @@ async def run_server(args: argparse.Namespace, voicing: Voicing) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    async with clients(args, voicing.models) as sources:
+    async with service(args) as upstream_service:
+        sources = upstream_service.clients(voicing.models)
+        account = upstream_service.account_voices(voicing.models)
         warm = args.warm_connections
         most = max(warm, args.warm_connections_max) if warm else 0
         # One pool per model, each sized by its own model's recent use.
@@ -116,10 +148,11 @@ async def run_server(args: argparse.Namespace, voicing: Voicing) -> None:
         for pool in pools:
             pool.start()
         upstream = Upstream(pools, voicing.menu, settings)
-        info = build_info(voicing.menu, streaming=not args.no_streaming)
+        info = ServerInfo(upstream, streaming=not args.no_streaming, account=account)
+        await info.load()
         factory = partial(
             QwenTtsEventHandler,
-            info_event=info.event(),
+            info=info.event,
             upstream=upstream,
             samples_per_chunk=args.samples_per_chunk,
             limits=ConnectionLimits(
@@ -132,7 +165,7 @@ async def run_server(args: argparse.Namespace, voicing: Voicing) -> None:
         if args.uri.startswith("stdio://"):
             # It drains on a stop; when input ends, the handler has ended its requests.
             await serve_stdio(factory, stop, partial(upstream.drain, args.shutdown_grace))
-            await asyncio.gather(*(pool.close() for pool in pools))
+            await asyncio.gather(info.close(), *(pool.close() for pool in pools))
             return
         server = AsyncServer.from_uri(args.uri)
         await server.start(factory)
@@ -161,5 +194,5 @@ async def run_server(args: argparse.Namespace, voicing: Voicing) -> None:
             listener.close()
         await upstream.drain(args.shutdown_grace)
         await server.stop()
-        await asyncio.gather(*(pool.close() for pool in pools))
+        await asyncio.gather(info.close(), *(pool.close() for pool in pools))
     _LOGGER.info("Stopped")

@@ -55,6 +55,8 @@ class Recording:
     seconds: float
     bits: int | None = None
     """Bits per sample of a WAV file (None for compressed formats)."""
+    name: str = "The recording"
+    """What messages call it (its file name)."""
 
     @property
     def media_type(self) -> str:
@@ -67,7 +69,7 @@ class Recording:
 
     def __repr__(self) -> str:
         return (
-            f"<Recording {self.format} {self.sample_rate} Hz {self.seconds:.1f} s "
+            f"<Recording {self.name!r} {self.format} {self.sample_rate} Hz {self.seconds:.1f} s "
             f"{len(self.data)} bytes>"
         )
 
@@ -94,7 +96,7 @@ def read_recording(data: bytes, name: str = "The recording") -> Recording:
             "format", f"{name} is not a WAV, MP3 or M4A audio file the service can read."
         )
     bits = getattr(info, "bits_per_sample", None) if kind is WAVE else None
-    return Recording(data, _KINDS[kind], int(info.sample_rate), float(info.length), bits)
+    return Recording(data, _KINDS[kind], int(info.sample_rate), float(info.length), bits, name)
 
 
 def _kind(data: bytes) -> type[WAVE | MP3 | MP4] | None:
@@ -108,8 +110,9 @@ def _kind(data: bytes) -> type[WAVE | MP3 | MP4] | None:
     return None
 
 
-def check_recording(recording: Recording, service: str, name: str = "The recording") -> None:
+def check_recording(recording: Recording, service: str) -> None:
     """Raise :class:`RecordingError` unless ``service`` would take ``recording``."""
+    name = recording.name
     minimum = MIN_SAMPLE_RATE.get(service, _DEFAULT_MIN_RATE)
     if recording.bits is not None and recording.bits != 16:
         raise RecordingError(
@@ -146,5 +149,5 @@ def check_recording(recording: Recording, service: str, name: str = "The recordi
 def checked_recording(data: bytes, service: str, name: str = "The recording") -> Recording:
     """:func:`read_recording` then :func:`check_recording`: a recording ``service`` takes."""
     recording = read_recording(data, name)
-    check_recording(recording, service, name)
+    check_recording(recording, service)
     return recording

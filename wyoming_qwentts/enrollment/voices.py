@@ -9,7 +9,8 @@ from typing import Any, Final
 
 import pybase64
 
-from ..catalog.customization import CLONING, DESIGN, VOICE_ENROLLMENT
+from .. import catalog
+from ..catalog.customization import VOICE_ENROLLMENT, target_of
 from ..core.errors import InvalidParameterError
 
 READY: Final = "OK"
@@ -17,7 +18,6 @@ DEPLOYING: Final = "DEPLOYING"
 _PREFIX: Final = re.compile(r"[a-z0-9]{1,10}")
 _PREFERRED_NAME: Final = re.compile(r"[A-Za-z0-9_]{1,16}")
 _QWEN_NAME: Final = re.compile(r"qwen-tts-v[cd]-(?P<name>.+)-voice-\d+-[0-9a-z]+")
-_TARGETS: Final = sorted({*CLONING, *DESIGN}, key=len, reverse=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +42,11 @@ class CustomVoice:
         """Whether synthesis can use it now."""
         return self.status == READY
 
-    @property
-    def display_name(self) -> str:
-        """Its name for voice pickers: the name given at creation, else the id."""
-        return f"{self.name} (your voice)" if self.name else self.id
+    def as_voice(self, model: catalog.Model) -> catalog.Voice:
+        """It as a catalog voice of ``model`` (for pickers and Info): named by the name it
+        was created with, speaking its language or, unknown, the model's languages."""
+        languages = (self.language,) if self.language else model.languages
+        return catalog.Voice(self.id, "", languages, note="your voice", name=self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,11 +83,6 @@ def check_name(service: str, name: str) -> str:
         f"Invalid voice name {name!r}: this model's voices are named with up to 16 letters, "
         f"digits and underscores (for example {hint!r}).",
     )
-
-
-def target_of(voice_id: str) -> str | None:
-    """The model a ``voice-enrollment`` voice id is bound to (its id starts with it)."""
-    return next((model for model in _TARGETS if voice_id.startswith(f"{model}-")), None)
 
 
 def name_of(voice_id: str, model: str | None) -> str | None:

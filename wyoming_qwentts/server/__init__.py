@@ -8,7 +8,7 @@ protocol package is imported here.
 """
 
 from .handler import QwenTtsEventHandler
-from .info import build_info
+from .info import ServerInfo, build_info
 from .limits import ConnectionLimits
 from .menu import VoiceMenu
 from .upstream import Upstream, UpstreamSettings
@@ -16,6 +16,7 @@ from .upstream import Upstream, UpstreamSettings
 __all__ = [
     "ConnectionLimits",
     "QwenTtsEventHandler",
+    "ServerInfo",
     "Upstream",
     "UpstreamSettings",
     "VoiceMenu",

@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Final
 
 from wyoming.error import Error
@@ -48,13 +48,14 @@ class QwenTtsEventHandler(AsyncEventHandler):
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
         *,
-        info_event: Event,
+        info: Callable[[], Awaitable[Event]],
         upstream: Upstream,
         samples_per_chunk: int = 1024,
         limits: ConnectionLimits | None = None,
     ) -> None:
         super().__init__(reader, writer)
-        self._info_event = info_event  # serialized once for every connection
+        self._info = info
+        """The Info event of the moment (built once, again when the voices change)."""
         self._upstream = upstream
         self._chunk_bytes = samples_per_chunk * _WIDTH
         self._limits = limits or ConnectionLimits()
@@ -132,7 +133,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
     async def _dispatch(self, event: Event) -> None:
         kind, data = event.type, event.data or {}
         if kind == "describe":
-            await self.write_event(self._info_event)
+            await self.write_event(await self._info())
         elif kind == "ping":
             await self.write_event(Pong(text=data.get("text")).event())
         elif kind == "synthesize-start":

@@ -1,11 +1,23 @@
-"""The Wyoming ``Info`` answer, built once from the server's voice menu."""
+"""The Wyoming ``Info`` answer: built from the server's voice menu, and again when the
+account's own voices change."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from typing import Final
+
+from wyoming.event import Event
 from wyoming.info import Attribution, Info, TtsProgram, TtsVoice
 
 from .. import __version__
+from ..enrollment import AccountVoices, CustomVoice
 from .menu import VoiceMenu
+from .upstream import Upstream
+
+DESCRIBE_WAIT: Final = 0.5
+"""Seconds a Describe waits for a read of the account's voices before it is answered with
+the last list (the read goes on; Home Assistant gives a server about a second)."""
 
 PROGRAM_NAME = "qwen-tts"
 ATTRIBUTION = Attribution(
@@ -55,3 +67,53 @@ def build_info(menu: VoiceMenu, *, streaming: bool = True) -> Info:
         supports_synthesize_streaming=streaming,
     )
     return Info(tts=[program])
+
+
+class ServerInfo:
+    """What the server answers Describe with.
+
+    With ``account``, the account's voices of the chosen models are read at start-up and
+    again on Describe once the last read is older than its ``max_age``; when they change,
+    the upstream's menu (what requests may name) and the Info are rebuilt. A read that fails
+    or is slow never fails or holds a Describe: the last list stands.
+    """
+
+    def __init__(
+        self, upstream: Upstream, *, streaming: bool = True, account: AccountVoices | None = None
+    ) -> None:
+        self._upstream = upstream
+        self._streaming = streaming
+        self._account = account
+        self._event = build_info(upstream.menu, streaming=streaming).event()
+        self._read: asyncio.Task[tuple[CustomVoice, ...]] | None = None
+
+    async def load(self) -> None:
+        """Read the account's voices once (at start-up)."""
+        if self._account is not None:
+            await self._account.refresh()
+            self._adopt()
+
+    async def event(self) -> Event:
+        """The Info event, the account's voices read again first if they are due."""
+        if self._account is not None:
+            if self._read is None or self._read.done():
+                self._read = asyncio.ensure_future(self._account.refresh())
+            done, _ = await asyncio.wait({self._read}, timeout=DESCRIBE_WAIT)
+            if done:
+                self._adopt()
+        return self._event
+
+    def _adopt(self) -> None:
+        """Rebuild the menu and the Info if the account's voices changed."""
+        assert self._account is not None
+        menu = self._upstream.menu
+        if self._account.voices != menu.account:
+            self._upstream.menu = menu.with_account(self._account.voices)
+            self._event = build_info(self._upstream.menu, streaming=self._streaming).event()
+
+    async def close(self) -> None:
+        """Stop a read still under way."""
+        if self._read is not None and not self._read.done():
+            self._read.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._read

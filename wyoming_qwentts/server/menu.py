@@ -3,7 +3,8 @@
 Home Assistant's Wyoming integration uses the first TTS program of a server, so every chosen
 model's voices go into that one program. A voice id that two chosen models share is listed as
 ``model/voice`` (``qwen3-tts-instruct-flash-realtime/Cherry``) under each; an id only one
-model has is listed as it is. A request may name a listed voice, ``model/voice`` for any
+model has is listed as it is. The account's own voices of each model (cloned or designed)
+follow its system voices. A request may name a listed voice, ``model/voice`` for any
 chosen model, or a plain id: the model it means is the catalog's rule
 (:func:`~wyoming_qwentts.catalog.model_for_voice`, the chosen models in the order given).
 """
@@ -17,6 +18,7 @@ from typing import Final
 
 from .. import catalog
 from ..core import InvalidParameterError, SpeechParams
+from ..enrollment import CustomVoice
 
 SEPARATOR: Final = "/"
 
@@ -32,24 +34,43 @@ class MenuVoice:
 
 
 class VoiceMenu:
-    """The voices of ``models`` (in the order given, the first being the default's model)."""
+    """The voices of ``models`` (in the order given, the first being the default's model)
+    and the ``account``'s own voices of them."""
 
-    def __init__(self, models: Sequence[catalog.Model], default_voice: str | None = None) -> None:
+    def __init__(
+        self,
+        models: Sequence[catalog.Model],
+        default_voice: str | None = None,
+        account: Sequence[CustomVoice] = (),
+    ) -> None:
         if not models:
             raise ValueError("A menu needs at least one model")
         self.models = tuple(models)
-        shared = Counter(voice_id for model in models for voice_id in set(model.voice_ids))
+        self.default_voice = default_voice
+        self.account = tuple(account)
+        offered = [
+            (model, voice)
+            for model in models
+            for voice in (
+                *model.voices,
+                *(own.as_voice(model) for own in account if own.model == model.id),
+            )
+        ]
+        shared = Counter(voice.id for _, voice in offered)
         self.voices = tuple(
             MenuVoice(
                 f"{model.id}{SEPARATOR}{voice.id}" if shared[voice.id] > 1 else voice.id,
                 model,
                 voice,
             )
-            for model in models
-            for voice in model.voices
+            for model, voice in offered
         )
         self._by_name = {entry.name: entry for entry in self.voices}
         self.default = self.resolve(default_voice) if default_voice else self._first()
+
+    def with_account(self, account: Sequence[CustomVoice]) -> VoiceMenu:
+        """The same menu with ``account`` as the account's voices."""
+        return VoiceMenu(self.models, self.default_voice, account)
 
     def _first(self) -> tuple[catalog.Model, str]:
         if self.voices:
