@@ -1,5 +1,5 @@
-// Screenshots of what a user sees (see script/screenshots): the config flow, the entry, both
-// steps of the options flow. Arguments: one JSON object (url, token, refresh, out, entry).
+// Screenshots of what a user sees (see script/screenshots): the config flow, the entry, the
+// Add voice menu and a voice's settings. Arguments: one JSON object (url, token, refresh, out).
 import { chromium } from "playwright-core";
 
 const a = JSON.parse(process.argv[2]);
@@ -30,16 +30,19 @@ if (a.step === "flow") {
   await shot("config-flow");
 } else {
   await page.goto(`${a.url}/config/integrations/integration/qwen_tts`);
-  const configure = page.getByRole("button", { name: /configure/i }).first();
-  await configure.waitFor({ timeout: 60000 });
+  const add = page.getByRole("button", { name: /add voice/i }).first();
+  await add.waitFor({ timeout: 60000 });
   await shot("integration");
-  await configure.click();
+  await add.click();
+  const system = page.getByText("A voice of a model");
+  await system.waitFor({ timeout: 30000 });
+  await shot("add-voice");
+  await system.click();
   const next = page.getByRole("button", { name: /submit|next/i }).last();
   await next.waitFor({ timeout: 30000 });
-  await shot("options-model");
   await next.click();
-  await page.getByRole("button", { name: /submit|next/i }).last().waitFor({ timeout: 30000 });
-  await shot("options-voice");
+  await page.getByText("Voice and delivery").waitFor({ timeout: 30000 });
+  await shot("voice-settings");
 }
 } catch (error) {
   await page.screenshot({ path: `${a.out}/failed-${a.step}.png` });  // what went wrong

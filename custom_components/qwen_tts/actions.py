@@ -21,7 +21,6 @@ from homeassistant.components.media_player.const import (
     DOMAIN as MEDIA_PLAYER_DOMAIN,
 )
 from homeassistant.components.tts.const import DATA_COMPONENT
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, ATTR_SUPPORTED_FEATURES, SERVICE_VOLUME_SET
 from homeassistant.core import (
     HomeAssistant,
@@ -32,7 +31,6 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_call_later
 
 from wyoming_qwentts.core import SessionMetrics
@@ -47,7 +45,7 @@ from .const import (
     CONF_VOLUME,
     DOMAIN,
 )
-from .data import SYNTHESES, QwenTtsConfigEntry
+from .data import SYNTHESES
 from .options import OPTION_SCHEMA
 from .tts import QwenTtsEntity
 
@@ -55,7 +53,6 @@ _LOGGER = logging.getLogger(__name__)
 
 SERVICE_SPEAK = "speak"
 SERVICE_SYNTHESIZE = "synthesize"
-ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_MESSAGE = "message"
 ATTR_MEDIA_PLAYERS = "media_player_entity_id"
 ATTR_LANGUAGE = "language"
@@ -77,7 +74,7 @@ _VOICE_FIELDS: dict[vol.Marker, Any] = {
 """The synthesis options an action takes, typed as the entity types them; what a model
 accepts of them (its ranges) is the catalog's to say, in the entity's one check."""
 _COMMON_FIELDS: dict[vol.Marker, Any] = {
-    vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+    vol.Optional(ATTR_ENTITY_ID): cv.entity_id,
     vol.Required(ATTR_MESSAGE): vol.All(cv.string, vol.Length(min=1)),
     vol.Optional(ATTR_LANGUAGE): cv.string,
     **_VOICE_FIELDS,
@@ -127,49 +124,42 @@ def async_setup_services(hass: HomeAssistant) -> None:
     )
 
 
-def _entry(hass: HomeAssistant, call: ServiceCall) -> QwenTtsConfigEntry:
-    """The call's config entry: the one named, or the only one loaded."""
-    entry_id = call.data.get(ATTR_CONFIG_ENTRY_ID)
-    loaded = [
-        entry
-        for entry in hass.config_entries.async_entries(DOMAIN)
-        if entry.state is ConfigEntryState.LOADED
-    ]
-    if entry_id is None:
-        if len(loaded) != 1:
+def _entity(hass: HomeAssistant, call: ServiceCall) -> QwenTtsEntity:
+    """The call's voice: the Qwen TTS entity named, or the only one there is."""
+    component = hass.data[DATA_COMPONENT]
+    voices = [entity for entity in component.entities if isinstance(entity, QwenTtsEntity)]
+    entity_id = call.data.get(ATTR_ENTITY_ID)
+    if entity_id is None:
+        if len(voices) != 1:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
-                translation_key="entry_required",
-                translation_placeholders={"count": str(len(loaded))},
+                translation_key="entity_required",
+                translation_placeholders={"count": str(len(voices))},
             )
-        return loaded[0]
-    for entry in loaded:
-        if entry.entry_id == entry_id:
-            return entry
+        return voices[0]
+    for entity in voices:
+        if entity.entity_id == entity_id:
+            return entity
     raise ServiceValidationError(
         translation_domain=DOMAIN,
-        translation_key="entry_not_loaded",
-        translation_placeholders={"entry_id": entry_id},
+        translation_key="not_a_voice",
+        translation_placeholders={"entity_id": entity_id},
     )
 
 
-def _media_id(hass: HomeAssistant, entry: QwenTtsConfigEntry, call: ServiceCall) -> str:
+def _media_id(hass: HomeAssistant, entity: QwenTtsEntity, call: ServiceCall) -> str:
     """The TTS media source id of the call's message, voice and options (validated)."""
-    engine = er.async_get(hass).async_get_entity_id("tts", DOMAIN, entry.entry_id)
-    assert engine is not None
     options: dict[str, Any] = {
         str(key): call.data[str(key)] for key in _VOICE_FIELDS if str(key) in call.data
     }
     options[tts.ATTR_PREFERRED_FORMAT] = "wav"
     # Checked here, a bad voice is one validation error before any audio (in the background
     # synthesis Home Assistant runs it would only be logged).
-    entity = hass.data[DATA_COMPONENT].get_entity(engine)
-    assert isinstance(entity, QwenTtsEntity)
     entity.check(options)
     return tts.generate_media_source_id(
         hass,
         call.data[ATTR_MESSAGE],
-        engine=engine,
+        engine=entity.entity_id,
         language=call.data.get(ATTR_LANGUAGE),
         options=options,
         cache=True,
@@ -177,9 +167,8 @@ def _media_id(hass: HomeAssistant, entry: QwenTtsConfigEntry, call: ServiceCall)
 
 
 async def _async_synthesize_audio(hass: HomeAssistant, call: ServiceCall) -> _Audio:
-    """Synthesize through the entry's TTS entity, so Home Assistant caches and serves it."""
-    entry = _entry(hass, call)
-    media_id = _media_id(hass, entry, call)
+    """Synthesize through the voice's TTS entity, so Home Assistant caches and serves it."""
+    media_id = _media_id(hass, _entity(hass, call), call)
     syntheses: list[SessionMetrics] = []
     token = SYNTHESES.set(syntheses)
     try:
@@ -214,7 +203,7 @@ async def _async_speak(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
     audio: _Audio | None = None
     if player_volume is None and not call.return_response:
         # Nothing needs the audio first: the players stream it while it is synthesized.
-        media_id = _media_id(hass, _entry(hass, call), call)
+        media_id = _media_id(hass, _entity(hass, call), call)
     else:
         audio = await _async_synthesize_audio(hass, call)
         media_id = audio.media_id

@@ -1,4 +1,5 @@
-"""Config, reauth, reconfigure and options flows of Qwen TTS."""
+"""Config, reauth and reconfigure flows of Qwen TTS (the key, its region and endpoints);
+its voices are subentries, added and changed in :mod:`.voice_flow`."""
 
 from __future__ import annotations
 
@@ -12,56 +13,39 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlowWithReload,
+    ConfigSubentryData,
+    ConfigSubentryFlow,
 )
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
-    BooleanSelector,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
-    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
-    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
 )
 
 from wyoming_qwentts import catalog
-from wyoming_qwentts.core import AuthenticationError, InvalidParameterError, QwenTtsError
+from wyoming_qwentts.core import AuthenticationError, QwenTtsError
 from wyoming_qwentts.speech.dashscope import check_workspace
 
 from .const import (
     CONF_CONNECTION,
-    CONF_INSTRUCTIONS,
-    CONF_LANGUAGE_TYPE,
-    CONF_LEADING_SILENCE,
-    CONF_MODEL,
-    CONF_OPTIMIZE_INSTRUCTIONS,
     CONF_REGION,
-    CONF_TRAILING_SILENCE,
     CONF_URL,
-    CONF_VOICE,
-    CONF_WARM_CONNECTIONS,
     CONF_WORKSPACE,
+    DEFAULT_MODEL,
     DEFAULT_OPTIONS,
     DOMAIN,
-    MAX_SILENCE_MS,
-    MAX_WARM_CONNECTIONS,
-    PROSODY,
+    SUBENTRY_VOICE,
 )
 from .credentials import async_check_key, async_works_in_other_region
-from .options import OPTION_SCHEMA, speech_params
+from .data import voice_title
+from .voice_flow import VoiceSubentryFlow
 
 _LOGGER = logging.getLogger(__name__)
-
-_FORM_FIELD = {"voice": (CONF_VOICE, "invalid_voice")}
-"""The form field and translated error of a refused parameter (else: the form's base; the
-form shows no setting the model does not take)."""
 
 
 async def async_validate_credentials(
@@ -141,15 +125,17 @@ def _title(region: str) -> str:
 
 
 class QwenTtsConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Add a DashScope key for a region."""
+    """Add a DashScope key for a region, with a first voice (the default model's first)."""
 
-    VERSION = 1
+    VERSION = 2
 
-    @staticmethod
+    @classmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry[Any]) -> QwenTtsOptionsFlow:
-        """The voice, model and prosody options."""
-        return QwenTtsOptionsFlow()
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry[Any]
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Voices: each one a subentry with its own TTS entity."""
+        return {SUBENTRY_VOICE: VoiceSubentryFlow}
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Key and region."""
@@ -161,8 +147,15 @@ class QwenTtsConfigFlow(ConfigFlow, domain=DOMAIN):
             self._abort_if_unique_id_configured()
             errors = await async_validate_credentials(self.hass, data)
             if not errors:
+                model = catalog.get_model(DEFAULT_MODEL)
+                first = ConfigSubentryData(
+                    data=dict(DEFAULT_OPTIONS),
+                    subentry_type=SUBENTRY_VOICE,
+                    title=voice_title(model, model.default_voice),
+                    unique_id=None,
+                )
                 return self.async_create_entry(
-                    title=_title(data[CONF_REGION]), data=data, options=dict(DEFAULT_OPTIONS)
+                    title=_title(data[CONF_REGION]), data=data, subentries=[first]
                 )
         return self.async_show_form(
             step_id="user",
@@ -219,107 +212,3 @@ class QwenTtsConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=_credentials_schema(defaults),
             errors=errors,
         )
-
-
-class QwenTtsOptionsFlow(OptionsFlowWithReload):
-    """Model first, then the voice and prosody that model accepts (the entry reloads)."""
-
-    def __init__(self) -> None:
-        self._model: catalog.Model | None = None
-        self._init: dict[str, Any] = {}
-
-    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Pick the model among those of the entry's region, and the warm connections."""
-        if user_input is not None:
-            self._model = catalog.MODELS[user_input[CONF_MODEL]]
-            self._init = {
-                CONF_MODEL: self._model.id,
-                CONF_WARM_CONNECTIONS: int(user_input[CONF_WARM_CONNECTIONS]),
-            }
-            return await self.async_step_voice()
-        region = self.config_entry.data[CONF_REGION]
-        options = [  # grouped by family, as the catalog orders them
-            SelectOptionDict(value=model.id, label=catalog.label(model))
-            for model in catalog.models_for_region(region)
-        ]
-        current = {**DEFAULT_OPTIONS, **self.config_entry.options}
-        schema = vol.Schema(
-            {
-                vol.Required(CONF_MODEL): SelectSelector(
-                    SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
-                ),
-                vol.Required(CONF_WARM_CONNECTIONS): NumberSelector(
-                    NumberSelectorConfig(
-                        min=0, max=MAX_WARM_CONNECTIONS, step=1, mode=NumberSelectorMode.BOX
-                    )
-                ),
-            }
-        )
-        return self.async_show_form(
-            step_id="init", data_schema=self.add_suggested_values_to_schema(schema, current)
-        )
-
-    async def async_step_voice(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Voice, language, prosody, instructions and silence padding."""
-        model = self._model
-        assert model is not None
-        errors: dict[str, str] = {}
-        placeholders = {"model": model.id, "message": ""}
-        if user_input is not None:
-            values = OPTION_SCHEMA({**DEFAULT_OPTIONS, **user_input, **self._init})
-            try:
-                speech_params(model, values)
-            except InvalidParameterError as err:
-                field, key = _FORM_FIELD.get(err.field, ("base", "invalid_option"))
-                errors[field] = key
-                placeholders["message"] = err.message
-            else:
-                return self.async_create_entry(data=values)
-        current = {**DEFAULT_OPTIONS, **self.config_entry.options, **(user_input or {})}
-        if current[CONF_VOICE] not in model.voice_ids and not model.custom_voices:
-            current[CONF_VOICE] = model.default_voice
-        return self.async_show_form(
-            step_id="voice",
-            data_schema=self.add_suggested_values_to_schema(_voice_schema(model), current),
-            errors=errors,
-            description_placeholders=placeholders,
-        )
-
-
-def _number(low: float, high: float, step: float, unit: str | None = None) -> NumberSelector:
-    config = NumberSelectorConfig(min=low, max=high, step=step, mode=NumberSelectorMode.SLIDER)
-    if unit is not None:
-        config["unit_of_measurement"] = unit
-    return NumberSelector(config)
-
-
-def _voice_schema(model: catalog.Model) -> vol.Schema:
-    """The voice step: the model's voices and languages, and only the settings it takes."""
-    voices = [SelectOptionDict(value=voice.id, label=voice.display_name) for voice in model.voices]
-    fields: dict[vol.Marker, Any] = {
-        vol.Required(CONF_VOICE): SelectSelector(
-            SelectSelectorConfig(
-                options=voices, custom_value=model.custom_voices, mode=SelectSelectorMode.DROPDOWN
-            )
-        ),
-    }
-    languages = [name for name, code in catalog.LANGUAGE_TYPES.items() if code in model.languages]
-    if languages:
-        fields[vol.Required(CONF_LANGUAGE_TYPE)] = SelectSelector(
-            SelectSelectorConfig(
-                options=["Auto", *languages],
-                translation_key=CONF_LANGUAGE_TYPE,
-                mode=SelectSelectorMode.DROPDOWN,
-            )
-        )
-    for key, name in PROSODY.items():
-        if (bounds := model.ranges.get(name)) is not None:
-            step = 1 if bounds.integer else 0.05
-            fields[vol.Required(key)] = _number(bounds.low, bounds.high, step)
-    if "instructions" in model.options:
-        fields[vol.Optional(CONF_INSTRUCTIONS)] = TextSelector(TextSelectorConfig(multiline=True))
-    if "optimize_instructions" in model.options:
-        fields[vol.Required(CONF_OPTIMIZE_INSTRUCTIONS)] = BooleanSelector()
-    fields[vol.Required(CONF_LEADING_SILENCE)] = _number(0, MAX_SILENCE_MS, 50, "ms")
-    fields[vol.Required(CONF_TRAILING_SILENCE)] = _number(0, MAX_SILENCE_MS, 50, "ms")
-    return vol.Schema(fields)

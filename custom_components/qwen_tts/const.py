@@ -15,6 +15,10 @@ CONF_WORKSPACE: Final = "workspace"
 CONF_CONNECTION: Final = "connection"
 """The config flow's collapsed section for the workspace and the endpoint URL."""
 
+SUBENTRY_VOICE: Final = "voice"
+"""The subentry type of a voice: its model, the voice and its delivery settings; each one has
+its own TTS entity."""
+
 CONF_MODEL: Final = "model"
 CONF_VOICE: Final = "voice"
 CONF_LANGUAGE_TYPE: Final = "language_type"
@@ -26,6 +30,13 @@ CONF_OPTIMIZE_INSTRUCTIONS: Final = "optimize_instructions"
 CONF_LEADING_SILENCE: Final = "leading_silence_ms"
 CONF_TRAILING_SILENCE: Final = "trailing_silence_ms"
 CONF_WARM_CONNECTIONS: Final = "warm_connections"
+# Making a voice (the subentry flow's clone and design steps)
+CONF_NAME: Final = "name"
+CONF_RECORDING: Final = "recording"
+CONF_TRANSCRIPT: Final = "transcript"
+CONF_LANGUAGE: Final = "language"
+CONF_DESCRIPTION: Final = "description"
+CONF_PREVIEW_TEXT: Final = "preview_text"
 
 PROSODY: Final = {CONF_SPEECH_RATE: "rate", CONF_PITCH_RATE: "pitch", CONF_VOLUME: "volume"}
 """The prosody options and the neutral parameter each one sets."""
@@ -45,7 +56,7 @@ DEFAULT_OPTIONS: Final = {
     CONF_TRAILING_SILENCE: 0,
     CONF_WARM_CONNECTIONS: 1,
 }
-"""Every option and its default."""
+"""Every setting of a voice subentry and its default."""
 
 MAX_WARM_CONNECTIONS: Final = 4
 

@@ -1,12 +1,20 @@
-"""Checking a DashScope key against a region (shared by the flows and the setup)."""
+"""Checking a DashScope key against a region, and its customization API (shared by the
+flows and the setup)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from wyoming_qwentts import catalog, protocols
 from wyoming_qwentts.core import QwenTtsError
+from wyoming_qwentts.enrollment import CustomizationClient
+
+from .const import CONF_REGION, CONF_URL, CONF_WORKSPACE
 
 
 async def async_check_key(
@@ -37,3 +45,14 @@ async def async_works_in_other_region(hass: HomeAssistant, api_key: str, region:
     except QwenTtsError:
         return False
     return True
+
+
+def studio_for(hass: HomeAssistant, data: Mapping[str, Any]) -> CustomizationClient:
+    """The customization API (the account's own voices) of an entry's key and endpoints."""
+    return CustomizationClient(
+        async_get_clientsession(hass),
+        data[CONF_API_KEY],
+        region=data[CONF_REGION],
+        url=data.get(CONF_URL),
+        workspace=data.get(CONF_WORKSPACE),
+    )

@@ -3,45 +3,76 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigSubentry
+from homeassistant.core import HomeAssistant
 
 from wyoming_qwentts import catalog
 from wyoming_qwentts.core import RetryPolicy, SessionMetrics
+from wyoming_qwentts.enrollment import AccountVoices, CustomizationClient, CustomVoice
 from wyoming_qwentts.speech import WarmPool
+
+from .const import SUBENTRY_VOICE
 
 
 @dataclass(slots=True)
 class QwenTtsData:
-    """The entry's sessions (a warm pool of its model's client, and one of each other model
-    a call's voice asked for) and the last session's figures."""
+    """The entry's voices (a warm pool of each voice subentry's model), the account's own
+    voices of those models, and the last session's figures."""
 
-    pool: WarmPool[Any]
-    open_pool: Callable[[catalog.Model], WarmPool[Any]]
-    """A started pool of another model of the entry's region (no connection kept ahead)."""
+    pools: dict[str, WarmPool[Any]]
+    """Each voice subentry's sessions, by subentry id."""
+    studio: CustomizationClient
+    """The key's customization API (cloned and designed voices)."""
+    account: AccountVoices
+    """The account's ready voices of the subentries' models (read at most every 30 s)."""
     retry: RetryPolicy
     """How the entry's requests retry and its pools reconnect."""
     last_metrics: SessionMetrics | None = None
-    others: dict[str, WarmPool[Any]] = field(default_factory=dict)
+    refreshing: set[asyncio.Task[Any]] = field(default_factory=set)
 
-    def pool_for(self, model: catalog.Model) -> WarmPool[Any]:
-        """The sessions of ``model``: the entry's pool, or one opened at its first call."""
-        if model is self.pool.model:
-            return self.pool
-        if model.id not in self.others:
-            self.others[model.id] = self.open_pool(model)
-        return self.others[model.id]
+    def account_voices(self, model: catalog.Model) -> tuple[CustomVoice, ...]:
+        """The account's voices of ``model`` (the last list read)."""
+        return tuple(voice for voice in self.account.voices if voice.model == model.id)
+
+    def refresh_account(self, hass: HomeAssistant) -> None:
+        """Read the account's voices again in the background, if they are due."""
+        if not self.refreshing:
+            task = hass.async_create_background_task(
+                self.account.refresh(), "qwen_tts account voices"
+            )
+            self.refreshing.add(task)
+            task.add_done_callback(self.refreshing.discard)
 
     async def close(self) -> None:
-        """Close every pool."""
-        await asyncio.gather(self.pool.close(), *(pool.close() for pool in self.others.values()))
+        """Close every pool and stop a read of the account's voices."""
+        for task in self.refreshing:
+            task.cancel()
+        await asyncio.gather(*(pool.close() for pool in self.pools.values()))
 
 
 QwenTtsConfigEntry: TypeAlias = ConfigEntry[QwenTtsData]
+
+
+def voice_subentries(entry: ConfigEntry[Any]) -> dict[str, ConfigSubentry]:
+    """The entry's voices (its subentries of type ``voice``), by subentry id."""
+    return {
+        subentry_id: subentry
+        for subentry_id, subentry in entry.subentries.items()
+        if subentry.subentry_type == SUBENTRY_VOICE
+    }
+
+
+def voice_title(model: catalog.Model, voice: str | None, name: str | None = None) -> str:
+    """A voice subentry's title, which names its device and entity (``Qwen TTS Cherry``):
+    a system voice's name, else the name an account voice was made with, else its id."""
+    known = model.voice(voice) if voice else None
+    shown = (known.name or known.id) if known else (name or voice or model.id)
+    return f"Qwen TTS {shown}"
+
 
 SYNTHESES: ContextVar[list[SessionMetrics] | None] = ContextVar("qwen_tts_syntheses", default=None)
 """Set by a service call to a list that collects the figures of each synthesis it causes.

@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant
 
 from wyoming_qwentts import __version__, catalog
 
-from .data import QwenTtsConfigEntry
+from .data import QwenTtsConfigEntry, voice_subentries
 
 TO_REDACT = {CONF_API_KEY}
 
@@ -19,8 +19,10 @@ TO_REDACT = {CONF_API_KEY}
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: QwenTtsConfigEntry
 ) -> dict[str, Any]:
-    """Entry settings, versions and the last session's figures."""
-    metrics = entry.runtime_data.last_metrics
+    """Entry settings, each voice (its settings, model and warm connections), versions and
+    the last session's figures."""
+    runtime = entry.runtime_data
+    metrics = runtime.last_metrics
     last_session = None
     if metrics is not None:
         last_session = {
@@ -37,10 +39,20 @@ async def async_get_config_entry_diagnostics(
             "data": async_redact_data(dict(entry.data), TO_REDACT),
             "options": dict(entry.options),
         },
+        "voices": {
+            subentry.title: {
+                "settings": dict(subentry.data),
+                "model": runtime.pools[subentry_id].model.id,
+                "protocol": runtime.pools[subentry_id].model.protocol,
+                "warm_connections": asdict(runtime.pools[subentry_id].stats),
+            }
+            for subentry_id, subentry in voice_subentries(entry).items()
+        },
+        "account_voices": [
+            {"id": voice.id, "model": voice.model, "name": voice.name}
+            for voice in runtime.account.voices
+        ],
         "library_version": __version__,
         "catalog_version": catalog.CATALOG_VERSION,
-        "model": entry.runtime_data.pool.model.id,
-        "protocol": entry.runtime_data.pool.model.protocol,
-        "warm_connections": asdict(entry.runtime_data.pool.stats),
         "last_session": last_session,
     }

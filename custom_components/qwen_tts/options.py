@@ -101,30 +101,24 @@ def speech_params(model: catalog.Model, options: Mapping[str, Any]) -> SpeechPar
     return params
 
 
-def model_for(model: catalog.Model, region: str, voice: str | None) -> catalog.Model:
-    """The model a call's voice means (the catalog's rule): the entry's first, then the
-    models of the entry's region. An id no model lists stays with the entry's model, whose
-    validation (or the service) then judges it."""
-    if not voice:
-        return model
-    chosen = catalog.model_for_voice(voice, [model, *catalog.models_for_region(region)])
-    return chosen if chosen is not None and voice in chosen.voice_ids else model
+def other_model_of(model: catalog.Model, voice: str) -> catalog.Model | None:
+    """The model whose system voice ``voice`` is, when it is not ``model``'s (voices are not
+    interchangeable: an entity speaks only its own model's); None otherwise."""
+    if voice in model.voice_ids:
+        return None
+    other = catalog.model_for_voice(voice, list(catalog.MODELS.values()))
+    return other if other is not None and voice in other.voice_ids else None
 
 
 def build_speech(
-    model: catalog.Model,
-    region: str,
-    options: Mapping[str, Any],
-    sample_rate: int | None = None,
+    model: catalog.Model, options: Mapping[str, Any], sample_rate: int | None = None
 ) -> Speech:
-    """Validate a call's merged options for the model its voice means (``model``, the entry's,
-    unless the voice is another model's of ``region``); raise a translated
+    """Validate a call's merged options for ``model``; raise a translated
     ServiceValidationError."""
     try:
         values = OPTION_SCHEMA(dict(options))
     except vol.Invalid as err:
         raise invalid_option(str(err)) from err
-    model = model_for(model, region, values.get(CONF_VOICE))
     try:
         params = speech_params(model, values)
     except InvalidParameterError as err:

@@ -14,18 +14,29 @@ from homeassistant.components.tts import (
     Voice,
 )
 from homeassistant.components.tts.entity import TTSAudioRequest, TTSAudioResponse
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from wyoming_qwentts import catalog
+from wyoming_qwentts.catalog.customization import services_for
 from wyoming_qwentts.core import QwenTtsError
 from wyoming_qwentts.core.pcm import wav_header
 from wyoming_qwentts.speech import Speaker, single_text
 
-from .const import CONF_REGION, DOMAIN
-from .data import SYNTHESES, QwenTtsConfigEntry
-from .options import SYNTHESIS_OPTIONS, Speech, build_speech, entry_defaults, translate_error
+from .const import CONF_MODEL, CONF_VOICE, DOMAIN
+from .data import SYNTHESES, QwenTtsConfigEntry, voice_subentries
+from .options import (
+    SYNTHESIS_OPTIONS,
+    Speech,
+    build_speech,
+    entry_defaults,
+    other_model_of,
+    translate_error,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -37,25 +48,28 @@ async def async_setup_entry(
     entry: QwenTtsConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the entry's TTS entity."""
-    async_add_entities([QwenTtsEntity(entry)])
+    """Add a TTS entity of each voice subentry."""
+    for subentry_id, subentry in voice_subentries(entry).items():
+        async_add_entities([QwenTtsEntity(entry, subentry)], config_subentry_id=subentry_id)
 
 
 class QwenTtsEntity(TextToSpeechEntity):
-    """Speaks with a Model Studio voice; streams LLM text in and audio out."""
+    """Speaks with one voice of one Model Studio model (a voice subentry); streams LLM text
+    in and audio out."""
 
     _attr_has_entity_name = True
     _attr_translation_key = "speech"
 
-    def __init__(self, entry: QwenTtsConfigEntry) -> None:
+    def __init__(self, entry: QwenTtsConfigEntry, subentry: ConfigSubentry) -> None:
         self._entry = entry
-        model = entry.runtime_data.pool.model
+        self.subentry = subentry
+        self._pool = entry.runtime_data.pools[subentry.subentry_id]
+        model = self._pool.model
         self._model = model
-        region = catalog.REGIONS[entry.data[CONF_REGION]]
-        self._attr_unique_id = entry.entry_id
+        self._attr_unique_id = subentry.subentry_id
         self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, entry.entry_id)},
-            name=f"Qwen TTS {region.name}",
+            identifiers={(DOMAIN, subentry.subentry_id)},
+            name=subentry.title,
             manufacturer="Alibaba Cloud",
             model=model.id,
             entry_type=DeviceEntryType.SERVICE,
@@ -68,8 +82,8 @@ class QwenTtsEntity(TextToSpeechEntity):
             ATTR_PREFERRED_SAMPLE_RATE,
         ]
         # Every setting takes part in Home Assistant's cache key, so changing one in the
-        # options never replays audio made with the old value.
-        self._attr_default_options = {**entry_defaults(entry.options), "model": model.id}
+        # subentry never replays audio made with the old value.
+        self._attr_default_options = {**entry_defaults(subentry.data), "model": model.id}
 
     async def async_added_to_hass(self) -> None:
         """Prefer Home Assistant's own language when the model speaks it."""
@@ -79,11 +93,16 @@ class QwenTtsEntity(TextToSpeechEntity):
             self._attr_default_language = language
 
     def async_get_supported_voices(self, language: str) -> list[Voice] | None:
-        """The model's voices that speak ``language`` (all voices for custom-voice models)."""
+        """The model's voices that speak ``language``: its system voices and the account's
+        own (the list read last; a read is started when it is due)."""
+        data = self._entry.runtime_data
+        own = data.account_voices(self._model)
+        if services_for(self._model.id):
+            data.refresh_account(self.hass)
         code = catalog.language_code(language)
         voices = [
             Voice(voice.id, voice.display_name)
-            for voice in self._model.voices
+            for voice in (*self._model.voices, *(v.as_voice(self._model) for v in own))
             if code in voice.languages
         ]
         return voices or None
@@ -94,11 +113,34 @@ class QwenTtsEntity(TextToSpeechEntity):
         return self._speech({**(self.default_options or {}), **options})
 
     def _speech(self, options: Mapping[str, Any]) -> Speech:
-        return build_speech(
-            self._model,
-            self._entry.data[CONF_REGION],
-            options,
-            options.get(ATTR_PREFERRED_SAMPLE_RATE),
+        voice = options.get(CONF_VOICE)
+        if voice and (other := other_model_of(self._model, voice)) is not None:
+            raise self._elsewhere(voice, other)
+        return build_speech(self._model, options, options.get(ATTR_PREFERRED_SAMPLE_RATE))
+
+    def _elsewhere(self, voice: str, model: catalog.Model) -> ServiceValidationError:
+        """The error of a voice of another model: it names the entity that speaks it, or
+        says to add that voice."""
+        entities = er.async_get(self.hass)
+        speaker = next(
+            (
+                entity_id
+                for subentry_id, subentry in voice_subentries(self._entry).items()
+                if voice in catalog.get_model(subentry.data[CONF_MODEL]).voice_ids
+                and (entity_id := entities.async_get_entity_id("tts", DOMAIN, subentry_id))
+            ),
+            None,
+        )
+        key = "voice_of_other_entity" if speaker else "voice_of_other_model"
+        return ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key=key,
+            translation_placeholders={
+                "voice": voice,
+                "model": model.id,
+                "own_model": self._model.id,
+                "entity": speaker or "",
+            },
         )
 
     async def async_speak(
@@ -140,7 +182,7 @@ class QwenTtsEntity(TextToSpeechEntity):
     async def _speak(self, speech: Speech, texts: AsyncIterable[str]) -> AsyncGenerator[bytes]:
         """PCM with the silence padding; faults are retried or resumed by the speaker."""
         data = self._entry.runtime_data
-        speaker = Speaker(data.pool_for(speech.model), speech.params, policy=data.retry)
+        speaker = Speaker(self._pool, speech.params, policy=data.retry)
         try:
             if speech.leading_silence:
                 yield speech.leading_silence

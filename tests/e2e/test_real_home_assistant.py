@@ -2,7 +2,8 @@
 
 The simulator is the service. The journey: onboarding; the config flow (a wrong key, an
 unreachable endpoint, success, a duplicate); speech from ``/api/tts_get_url``; both service
-actions with responses; a mistyped voice; the options flow and its reload; diagnostics; a
+actions with responses; a mistyped voice; a voice reconfigured and one cloned from an
+upload (its entity speaking); diagnostics; a
 restart; removal. Then Home Assistant's own log is read: stops included, nothing of this
 integration's may be logged at ERROR, no task exception may go unretrieved, and no blocking
 call or deprecation may be reported for it.
@@ -19,6 +20,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from tests.recordings import wav
 from wyoming_qwentts import catalog
 from wyoming_qwentts.simulator import QwenSimulator, decode_wav
 
@@ -28,6 +30,7 @@ pytestmark = pytest.mark.timeout(600)
 
 KEY = "sk-e2e-real-home-assistant-0042"
 MESSAGE = "The washing machine has finished."
+VC = "qwen3-tts-vc-realtime-2026-01-15"
 DOMAIN = "qwen_tts"
 
 
@@ -83,11 +86,23 @@ async def entry_of(ha: RealHomeAssistant, http: aiohttp.ClientSession) -> dict[s
     return entry
 
 
-async def tts_entity(ha: RealHomeAssistant, http: aiohttp.ClientSession) -> str:
+async def tts_entity(ha: RealHomeAssistant, http: aiohttp.ClientSession, name: str = "") -> str:
+    """The Qwen TTS entity (the one whose id has ``name`` in it, where there are several)."""
     _, states = await ha.call(http, "GET", "/api/states")
     ids = [s["entity_id"] for s in states if s["entity_id"].startswith("tts.qwen_tts")]
+    ids = [entity_id for entity_id in ids if name in entity_id]
     assert len(ids) == 1, ids
     return str(ids[0])
+
+
+async def voice_flow(
+    ha: RealHomeAssistant, http: aiohttp.ClientSession, body: dict[str, Any], flow_id: str = ""
+) -> dict[str, Any]:
+    """Start (no ``flow_id``) or answer a step of the voice subentry flow, as the UI does."""
+    path = "/api/config/config_entries/subentries/flow" + (f"/{flow_id}" if flow_id else "")
+    status, result = await ha.call(http, "POST", path, json=body)
+    assert status == 200, result
+    return dict(result)
 
 
 async def test_a_user_journey_through_a_real_home_assistant(
@@ -150,25 +165,47 @@ async def test_a_user_journey_through_a_real_home_assistant(
     assert "did you mean 'Ethan'?" in result["error"]["message"]
     assert len(simulator.sessions) <= sessions + 1  # at most the pool's refill, no synthesis
 
-    # The options flow: another voice; the entry reloads with it.
-    _, form = await ha.call(
-        http, "POST", "/api/config/config_entries/options/flow", json={"handler": entry["entry_id"]}
-    )
-    _, form = await ha.call(
-        http, "POST", f"/api/config/config_entries/options/flow/{form['flow_id']}",
-        json={"model": catalog.DEFAULT_MODEL, "warm_connections": 1},
-    )  # fmt: skip
-    assert form["step_id"] == "voice", form
-    voice = {"voice": "Serena", "language_type": "Auto", "speech_rate": 1.0, "pitch_rate": 1.0,
-             "volume": 50, "leading_silence_ms": 0, "trailing_silence_ms": 0}  # fmt: skip
-    _, done = await ha.call(
-        http, "POST", f"/api/config/config_entries/options/flow/{form['flow_id']}", json=voice
-    )
-    assert done["type"] == "create_entry", done
+    # Reconfigure the voice (another voice of its model); the entry reloads with it.
+    (first,) = (await ha.websocket(http, {"type": "config_entries/subentries/list",
+                                           "entry_id": entry["entry_id"]}))["result"]  # fmt: skip
+    form = await voice_flow(ha, http, {"handler": [entry["entry_id"], "voice"],
+                                       "subentry_id": first["subentry_id"]})  # fmt: skip
+    assert form["step_id"] == "settings", form
+    settings = {"voice": "Serena", "language_type": "Auto", "speech_rate": 1.0, "pitch_rate": 1.0,
+                "volume": 50, "leading_silence_ms": 0, "trailing_silence_ms": 0,
+                "warm_connections": 1}  # fmt: skip
+    done = await voice_flow(ha, http, settings, form["flow_id"])
+    assert (done["type"], done["reason"]) == ("abort", "reconfigure_successful"), done
     assert (await ha.entry_settled(http, DOMAIN))["state"] == "loaded"  # reloaded
-    assert await speak_url(ha, http, await tts_entity(ha, http)) == MESSAGE
+    assert await speak_url(ha, http, entity) == MESSAGE
     spoken = [s for s in simulator.sessions if s.spoken]
     assert spoken[-1].config["voice"] == "Serena"
+
+    # Add voice → clone from a recording: the upload, the clone, a second entity that speaks.
+    upload = aiohttp.FormData()
+    upload.add_field("file", wav(), filename="kitchen.wav")
+    status, uploaded = await ha.call(http, "POST", "/api/file_upload", data=upload)
+    assert status == 200, uploaded
+    menu = await voice_flow(ha, http, {"handler": [entry["entry_id"], "voice"]})
+    assert menu["type"] == "menu", menu
+    form = await voice_flow(ha, http, {"next_step_id": "clone"}, menu["flow_id"])
+    low = aiohttp.FormData()
+    low.add_field("file", wav(rate=8000), filename="phone.wav")
+    _, low_file = await ha.call(http, "POST", "/api/file_upload", data=low)
+    clone = {"model": VC, "name": "kitchen", "recording": low_file["file_id"]}
+    refused = await voice_flow(ha, http, clone, form["flow_id"])
+    assert refused["errors"] == {"recording": "recording_sample_rate"}, refused
+    assert simulator.account.voices == {}  # nothing was created
+    clone["recording"] = uploaded["file_id"]
+    form = await voice_flow(ha, http, clone, form["flow_id"])
+    assert form["step_id"] == "settings", form
+    (made,) = simulator.account.voices
+    done = await voice_flow(ha, http, {**settings, "voice": made}, form["flow_id"])
+    assert (done["type"], done["title"]) == ("create_entry", "Qwen TTS kitchen"), done
+    assert (await ha.entry_settled(http, DOMAIN))["state"] == "loaded"
+    cloned = await tts_entity(ha, http, "kitchen")
+    assert await speak_url(ha, http, cloned) == MESSAGE
+    assert [s for s in simulator.sessions if s.spoken][-1].config["voice"] == made
 
     # Diagnostics: the settings and figures, never the key.
     status, diagnostics = await ha.call(
@@ -177,12 +214,14 @@ async def test_a_user_journey_through_a_real_home_assistant(
     assert status == 200
     assert KEY not in str(diagnostics)
     assert "Serena" in str(diagnostics)
+    assert made in str(diagnostics)  # the account's voice, listed
 
     # A restart: the entry comes back and speaks.
     assert await ha.stop() == 0
     await ha.start()
     assert (await ha.entry_settled(http, DOMAIN))["state"] == "loaded"
-    assert await speak_url(ha, http, await tts_entity(ha, http)) == MESSAGE
+    assert await speak_url(ha, http, entity) == MESSAGE
+    assert await speak_url(ha, http, cloned) == MESSAGE
 
     # Removal.
     status, _ = await ha.call(

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
@@ -17,8 +18,9 @@ from custom_components.qwen_tts.const import (
     CONF_URL,
     DEFAULT_OPTIONS,
     DOMAIN,
+    SUBENTRY_VOICE,
 )
-from tests.ha.helpers import API_KEY, BEIJING_KEY
+from tests.ha.helpers import API_KEY, BEIJING_KEY, VOICE_TITLE
 from tests.helpers import FAST_RETRY
 from wyoming_qwentts import catalog
 from wyoming_qwentts.simulator import PATH, QwenSimulator
@@ -54,19 +56,28 @@ async def simulator(socket_enabled: Any) -> AsyncIterator[QwenSimulator]:
 
 @pytest.fixture
 def entry_options() -> dict[str, Any]:
-    """The entry's options (parametrize to change them)."""
+    """The settings of the entry's one voice subentry (parametrize to change them)."""
     return dict(DEFAULT_OPTIONS)
 
 
 @pytest.fixture
 def mock_entry(simulator: QwenSimulator, entry_options: dict[str, Any]) -> MockConfigEntry:
-    """An entry pointed at the simulator (not yet added)."""
+    """An entry pointed at the simulator, with one voice (not yet added). The voice's title
+    names its entity: ``ENTITY_ID``."""
     return MockConfigEntry(
         domain=DOMAIN,
+        version=2,
         title="Qwen TTS Singapore (international)",
         data={CONF_API_KEY: API_KEY, CONF_REGION: "singapore", CONF_URL: simulator.url},
-        options=entry_options,
         unique_id="singapore-test",
+        subentries_data=[
+            ConfigSubentryData(
+                data={**DEFAULT_OPTIONS, **entry_options},
+                subentry_type=SUBENTRY_VOICE,
+                title=VOICE_TITLE,
+                unique_id=None,
+            )
+        ],
     )
 
 

@@ -15,8 +15,10 @@ from tests.helpers import chunks
 
 API_KEY = "sk-ha-test-key-7f3a9c"
 BEIJING_KEY = "sk-beijing-key-0042"
+VOICE_TITLE = "Qwen TTS Singapore (international)"
 ENTITY_ID = "tts.qwen_tts_singapore_international_speech"
-"""The entry's keys (Singapore, Beijing) and its entity."""
+"""The entry's keys (Singapore, Beijing), its voice subentry's title and that voice's entity
+(named after it)."""
 
 WAV = {tts.ATTR_PREFERRED_FORMAT: "wav"}  # what the entity makes: Home Assistant needs no ffmpeg
 

@@ -27,8 +27,11 @@ async def test_diagnostics(
     assert API_KEY not in json.dumps(result)
     assert result["entry"]["data"]["api_key"] == "**REDACTED**"
     assert result["catalog_version"] == catalog.CATALOG_VERSION
-    assert result["model"] == "qwen3-tts-flash-realtime"
-    assert result["protocol"] == "realtime"
+    (voice,) = result["voices"].values()
+    assert (voice["model"], voice["protocol"]) == ("qwen3-tts-flash-realtime", "realtime")
+    assert voice["settings"]["voice"] == "Cherry"
+    assert voice["warm_connections"]["opened"] >= 1
+    assert result["account_voices"] == []
     session = result["last_session"]
     assert (session["model"], session["protocol"]) == ("qwen3-tts-flash-realtime", "realtime")
     assert session["characters"] == len("Hello there.")

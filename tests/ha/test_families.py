@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from homeassistant.components import tts
 from homeassistant.components.media_player import MediaPlayerEntityFeature
+from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
@@ -21,6 +22,7 @@ from custom_components.qwen_tts.const import (
     CONF_VOICE,
     DEFAULT_OPTIONS,
     DOMAIN,
+    SUBENTRY_VOICE,
 )
 from tests.ha.helpers import API_KEY, WAV, pcm_of
 from tests.helpers import used
@@ -40,15 +42,20 @@ async def entity_of(hass: HomeAssistant, model: str, region: str, url: str) -> s
     """Set up an entry of ``region`` speaking ``model``; its TTS entity id."""
     options = {**DEFAULT_OPTIONS, CONF_MODEL: model}
     options[CONF_VOICE] = catalog.MODELS[model].default_voice
+    voice = ConfigSubentryData(
+        data=options, subentry_type=SUBENTRY_VOICE, title=f"Qwen TTS {model}", unique_id=None
+    )
     entry = MockConfigEntry(
         domain=DOMAIN,
+        version=2,
         data={CONF_API_KEY: API_KEY, CONF_REGION: region, CONF_URL: url},
-        options=options,
+        subentries_data=[voice],
     )
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    engine = er.async_get(hass).async_get_entity_id("tts", DOMAIN, entry.entry_id)
+    (subentry_id,) = entry.subentries
+    engine = er.async_get(hass).async_get_entity_id("tts", DOMAIN, subentry_id)
     assert engine is not None
     return engine
 

@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+from types import MappingProxyType
 
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
 from homeassistant.const import CONF_API_KEY, EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.qwen_tts.const import (
-    CONF_INSTRUCTIONS,
     CONF_MODEL,
-    CONF_OPTIMIZE_INSTRUCTIONS,
     CONF_REGION,
+    CONF_URL,
     CONF_VOICE,
-    CONF_WARM_CONNECTIONS,
     DEFAULT_OPTIONS,
     DOMAIN,
+    SUBENTRY_VOICE,
 )
-from tests.ha.helpers import BEIJING_KEY, ENTITY_ID
+from tests.ha.helpers import API_KEY, BEIJING_KEY, ENTITY_ID
 from tests.helpers import until
 from wyoming_qwentts.simulator import QwenSimulator
 
@@ -34,11 +35,13 @@ async def test_setup_checks_the_key_and_adds_the_entity(
     assert state is not None
     entity = er.async_get(hass).async_get(ENTITY_ID)
     assert entity is not None
-    assert entity.unique_id == loaded_entry.entry_id
+    (voice,) = loaded_entry.subentries.values()
+    assert entity.unique_id == voice.subentry_id
+    assert entity.config_subentry_id == voice.subentry_id
     # The key check (a handshake) and the warm connection: nothing was synthesized.
     assert simulator.sessions[0].events == []
     assert all(not session.events for session in simulator.sessions)
-    pool = loaded_entry.runtime_data.pool
+    (pool,) = loaded_entry.runtime_data.pools.values()
     assert await hass.config_entries.async_unload(loaded_entry.entry_id)
     assert loaded_entry.state is ConfigEntryState.NOT_LOADED
     assert pool.ready == 0  # warm connections closed
@@ -65,33 +68,81 @@ async def test_unreachable_service_retries_later(
     assert "Cannot connect to 127.0.0.1" in str(mock_entry.reason)
 
 
-async def test_changing_options_reloads_the_entry(
+async def test_a_voice_added_or_removed_reloads_the_entry(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
-    assert loaded_entry.runtime_data.pool.model.id == "qwen3-tts-flash-realtime"
-    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {CONF_MODEL: "qwen3-tts-flash-realtime-2025-09-18", CONF_WARM_CONNECTIONS: 1},
-    )
-    voice_step = {
-        key: value
-        for key, value in DEFAULT_OPTIONS.items()
-        # the instruction fields are not shown for this model
-        if key
-        not in (CONF_MODEL, CONF_WARM_CONNECTIONS, CONF_INSTRUCTIONS, CONF_OPTIMIZE_INSTRUCTIONS)
-    }
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {**voice_step, CONF_VOICE: "Ethan"}
-    )
+    settings = {**DEFAULT_OPTIONS, CONF_MODEL: "cosyvoice-v3-flash", CONF_VOICE: "longanyang"}
+    subentry = ConfigSubentry(
+        data=MappingProxyType(settings), subentry_type=SUBENTRY_VOICE,
+        title="Qwen TTS Longan Yang", unique_id=None,
+    )  # fmt: skip
+    hass.config_entries.async_add_subentry(loaded_entry, subentry)
     await hass.async_block_till_done()
     assert loaded_entry.state is ConfigEntryState.LOADED
-    assert loaded_entry.runtime_data.pool.model.id == "qwen3-tts-flash-realtime-2025-09-18"
-    # Changing the entry's options by other means than the flow does not reload it.
-    pool = loaded_entry.runtime_data.pool
-    hass.config_entries.async_update_entry(loaded_entry, title="Renamed")
+    models = {pool.model.id for pool in loaded_entry.runtime_data.pools.values()}
+    assert models == {"qwen3-tts-flash-realtime", "cosyvoice-v3-flash"}
+    assert hass.states.get("tts.qwen_tts_longan_yang_speech") is not None
+    hass.config_entries.async_remove_subentry(loaded_entry, subentry.subentry_id)
     await hass.async_block_till_done()
-    assert loaded_entry.runtime_data.pool is pool
+    assert list(loaded_entry.runtime_data.pools) == [
+        s for s in loaded_entry.subentries if s != subentry.subentry_id
+    ]
+    assert er.async_get(hass).async_get("tts.qwen_tts_longan_yang_speech") is None
+
+
+async def test_a_version_1_entry_becomes_a_voice_keeping_its_entity(
+    hass: HomeAssistant, simulator: QwenSimulator
+) -> None:
+    """Before voices were subentries an entry held one voice in its options: it migrates to
+    one subentry with those settings, and its entity (and entity id) and device stay."""
+    options = {**DEFAULT_OPTIONS, CONF_MODEL: "cosyvoice-v3-flash", CONF_VOICE: "longanhuan"}
+    entry = MockConfigEntry(
+        domain=DOMAIN, version=1, title="Qwen TTS Singapore (international)",
+        data={CONF_API_KEY: API_KEY, CONF_REGION: "singapore", CONF_URL: simulator.url},
+        options=options,
+    )  # fmt: skip
+    entry.add_to_hass(hass)
+    devices = dr.async_get(hass)
+    device = devices.async_get_or_create(
+        config_entry_id=entry.entry_id, identifiers={(DOMAIN, entry.entry_id)}, name="Qwen TTS"
+    )
+    old = er.async_get(hass).async_get_or_create(
+        "tts", DOMAIN, entry.entry_id, config_entry=entry, device_id=device.id,
+        suggested_object_id="kitchen_speaker",
+    )  # fmt: skip
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert (entry.version, dict(entry.options)) == (2, {})
+    (voice,) = entry.subentries.values()
+    assert dict(voice.data) == options
+    assert voice.title == "Qwen TTS Longan Huan"
+    moved = er.async_get(hass).async_get(old.entity_id)
+    assert moved is not None  # the same entity id: automations keep working
+    assert (moved.unique_id, moved.config_subentry_id) == (voice.subentry_id, voice.subentry_id)
+    kept = devices.async_get(device.id)
+    assert kept is not None
+    assert kept.identifiers == {(DOMAIN, voice.subentry_id)}
+    if hasattr(kept, "config_subentry_id"):  # Home Assistant 2026.10+: one entry, one subentry
+        assert (kept.config_entry_id, kept.config_subentry_id) == (
+            entry.entry_id,
+            voice.subentry_id,
+        )
+    else:
+        assert kept.config_entries_subentries == {entry.entry_id: {voice.subentry_id}}
+    state = hass.states.get(old.entity_id)
+    assert state is not None  # and it speaks
+    assert len(hass.states.async_entity_ids("tts")) == 1
+
+
+async def test_an_entry_of_a_newer_version_is_not_touched(
+    hass: HomeAssistant, simulator: QwenSimulator
+) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN, version=3, data={CONF_API_KEY: API_KEY, CONF_REGION: "singapore"}
+    )
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.MIGRATION_ERROR
 
 
 async def test_access_denied_raises_a_repair_issue_until_it_works(
@@ -145,7 +196,7 @@ async def test_a_rejected_key_that_works_nowhere_raises_no_issue(
 async def test_stopping_home_assistant_closes_the_warm_connections(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
 ) -> None:
-    pool = loaded_entry.runtime_data.pool
+    (pool,) = loaded_entry.runtime_data.pools.values()
     await until(pool, lambda: pool.ready == 1)
     opened = len(simulator.sessions)
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)

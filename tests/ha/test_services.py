@@ -6,12 +6,13 @@ import asyncio
 import logging
 from datetime import timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
 import yaml
 from homeassistant.components.media_player import MediaPlayerEntityFeature
-from homeassistant.const import CONF_API_KEY
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
@@ -22,13 +23,12 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.qwen_tts.const import (
-    CONF_REGION,
-    CONF_URL,
     DEFAULT_OPTIONS,
     DOMAIN,
     PROSODY,
+    SUBENTRY_VOICE,
 )
-from tests.ha.helpers import API_KEY, ENTITY_ID
+from tests.ha.helpers import ENTITY_ID
 from tests.helpers import used
 from wyoming_qwentts import catalog
 from wyoming_qwentts.simulator import QwenSimulator, synthesize
@@ -240,26 +240,29 @@ async def test_speak_without_waiting_for_the_audio(
     assert len(used(simulator)) == sessions  # the player streams it when it fetches it
 
 
-async def test_which_entry(
+async def test_which_voice(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
 ) -> None:
-    second = MockConfigEntry(
-        domain=DOMAIN,
-        data={CONF_API_KEY: API_KEY, CONF_REGION: "beijing", CONF_URL: simulator.url},
-        options=DEFAULT_OPTIONS,
-    )
-    second.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(second.entry_id)
+    """The actions speak with a Qwen TTS entity (a voice): the one named, or the only one."""
+    settings = {**DEFAULT_OPTIONS, "model": "cosyvoice-v3-flash", "voice": "longanyang"}
+    voice = ConfigSubentry(
+        data=MappingProxyType(settings), subentry_type=SUBENTRY_VOICE,
+        title="Qwen TTS Longan Yang", unique_id=None,
+    )  # fmt: skip
+    hass.config_entries.async_add_subentry(loaded_entry, voice)
+    await hass.async_block_till_done()
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, "synthesize", {"message": MESSAGE}, True)
-    assert err.value.translation_key == "entry_required"
+    assert err.value.translation_key == "entity_required"
+    assert err.value.translation_placeholders == {"count": "2"}
+    hass.states.async_set("tts.somebody_else", "unknown")
     with pytest.raises(ServiceValidationError) as err:
-        await call(hass, "synthesize", {"message": MESSAGE, "config_entry_id": "nope"}, True)
-    assert err.value.translation_key == "entry_not_loaded"
-    result = await call(
-        hass, "synthesize", {"message": MESSAGE, "config_entry_id": second.entry_id}, True
-    )
+        await call(hass, "synthesize", {"message": MESSAGE, "entity_id": "tts.somebody_else"}, True)
+    assert err.value.translation_key == "not_a_voice"
+    entity_id = "tts.qwen_tts_longan_yang_speech"
+    result = await call(hass, "synthesize", {"message": MESSAGE, "entity_id": entity_id}, True)
     assert result["characters"] == catalog.billed_characters(MESSAGE)
+    assert used(simulator)[-1].model == "cosyvoice-v3-flash"
 
 
 def test_the_action_fields_take_their_ranges_from_the_catalog() -> None:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import struct
 from collections.abc import AsyncGenerator
+from types import MappingProxyType
 from typing import Any
 
+import aiohttp
 import pytest
 from homeassistant.components import tts
 from homeassistant.components.tts.entity import TTSAudioRequest
+from homeassistant.config_entries import ConfigSubentry, ConfigSubentryData
+from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -17,18 +21,23 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.qwen_tts.const import (
     CONF_LEADING_SILENCE,
     CONF_MODEL,
+    CONF_REGION,
     CONF_TRAILING_SILENCE,
+    CONF_URL,
     CONF_VOICE,
     CONF_WARM_CONNECTIONS,
     DEFAULT_OPTIONS,
     DOMAIN,
+    SUBENTRY_VOICE,
 )
 from custom_components.qwen_tts.options import translate_error
-from tests.ha.helpers import ENTITY_ID, WAV, entity, pcm_of, stream
+from tests.ha.helpers import API_KEY, ENTITY_ID, VOICE_TITLE, WAV, entity, pcm_of, stream
 from tests.helpers import chunks, split_anywhere, used
+from tests.recordings import wav
 from wyoming_qwentts import catalog
 from wyoming_qwentts.core import Timeouts
 from wyoming_qwentts.core.errors import InvalidParameterError
+from wyoming_qwentts.enrollment import CustomizationClient, read_recording
 from wyoming_qwentts.simulator import DISPUTED_BEHAVIOURS, QwenSimulator, decode
 
 MESSAGE = "The washing machine has finished. 洗衣机已完成。"
@@ -144,34 +153,59 @@ async def test_an_ssml_message(
         assert texts == ["The door is open, now."]
 
 
-async def test_a_call_with_another_models_voice_speaks_with_that_model(
+async def test_a_call_with_another_models_voice_names_the_voice_to_use(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
 ) -> None:
-    """The entry speaks Qwen3 realtime; a call's CosyVoice voice selects CosyVoice."""
-    _, _, pcm = pcm_of(await stream(hass, split_anywhere(MESSAGE, 6), voice="longanyang"))
-    assert decode(pcm) == MESSAGE
-    records = used(simulator)
-    assert {(r.model, r.protocol) for r in records} == {("cosyvoice-v3-flash", "inference")}
-    other = loaded_entry.runtime_data.others["cosyvoice-v3-flash"]
-    assert other.minimum == 0  # no connection kept ahead for a model the entry does not use
-    _, _, pcm = pcm_of(await stream(hass, ["Back to the entry's model."]))
-    assert decode(pcm) == "Back to the entry's model."
-    (spoke,) = [r for r in used(simulator) if "Back to" in "".join(r.spoken)]
-    assert spoke.model == "qwen3-tts-flash-realtime"
+    """An entity speaks its own model's voices: a CosyVoice voice in a call to the Qwen3
+    entity is refused before anything is sent, naming the entity that speaks it, or (with
+    none) saying to add it as a voice."""
+    with pytest.raises(ServiceValidationError) as err:
+        await stream(hass, ["Refused."], voice="longanyang")
+    assert err.value.translation_key == "voice_of_other_model"
+    assert err.value.translation_placeholders == {
+        "voice": "longanyang", "model": "cosyvoice-v3-flash",
+        "own_model": "qwen3-tts-flash-realtime", "entity": "",
+    }  # fmt: skip
+    settings = {**DEFAULT_OPTIONS, "model": "cosyvoice-v3-flash", "voice": "longanhuan"}
+    hass.config_entries.async_add_subentry(
+        loaded_entry,
+        ConfigSubentry(
+            data=MappingProxyType(settings), subentry_type=SUBENTRY_VOICE,
+            title="Qwen TTS Cosy", unique_id=None,
+        ),
+    )  # fmt: skip
+    await hass.async_block_till_done()
+    with pytest.raises(ServiceValidationError) as err:
+        await stream(hass, ["Refused."], voice="longanyang")
+    assert err.value.translation_key == "voice_of_other_entity"
+    assert err.value.translation_placeholders["entity"] == "tts.qwen_tts_cosy_speech"
+    assert used(simulator) == []
 
 
-@pytest.mark.parametrize("voice", ["longxiaochun_v2", "sambert-zhichu-v1", "Cheri"])
-async def test_a_voice_of_no_model_of_the_region_is_a_validation_error(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator, voice: str
-) -> None:
-    """Beijing-only voices in a Singapore entry, and a typo, name the entry's closest voices."""
+@pytest.mark.parametrize(
+    ("voice", "model"),
+    [("longxiaochun_v2", "cosyvoice-v2"), ("sambert-zhichu-v1", "sambert-zhichu-v1")],
+)
+async def test_a_voice_of_a_model_of_another_region(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator, voice: str,
+    model: str,
+) -> None:  # fmt: skip
     with pytest.raises(ServiceValidationError) as err:
         await stream(hass, ["Refused."], voice=voice)
-    assert (
-        "not offered by qwen3-tts-flash-realtime" in err.value.translation_placeholders["message"]
-    )
+    assert err.value.translation_key == "voice_of_other_model"
+    assert err.value.translation_placeholders["model"] == model
     assert used(simulator) == []
-    assert loaded_entry.runtime_data.others == {}
+
+
+async def test_a_mistyped_voice_names_the_closest(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
+) -> None:
+    with pytest.raises(ServiceValidationError) as err:
+        await stream(hass, ["Refused."], voice="Cheri")
+    message = err.value.translation_placeholders["message"]
+    assert "not offered by qwen3-tts-flash-realtime" in message
+    assert "did you mean 'Cherry'" in message
+    assert used(simulator) == []
 
 
 @pytest.mark.parametrize("behaviour", sorted(DISPUTED_BEHAVIOURS))
@@ -249,7 +283,8 @@ async def test_silence_padding(hass: HomeAssistant, loaded_entry: MockConfigEntr
     assert pcm[-tail:] == bytes(tail)
     assert pcm[lead] != 0 or pcm[lead + 1] != 0
     assert decode(pcm) == "Hi."
-    _, data = await entity(hass).async_get_tts_audio("Hi.", "en", dict(loaded_entry.options))
+    (voice,) = loaded_entry.subentries.values()
+    _, data = await entity(hass).async_get_tts_audio("Hi.", "en", dict(voice.data))
     assert data is not None
     assert pcm_of(data)[2] == pcm
 
@@ -362,7 +397,8 @@ async def test_upstream_errors_are_translated(
     if options.pop("stop", False):
         await simulator.stop()
     if "stall_after_deltas" in options:  # the entry's client waits for audio this long
-        client = loaded_entry.runtime_data.pool.client
+        (pool,) = loaded_entry.runtime_data.pools.values()
+        client = pool.client
         monkeypatch.setattr(client, "timeouts", Timeouts(first_audio=0.2, audio_gap=0.2))
     for name, value in options.items():
         setattr(simulator.options, name, value)
@@ -410,3 +446,35 @@ async def test_a_setting_the_model_rejects_is_a_validation_error(
     assert isinstance(error, ServiceValidationError)
     assert error.translation_key == "invalid_option"
     assert error.translation_placeholders == {"message": "Voice 'Nobody' is unknown."}
+
+
+VC = "qwen3-tts-vc-realtime-2026-01-15"
+
+
+@pytest.fixture
+async def cloned(simulator: QwenSimulator) -> str:
+    """A Qwen3 VC voice of the simulated account, cloned before Home Assistant starts."""
+    async with aiohttp.ClientSession() as http:
+        studio = CustomizationClient(http, API_KEY, url=simulator.url)
+        made = await studio.clone(VC, "porch", read_recording(wav()), language="en")
+    return made.id
+
+
+async def test_an_entity_lists_and_speaks_the_accounts_voices(
+    hass: HomeAssistant, simulator: QwenSimulator, cloned: str
+) -> None:
+    settings = {**DEFAULT_OPTIONS, CONF_MODEL: VC, CONF_VOICE: cloned}
+    entry = MockConfigEntry(
+        domain=DOMAIN, version=2,
+        data={CONF_API_KEY: API_KEY, CONF_REGION: "singapore", CONF_URL: simulator.url},
+        subentries_data=[ConfigSubentryData(data=settings, subentry_type=SUBENTRY_VOICE,
+                                            title=VOICE_TITLE, unique_id=None)],
+    )  # fmt: skip
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)  # the account's voices read
+    voices = entity(hass).async_get_supported_voices("en")
+    assert voices == [tts.Voice(cloned, "porch (your voice)")]
+    _, _, pcm = pcm_of(await stream(hass, ["Spoken in ", "my own voice."]))
+    assert decode(pcm) == "Spoken in my own voice."
+    assert used(simulator)[-1].config["voice"] == cloned

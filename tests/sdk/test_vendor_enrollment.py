@@ -24,6 +24,9 @@ from wyoming_qwentts.speech import synthesize
 
 from .conftest import API_KEY
 
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:dashscope 2.0 audio API is a preview:FutureWarning"  # the SDK's own notice
+)
 COSY = "cosyvoice-v3-flash"
 VD = "qwen3-tts-vd-realtime-2026-01-15"
 VC = "qwen3-tts-vc-realtime-2026-01-15"

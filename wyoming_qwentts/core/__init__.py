@@ -19,6 +19,8 @@ from .errors import (
     ServerBusyError,
     ServiceError,
     UnknownModelError,
+    VoiceNotReadyError,
+    VoiceQuotaError,
 )
 from .metrics import ResponseMetrics, SessionMetrics
 from .params import SpeechParams
@@ -44,5 +46,7 @@ __all__ = [
     "SpeechParams",
     "Timeouts",
     "UnknownModelError",
+    "VoiceNotReadyError",
+    "VoiceQuotaError",
     "is_transient",
 ]
