@@ -1,5 +1,5 @@
 // Screenshots of what a user sees (see script/screenshots): the config flow, the entry, the
-// Add voice menu and a voice's settings. Arguments: one JSON object (url, token, refresh, out).
+// Add voice menu, a voice's settings and the clone form. Arguments: one JSON object (url, token, refresh, out).
 import { chromium } from "playwright-core";
 
 const a = JSON.parse(process.argv[2]);
@@ -34,15 +34,23 @@ if (a.step === "flow") {
   await add.waitFor({ timeout: 60000 });
   await shot("integration");
   await add.click();
-  const system = page.getByText("A voice of a model");
+  const system = page.getByText("A voice of a model").first();
   await system.waitFor({ timeout: 30000 });
   await shot("add-voice");
   await system.click();
   const next = page.getByRole("button", { name: /submit|next/i }).last();
   await next.waitFor({ timeout: 30000 });
   await next.click();
-  await page.getByText("Voice and delivery").waitFor({ timeout: 30000 });
+  await page.getByText("Voice and delivery").first().waitFor({ timeout: 30000 });
   await shot("voice-settings");
+  await page.goto(`${a.url}/config/integrations/integration/qwen_tts`);
+  await add.waitFor({ timeout: 60000 });
+  await add.click();
+  const clone = page.getByText("Clone a voice from a recording").first();
+  await clone.waitFor({ timeout: 30000 });
+  await clone.click();
+  await page.getByText("Upload 10 to 60 seconds").first().waitFor({ timeout: 30000 });
+  await shot("clone-voice");
 }
 } catch (error) {
   await page.screenshot({ path: `${a.out}/failed-${a.step}.png` });  // what went wrong

@@ -9,7 +9,16 @@ import pytest
 from wyoming.info import Describe, Info
 from wyoming.tts import SynthesizeVoice
 
-from tests.helpers import API_KEY, audio_of, clean_env, read_until, run, server, stream
+from tests.helpers import (
+    API_KEY,
+    audio_of,
+    clean_env,
+    read_until,
+    run,
+    server,
+    split_anywhere,
+    stream,
+)
 from tests.recordings import wav
 from wyoming_qwentts.simulator import QwenSimulator, decode, decode_wav
 
@@ -32,10 +41,17 @@ def recording(tmp_path: Path) -> Path:
 async def test_clone_prints_the_id_last_and_the_server_lists_it_at_a_later_describe(
     simulator: QwenSimulator, recording: Path
 ) -> None:
-    """The issue's flow: a server runs; a voice cloned meanwhile is in its next Info (its
-    cached list being older than the refresh age) and speaks."""
+    """The issue's flow: a server of three models runs; a voice designed before it started
+    is listed at once, one cloned meanwhile at the next Describe (its cached list being
+    older than the refresh age); each speaks."""
+    code, out, err = await run(
+        "voice", "design", "A calm narrator.", "--preview-text", "Hello.", "--model", VD,
+        "--name", "narrator", "--url", simulator.url, env=key_env(),
+    )  # fmt: skip
+    assert code == 0, err
+    designed = out.splitlines()[-1]
     env = clean_env(DASHSCOPE_API_KEY=API_KEY, QWENTTS_VOICE_LIST_MAX_AGE="0")
-    models = ("--model", COSY, "--model", VC)
+    models = ("--model", COSY, "--model", VD, "--model", VC)
     async with server("--url", simulator.url, *models, env=env) as (_, port):
         from wyoming.client import AsyncTcpClient
 
@@ -52,13 +68,16 @@ async def test_clone_prints_the_id_last_and_the_server_lists_it_at_a_later_descr
             await client.write_event(Describe().event())
             after = Info.from_event((await read_until(client, "info"))[-1])
             names = {voice.name: voice for voice in after.tts[0].voices}
-            assert voice_id not in {voice.name for voice in before.tts[0].voices}
+            listed_before = {voice.name for voice in before.tts[0].voices}
+            assert designed in listed_before
+            assert voice_id not in listed_before
             assert voice_id in names
             assert names[voice_id].description == f"kitchen (your voice) · {VC}"
-            events = await stream(
-                client, ["Spoken in ", "my own voice."], SynthesizeVoice(voice_id)
-            )
-            assert decode(audio_of(events)) == "Spoken in my own voice."
+            assert names[designed].description == f"narrator (your voice) · {VD}"
+            for own in (voice_id, designed):
+                text = f"Spoken by {own[:12]}, streamed."
+                events = await stream(client, split_anywhere(text), SynthesizeVoice(own))
+                assert decode(audio_of(events)) == text
 
 
 async def test_a_cosyvoice_clone_deploys_first(simulator: QwenSimulator, recording: Path) -> None:
