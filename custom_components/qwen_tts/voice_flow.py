@@ -148,12 +148,7 @@ class VoiceSubentryFlow(ConfigSubentryFlow):
                     return await self.async_step_settings()
                 errors[CONF_MODEL] = "no_account_voices"
         schema = vol.Schema(self._model_field(lambda model: services_for(model.id)))
-        return self.async_show_form(
-            step_id="account",
-            data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
-            errors=errors,
-            description_placeholders=placeholders,
-        )
+        return self._form("account", schema, user_input, errors, placeholders)
 
     async def async_step_clone(
         self, user_input: dict[str, Any] | None = None
@@ -163,9 +158,10 @@ class VoiceSubentryFlow(ConfigSubentryFlow):
         placeholders = {"message": ""}
         if user_input is not None:
             model = catalog.get_model(user_input[CONF_MODEL])
-            service = CLONING[model.id]
             try:
-                check_name(service, user_input[CONF_NAME])
+                # The name first: reading the upload uses it up, and a mistyped name should
+                # not cost the user their file.
+                check_name(CLONING[model.id], user_input[CONF_NAME])
                 recording = await self.hass.async_add_executor_job(
                     _read_upload, self.hass, user_input[CONF_RECORDING]
                 )
@@ -191,14 +187,7 @@ class VoiceSubentryFlow(ConfigSubentryFlow):
                 vol.Optional(CONF_TRANSCRIPT): TextSelector(TextSelectorConfig(multiline=True)),
             }
         )
-        return self.async_show_form(
-            step_id="clone",
-            data_schema=self.add_suggested_values_to_schema(
-                schema, {k: v for k, v in (user_input or {}).items() if k != CONF_RECORDING}
-            ),
-            errors=errors,
-            description_placeholders=placeholders,
-        )
+        return self._form("clone", schema, user_input, errors, placeholders)
 
     async def async_step_design(
         self, user_input: dict[str, Any] | None = None
@@ -229,9 +218,21 @@ class VoiceSubentryFlow(ConfigSubentryFlow):
                 vol.Optional(CONF_LANGUAGE): TextSelector(),
             }
         )
+        return self._form("design", schema, user_input, errors, placeholders)
+
+    def _form(
+        self,
+        step_id: str,
+        schema: vol.Schema,
+        user_input: dict[str, Any] | None,
+        errors: dict[str, str],
+        placeholders: dict[str, str],
+    ) -> SubentryFlowResult:
+        """A step's form again, with what was typed (an upload must be chosen again)."""
+        typed = {k: v for k, v in (user_input or {}).items() if k != CONF_RECORDING}
         return self.async_show_form(
-            step_id="design",
-            data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(schema, typed),
             errors=errors,
             description_placeholders=placeholders,
         )

@@ -5,11 +5,14 @@ modules only."""
 from __future__ import annotations
 
 import struct
+from types import MappingProxyType
 from typing import Any
 
 from homeassistant.components import tts
+from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import HomeAssistant
 
+from custom_components.qwen_tts.const import CONF_MODEL, CONF_VOICE, DEFAULT_OPTIONS, SUBENTRY_VOICE
 from custom_components.qwen_tts.tts import QwenTtsEntity
 from tests.helpers import chunks
 
@@ -45,3 +48,18 @@ async def stream(hass: HomeAssistant, pieces: list[str], **options: Any) -> byte
     result = tts.async_create_stream(hass, ENTITY_ID, None, {**WAV, **options})
     result.async_set_message_stream(chunks(pieces))
     return b"".join([chunk async for chunk in result.async_stream_result()])
+
+
+async def add_voice(
+    hass: HomeAssistant, entry: ConfigEntry[Any], model: str, voice: str, title: str
+) -> ConfigSubentry:
+    """Give ``entry`` another voice subentry (the entry reloads with its entity)."""
+    subentry = ConfigSubentry(
+        data=MappingProxyType({**DEFAULT_OPTIONS, CONF_MODEL: model, CONF_VOICE: voice}),
+        subentry_type=SUBENTRY_VOICE,
+        title=title,
+        unique_id=None,
+    )
+    hass.config_entries.async_add_subentry(entry, subentry)
+    await hass.async_block_till_done()
+    return subentry

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from types import MappingProxyType
 
-from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_API_KEY, EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -20,9 +19,8 @@ from custom_components.qwen_tts.const import (
     CONF_VOICE,
     DEFAULT_OPTIONS,
     DOMAIN,
-    SUBENTRY_VOICE,
 )
-from tests.ha.helpers import API_KEY, BEIJING_KEY, ENTITY_ID
+from tests.ha.helpers import API_KEY, BEIJING_KEY, ENTITY_ID, add_voice
 from tests.helpers import until
 from wyoming_qwentts.simulator import QwenSimulator
 
@@ -71,13 +69,9 @@ async def test_unreachable_service_retries_later(
 async def test_a_voice_added_or_removed_reloads_the_entry(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
-    settings = {**DEFAULT_OPTIONS, CONF_MODEL: "cosyvoice-v3-flash", CONF_VOICE: "longanyang"}
-    subentry = ConfigSubentry(
-        data=MappingProxyType(settings), subentry_type=SUBENTRY_VOICE,
-        title="Qwen TTS Longan Yang", unique_id=None,
-    )  # fmt: skip
-    hass.config_entries.async_add_subentry(loaded_entry, subentry)
-    await hass.async_block_till_done()
+    subentry = await add_voice(
+        hass, loaded_entry, "cosyvoice-v3-flash", "longanyang", "Qwen TTS Longan Yang"
+    )
     assert loaded_entry.state is ConfigEntryState.LOADED
     models = {pool.model.id for pool in loaded_entry.runtime_data.pools.values()}
     assert models == {"qwen3-tts-flash-realtime", "cosyvoice-v3-flash"}

@@ -6,13 +6,11 @@ import asyncio
 import logging
 from datetime import timedelta
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import pytest
 import yaml
 from homeassistant.components.media_player import MediaPlayerEntityFeature
-from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
@@ -23,12 +21,10 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.qwen_tts.const import (
-    DEFAULT_OPTIONS,
     DOMAIN,
     PROSODY,
-    SUBENTRY_VOICE,
 )
-from tests.ha.helpers import ENTITY_ID
+from tests.ha.helpers import ENTITY_ID, add_voice
 from tests.helpers import used
 from wyoming_qwentts import catalog
 from wyoming_qwentts.simulator import QwenSimulator, synthesize
@@ -244,13 +240,7 @@ async def test_which_voice(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
 ) -> None:
     """The actions speak with a Qwen TTS entity (a voice): the one named, or the only one."""
-    settings = {**DEFAULT_OPTIONS, "model": "cosyvoice-v3-flash", "voice": "longanyang"}
-    voice = ConfigSubentry(
-        data=MappingProxyType(settings), subentry_type=SUBENTRY_VOICE,
-        title="Qwen TTS Longan Yang", unique_id=None,
-    )  # fmt: skip
-    hass.config_entries.async_add_subentry(loaded_entry, voice)
-    await hass.async_block_till_done()
+    await add_voice(hass, loaded_entry, "cosyvoice-v3-flash", "longanyang", "Qwen TTS Longan Yang")
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, "synthesize", {"message": MESSAGE}, True)
     assert err.value.translation_key == "entity_required"

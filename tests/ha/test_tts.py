@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 import struct
 from collections.abc import AsyncGenerator
-from types import MappingProxyType
 from typing import Any
 
 import aiohttp
 import pytest
 from homeassistant.components import tts
 from homeassistant.components.tts.entity import TTSAudioRequest
-from homeassistant.config_entries import ConfigSubentry, ConfigSubentryData
+from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -31,7 +30,16 @@ from custom_components.qwen_tts.const import (
     SUBENTRY_VOICE,
 )
 from custom_components.qwen_tts.options import translate_error
-from tests.ha.helpers import API_KEY, ENTITY_ID, VOICE_TITLE, WAV, entity, pcm_of, stream
+from tests.ha.helpers import (
+    API_KEY,
+    ENTITY_ID,
+    VOICE_TITLE,
+    WAV,
+    add_voice,
+    entity,
+    pcm_of,
+    stream,
+)
 from tests.helpers import chunks, split_anywhere, used
 from tests.recordings import wav
 from wyoming_qwentts import catalog
@@ -166,15 +174,7 @@ async def test_a_call_with_another_models_voice_names_the_voice_to_use(
         "voice": "longanyang", "model": "cosyvoice-v3-flash",
         "own_model": "qwen3-tts-flash-realtime", "entity": "",
     }  # fmt: skip
-    settings = {**DEFAULT_OPTIONS, "model": "cosyvoice-v3-flash", "voice": "longanhuan"}
-    hass.config_entries.async_add_subentry(
-        loaded_entry,
-        ConfigSubentry(
-            data=MappingProxyType(settings), subentry_type=SUBENTRY_VOICE,
-            title="Qwen TTS Cosy", unique_id=None,
-        ),
-    )  # fmt: skip
-    await hass.async_block_till_done()
+    await add_voice(hass, loaded_entry, "cosyvoice-v3-flash", "longanhuan", "Qwen TTS Cosy")
     with pytest.raises(ServiceValidationError) as err:
         await stream(hass, ["Refused."], voice="longanyang")
     assert err.value.translation_key == "voice_of_other_entity"

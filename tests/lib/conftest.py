@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from functools import partial
 
@@ -25,6 +26,22 @@ async def simulator() -> AsyncIterator[QwenSimulator]:
     async with QwenSimulator() as sim:
         sim.options.api_key = API_KEY
         yield sim
+
+
+@pytest.fixture
+async def silent_port() -> AsyncIterator[int]:
+    """A loopback port that accepts connections and never answers."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def hold(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    yield server.sockets[0].getsockname()[1]
+    for writer in held:
+        writer.close()
+    server.close()
+    await server.wait_closed()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -280,22 +279,6 @@ async def test_listing_reads_every_page(
     assert [voice.id for voice in await studio.voices()] == made
     assert len(await studio.voices(VC)) == 11 > PAGE_SIZE
     assert await studio.voices(VD) == ()
-
-
-@pytest.fixture
-async def silent_port() -> AsyncIterator[int]:
-    """A loopback port that accepts and never answers."""
-    held: list[asyncio.StreamWriter] = []
-
-    async def hold(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        held.append(writer)
-
-    server = await asyncio.start_server(hold, "127.0.0.1", 0)
-    yield server.sockets[0].getsockname()[1]
-    for writer in held:
-        writer.close()
-    server.close()
-    await server.wait_closed()
 
 
 async def test_an_unreachable_or_silent_service(

@@ -3,9 +3,6 @@ Describe when due; a slow or failing read never holds or fails a Describe."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-
 import aiohttp
 import pytest
 from wyoming.event import Event
@@ -73,25 +70,10 @@ async def test_a_voice_made_while_the_server_runs_is_listed_and_spoken(
     await info.close()
 
 
-@pytest.fixture
-async def silent_url() -> AsyncIterator[str]:
-    held: list[asyncio.StreamWriter] = []
-
-    async def hold(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        held.append(writer)
-
-    server = await asyncio.start_server(hold, "127.0.0.1", 0)
-    yield f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
-    for writer in held:
-        writer.close()
-    server.close()
-    await server.wait_closed()
-
-
 async def test_a_slow_read_does_not_hold_describe(
-    http: aiohttp.ClientSession, simulator: QwenSimulator, silent_url: str
+    http: aiohttp.ClientSession, simulator: QwenSimulator, silent_port: int
 ) -> None:
-    silent = CustomizationClient(http, API_KEY, url=silent_url)
+    silent = CustomizationClient(http, API_KEY, url=f"ws://127.0.0.1:{silent_port}")
     info = ServerInfo(upstream(http, simulator), account=AccountVoices(silent, [VC], max_age=0))
     event = await info.event()  # answered after DESCRIBE_WAIT with the list it has
     assert names(event) == list(catalog.MODELS[COSY].voice_ids)

@@ -5,7 +5,11 @@ product's own client reads and speaks what the SDK made (and the other way round
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import aiohttp
 import dashscope
@@ -127,3 +131,21 @@ def test_the_product_and_the_sdk_read_each_others_voices(
     client = Client(api_key=API_KEY, base_url=http_base)
     made_by_product = client.audio.voice_design.list(model="qwen-voice-enrollment").voices
     assert [v["voice"] for v in made_by_product] == [product_voice]
+
+
+def test_a_voice_cloned_on_the_command_line_is_in_the_sdks_list(
+    simulator: QwenSimulator, http_base: str, tmp_path: Path
+) -> None:
+    recording = tmp_path / "kitchen.wav"
+    recording.write_bytes(wav())
+    env = {**os.environ, "DASHSCOPE_API_KEY": API_KEY}
+    done = subprocess.run(
+        [sys.executable, "-m", "wyoming_qwentts", "voice", "clone", str(recording),
+         "--model", VC, "--name", "cli", "--url", simulator.url],
+        capture_output=True, text=True, env=env, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    voice = done.stdout.splitlines()[-1]
+    client = Client(api_key=API_KEY, base_url=http_base)
+    listed = client.audio.voice_design.list(model="qwen-voice-enrollment").voices
+    assert [(v["voice"], v["target_model"]) for v in listed] == [(voice, VC)]
