@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from homeassistant import loader
 from homeassistant.components import tts
+from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import CONF_API_KEY
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
@@ -37,11 +38,14 @@ from custom_components.qwen_tts.const import (
     CONF_WARM_CONNECTIONS,
     DEFAULT_OPTIONS,
     DOMAIN,
+    SUBENTRY_VOICE,
 )
 from wyoming_qwentts import catalog
 from wyoming_qwentts.simulator import QwenSimulator
 
-ENTITY = "tts.qwen_tts_singapore_international_speech"
+TITLE = "Qwen TTS Bench"
+ENTITY = "tts.qwen_tts_bench_speech"
+"""The voice subentry's title, and so its entity."""
 SENTENCE = "The quick brown fox jumps over the lazy dog. "
 
 
@@ -75,15 +79,21 @@ async def main(levels: list[int], rounds: int, pace: float, model_id: str) -> No
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)  # find custom_components/
             assert await async_setup_component(hass, "homeassistant", {})
             for level in levels:
+                voice = {
+                    **DEFAULT_OPTIONS,
+                    CONF_MODEL: model_id,
+                    CONF_VOICE: catalog.MODELS[model_id].default_voice,
+                    CONF_WARM_CONNECTIONS: min(level, 4),
+                }
                 entry = MockConfigEntry(
                     domain=DOMAIN,
+                    version=2,
                     data={CONF_API_KEY: "sk-bench", CONF_REGION: "singapore", CONF_URL: sim.url},
-                    options={
-                        **DEFAULT_OPTIONS,
-                        CONF_MODEL: model_id,
-                        CONF_VOICE: catalog.MODELS[model_id].default_voice,
-                        CONF_WARM_CONNECTIONS: min(level, 4),
-                    },
+                    subentries_data=[
+                        ConfigSubentryData(
+                            data=voice, subentry_type=SUBENTRY_VOICE, title=TITLE, unique_id=None
+                        )
+                    ],
                 )
                 entry.add_to_hass(hass)
                 assert await hass.config_entries.async_setup(entry.entry_id)

@@ -44,6 +44,7 @@ from .const import (
     CONF_VOICE,
     CONF_VOLUME,
     DOMAIN,
+    MAX_MESSAGE_CHARS,
 )
 from .data import SYNTHESES
 from .options import OPTION_SCHEMA
@@ -75,7 +76,7 @@ _VOICE_FIELDS: dict[vol.Marker, Any] = {
 accepts of them (its ranges) is the catalog's to say, in the entity's one check."""
 _COMMON_FIELDS: dict[vol.Marker, Any] = {
     vol.Optional(ATTR_ENTITY_ID): cv.entity_id,
-    vol.Required(ATTR_MESSAGE): vol.All(cv.string, vol.Length(min=1)),
+    vol.Required(ATTR_MESSAGE): vol.All(cv.string, vol.Length(min=1, max=MAX_MESSAGE_CHARS)),
     vol.Optional(ATTR_LANGUAGE): cv.string,
     **_VOICE_FIELDS,
 }

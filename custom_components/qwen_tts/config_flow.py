@@ -28,8 +28,8 @@ from homeassistant.helpers.selector import (
 )
 
 from wyoming_qwentts import catalog
-from wyoming_qwentts.core import AuthenticationError, QwenTtsError
-from wyoming_qwentts.speech.dashscope import check_workspace
+from wyoming_qwentts.core import AuthenticationError, InvalidParameterError, QwenTtsError
+from wyoming_qwentts.speech.dashscope import check_url, check_workspace
 
 from .const import (
     CONF_CONNECTION,
@@ -55,6 +55,11 @@ async def async_validate_credentials(
     every step."""
     region, url = data[CONF_REGION], data.get(CONF_URL) or None
     workspace = data.get(CONF_WORKSPACE) or None
+    if url is not None:
+        try:
+            check_url(url)
+        except InvalidParameterError:
+            return {"base": "invalid_url"}
     if workspace is not None:
         try:
             check_workspace(workspace)

@@ -64,3 +64,7 @@ RETRY_POLICY: Final = RetryPolicy()
 """How requests retry and resume, and how the warm pools reconnect."""
 
 MAX_SILENCE_MS: Final = 2000
+
+MAX_MESSAGE_CHARS: Final = 20_000
+"""The longest message a call may speak (as the Wyoming server's default): an automation or
+an LLM tool cannot run up the key's bill with an unbounded text."""

@@ -1,4 +1,4 @@
-"""Diagnostics of a Qwen TTS config entry (the key is redacted)."""
+"""Diagnostics of a Qwen TTS config entry (the key and its endpoints are redacted)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from homeassistant.core import HomeAssistant
 
 from wyoming_qwentts import __version__, catalog
 
+from .const import CONF_URL, CONF_WORKSPACE
 from .data import QwenTtsConfigEntry, voice_subentries
 
-TO_REDACT = {CONF_API_KEY}
+TO_REDACT = {CONF_API_KEY, CONF_URL, CONF_WORKSPACE}
+"""The key, and where it is sent (a proxy's or workspace's address says who you are)."""
 
 
 async def async_get_config_entry_diagnostics(

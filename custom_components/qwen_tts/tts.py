@@ -27,13 +27,14 @@ from wyoming_qwentts.core import QwenTtsError
 from wyoming_qwentts.core.pcm import wav_header
 from wyoming_qwentts.speech import Speaker, single_text
 
-from .const import CONF_MODEL, CONF_VOICE, DOMAIN
+from .const import CONF_MODEL, CONF_VOICE, DOMAIN, MAX_MESSAGE_CHARS
 from .data import SYNTHESES, QwenTtsConfigEntry, voice_subentries
 from .options import (
     SYNTHESIS_OPTIONS,
     Speech,
     build_speech,
     entry_defaults,
+    invalid_option,
     other_model_of,
     translate_error,
 )
@@ -157,6 +158,10 @@ class QwenTtsEntity(TextToSpeechEntity):
         logged: checked here it is one ServiceValidationError for the caller.
         """
         self.check(options or {})
+        if len(message) > MAX_MESSAGE_CHARS:
+            raise invalid_option(
+                f"The message is longer than the limit of {MAX_MESSAGE_CHARS} characters."
+            )
         await super().async_speak(media_player_entity_id, message, cache, language, options)
 
     async def async_get_tts_audio(
@@ -186,7 +191,7 @@ class QwenTtsEntity(TextToSpeechEntity):
         try:
             if speech.leading_silence:
                 yield speech.leading_silence
-            async for pcm in speaker.speak(texts):
+            async for pcm in speaker.speak(_limited(texts)):
                 yield pcm
             if speech.trailing_silence:
                 yield speech.trailing_silence
@@ -196,3 +201,15 @@ class QwenTtsEntity(TextToSpeechEntity):
             data.last_metrics = metrics = speaker.stats.metrics
             if metrics is not None and (syntheses := SYNTHESES.get()) is not None:
                 syntheses.append(metrics)
+
+
+async def _limited(texts: AsyncIterable[str]) -> AsyncGenerator[str]:
+    """The message's text, refused once it is longer than ``MAX_MESSAGE_CHARS``."""
+    count = 0
+    async for text in texts:
+        count += len(text)
+        if count > MAX_MESSAGE_CHARS:
+            raise invalid_option(
+                f"The message is longer than the limit of {MAX_MESSAGE_CHARS} characters."
+            )
+        yield text

@@ -219,3 +219,16 @@ async def test_reconfigure_onto_another_entry_aborts(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
+
+
+async def test_an_endpoint_the_key_must_not_go_to(
+    hass: HomeAssistant, simulator: QwenSimulator
+) -> None:
+    result = await start(hass)
+    for url in ("ws://proxy.example/tts", "wss://user:pass@proxy.example/tts"):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {CONF_API_KEY: API_KEY, CONF_REGION: "singapore", CONF_CONNECTION: {CONF_URL: url}},
+        )
+        assert result["errors"] == {"base": "invalid_url"}
+    assert simulator.sessions == []  # refused before any connection: the key went nowhere

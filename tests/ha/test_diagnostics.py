@@ -26,6 +26,7 @@ async def test_diagnostics(
     result = await get_diagnostics_for_config_entry(hass, hass_client, loaded_entry)
     assert API_KEY not in json.dumps(result)
     assert result["entry"]["data"]["api_key"] == "**REDACTED**"
+    assert result["entry"]["data"]["url"] == "**REDACTED**"  # where the key goes
     assert result["catalog_version"] == catalog.CATALOG_VERSION
     (voice,) = result["voices"].values()
     assert (voice["model"], voice["protocol"]) == ("qwen3-tts-flash-realtime", "realtime")

@@ -478,3 +478,26 @@ async def test_an_entity_lists_and_speaks_the_accounts_voices(
     _, _, pcm = pcm_of(await stream(hass, ["Spoken in ", "my own voice."]))
     assert decode(pcm) == "Spoken in my own voice."
     assert used(simulator)[-1].config["voice"] == cloned
+
+
+async def test_a_message_longer_than_the_limit_is_refused(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
+) -> None:
+    """An automation or an LLM tool cannot speak an unbounded text at the key's cost."""
+    words = "Too long. " * 2001  # 20,010 characters
+    with pytest.raises(HomeAssistantError) as err:
+        await stream(hass, split_anywhere(words, 500))
+    assert "longer than the limit of 20000 characters" in str(
+        getattr(err.value, "translation_placeholders", None) or err.value
+    )
+    spoken = "".join("".join(record.spoken) for record in simulator.sessions)
+    assert len(spoken) <= 20_000
+    hass.states.async_set("media_player.kitchen", "idle", {"supported_features": 512})
+    with pytest.raises(ServiceValidationError) as refused:
+        await hass.services.async_call(
+            "tts", "speak",
+            {"entity_id": ENTITY_ID, "media_player_entity_id": "media_player.kitchen",
+             "message": words},
+            blocking=True,
+        )  # fmt: skip
+    assert refused.value.translation_key == "invalid_option"

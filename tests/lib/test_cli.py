@@ -48,6 +48,7 @@ BEIJING = ("--simulate", "--region", "beijing")
         (["--simulate", "--instructions", "Whisper"], {}, "does not accept instructions"),
         (["--simulate", "--speech-rate", "9"], {}, "out of range"),
         (["--simulate", "--model", "qwen9"], {}, "Unknown model 'qwen9'"),
+        (["--url", "ws://proxy.example/x"], {}, "must be wss:// (ws:// only on 127.0.0.1"),
         (["--simulate", "--uri", "http://x:1"], {}, "--uri must be tcp://"),
         (["--simulate", "--uri", "tcp://127.0.0.1"], {}, "needs a host and a port"),
         (["--simulate", "--uri", "unix:///tmp/x", "--zeroconf"], {}, "--zeroconf needs a tcp://"),
@@ -448,3 +449,37 @@ def test_programs_run_on_uvloop_when_it_is_installed() -> None:
 def test_programs_run_on_asyncio_without_uvloop(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "uvloop", None)  # import uvloop now raises ImportError
     assert _loop_module_of_a_run().startswith("asyncio")
+
+
+def test_an_error_without_uvloop_carries_no_import_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A program's traceback must not start with "No module named 'uvloop'"."""
+    monkeypatch.setitem(sys.modules, "uvloop", None)
+
+    async def main() -> None:
+        raise RuntimeError("the program's own error")
+
+    with pytest.raises(RuntimeError, match="the program's own error") as err:
+        eventloop.run(main())
+    assert err.value.__context__ is None
+
+
+async def test_the_key_from_a_file(simulator: QwenSimulator, tmp_path: Path) -> None:
+    """``--api-key-file`` (a Docker or systemd secret): the key never in argv."""
+    secret = tmp_path / "key"
+    secret.write_text(f"{API_KEY}\n# a comment line after the key\n")
+    out_wav = tmp_path / "hi.wav"
+    code, _, err = await run(
+        "say", "From a key file.", "-o", str(out_wav), "--url", simulator.url,
+        "--api-key-file", str(secret),
+    )  # fmt: skip
+    assert code == 0, err
+    with wave.open(str(out_wav)) as wav:
+        assert decode(wav.readframes(wav.getnframes())) == "From a key file."
+    assert simulator.sessions[0].headers["authorization"] == f"Bearer {API_KEY}"
+    empty = tmp_path / "empty"
+    empty.write_text("\n")
+    for path, message in ((tmp_path / "missing", "cannot read --api-key-file"),
+                          (empty, "is empty")):  # fmt: skip
+        code, _, err = await run("voice", "list", "--api-key-file", str(path))
+        assert code == 2
+        assert message in err

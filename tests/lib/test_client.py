@@ -490,3 +490,24 @@ async def test_a_custom_voice_the_service_lacks_is_the_invalid_voice_error(
         await one_session(client, "Unknown.", SpeechParams(voice="qwen-tts-vc-nobody"))
     assert err.value.code == "invalid-voice"
     assert f"{model} refused voice 'qwen-tts-vc-nobody'" in err.value.message
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("ws://proxy.example/api-ws/v1/realtime", "must be wss://"),
+        ("http://127.0.0.1:9/x", "must be wss://"),
+        ("wss://user:secret@proxy.example/tts", "must not hold a user name or password"),
+        ("wss:///no-host", "needs a host"),
+    ],
+)
+def test_an_endpoint_the_key_must_not_go_to(
+    http: aiohttp.ClientSession, url: str, problem: str
+) -> None:
+    with pytest.raises(InvalidParameterError) as err:
+        QwenRealtimeClient(http, API_KEY, url=url)
+    assert problem in str(err.value)
+    assert "the API key is sent to that host" in str(err.value)
+    assert "secret" not in str(err.value)
+    for fine in ("wss://proxy.example/tts", "ws://localhost:9/x", "ws://[::1]:9/x"):
+        assert QwenRealtimeClient(http, API_KEY, url=fine).url.startswith(fine.split("/x")[0])

@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import socket
 from functools import partial
 from ipaddress import ip_network
+from typing import Any
+from unittest.mock import patch
 
 import aiohttp
 import pytest
@@ -54,9 +57,10 @@ async def still_serves(server: WyomingServer) -> None:
         (b'{"type": "synthesize", "data_length": 99999999}\n', "announced 99999999 bytes"),
         (b'{"type": "synthesize", "payload_length": 2000000}\n', "announced 2000000 bytes"),
         (b'{"type": "synthesize", "data_length": "12"}\n', "malformed"),
-        (b"[1, 2, 3]\n", "malformed"),
+        (b"[1, 2, 3]\n", "An event's header must be a JSON object."),
         (b'{"no_type": 1}\n', "malformed"),
-        (b'{"type": "synthesize", "data_length": 5}\n[1,2]', "malformed"),
+        (b'{"type": "synthesize", "data_length": 5}\n[1,2]', "data must be a JSON object."),
+        (b'{"type": "synthesize", "data_length": 5}\n{nope', "data is not JSON in UTF-8."),
     ],
 )
 async def test_protocol_violations_get_an_error_and_a_close(
@@ -74,17 +78,72 @@ async def test_protocol_violations_get_an_error_and_a_close(
 @pytest.mark.parametrize(
     "data",
     [
-        b"\xff\xfe not utf-8 \n",  # json cannot decode it: the stream ends
-        b"x" * 70_000 + b"\n",  # over the reader's line limit
+        b"\xff\xfe not utf-8 \n",  # a binary line
+        b"x" * 70_000 + b"\n",  # a header line over the reader's 64 KiB limit
         b'{"type": "synthesize", "data_length": 50}\n{"text"',  # then EOF mid-data
     ],
+    ids=["binary", "oversized", "truncated"],
 )
-async def test_unreadable_input_closes_only_that_connection(
+async def test_unreadable_input_gets_bad_request_and_closes_only_that_connection(
     wyoming_server: WyomingServer, data: bytes
 ) -> None:
     answer = await raw(wyoming_server, data)
     assert b"audio" not in answer
+    header, _, rest = answer.partition(b"\n")
+    assert json.loads(header)["type"] == "error"
+    error = json.loads(rest[: json.loads(header)["data_length"]])
+    assert error["code"] == "bad-request"
+    assert error["text"] in (
+        "An event's header is not JSON in UTF-8.",
+        "An event's header line is longer than 64 KiB.",
+        "The event is malformed.",  # its data never came
+    )
     await still_serves(wyoming_server)
+
+
+@pytest.mark.parametrize("limits", [ConnectionLimits(idle_timeout=0.3)])
+async def test_a_stream_without_text_ends_and_frees_its_slot(
+    wyoming_server: WyomingServer, simulator: QwenSimulator
+) -> None:
+    """A stream that goes quiet would otherwise hold its upstream slot for ever."""
+    async with wyoming_server.client() as client:
+        await client.write_event(SynthesizeStart().event())
+        await client.write_event(SynthesizeChunk(text="Said, then silence. ").event())
+        events = await read_until(client, "synthesize-stopped")
+        assert [Error.from_event(e).code for e in events if Error.is_type(e.type)] == [
+            "idle-timeout"
+        ]
+        assert decode(audio_of(events)) in ("", "Said, then silence.")
+        await asyncio.wait_for(_idle(wyoming_server), 5)  # the slot is free again
+        again = await stream(client, ["The connection goes on."])  # and so does the client
+    assert decode(audio_of(again)) == "The connection goes on."
+
+
+async def test_one_connection_cannot_queue_without_limit(
+    wyoming_server: WyomingServer, simulator: QwenSimulator
+) -> None:
+    """The next request is not read while two of the connection's are queued or running:
+    a client that sends a thousand gets them spoken in turn, with at most two pending."""
+    simulator.options.first_audio_delay = 0.05
+    pending: list[int] = []
+    handlers: list[QwenTtsEventHandler] = []
+    original = QwenTtsEventHandler._start
+
+    async def counting(self: QwenTtsEventHandler, request: Any) -> Any:
+        handlers.append(self)
+        result = await original(self, request)
+        pending.append(len(self._jobs))
+        return result
+
+    with patch.object(QwenTtsEventHandler, "_start", counting):
+        async with wyoming_server.client() as client:
+            for index in range(20):
+                await client.write_event(Event("synthesize", {"text": f"Request {index}."}))
+            events: list[Event] = []
+            for _ in range(20):
+                events += await read_until(client, "audio-stop")
+    assert max(pending) <= 2
+    assert decode(audio_of(events)) == "".join(f"Request {index}." for index in range(20))
 
 
 @pytest.mark.parametrize("limits", [ConnectionLimits(idle_timeout=0.1)])
@@ -115,8 +174,9 @@ def test_allow_list_matching() -> None:
 
 @pytest.mark.parametrize("limits", [ConnectionLimits(write_timeout=0.2, max_text_chars=5000)])
 async def test_a_client_that_stops_reading_is_dropped(
-    wyoming_server: WyomingServer, simulator: QwenSimulator
+    wyoming_server: WyomingServer, simulator: QwenSimulator, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, "wyoming_qwentts")
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     sock.connect(("127.0.0.1", wyoming_server.port))
@@ -133,6 +193,9 @@ async def test_a_client_that_stops_reading_is_dropped(
     assert await asyncio.wait_for(_read_until_closed(reader), 20) < 5_000_000
     writer.close()
     await still_serves(wyoming_server)
+    ours = [r for r in caplog.records if r.name.startswith("wyoming_qwentts")]
+    assert [r.getMessage() for r in ours if r.levelno >= logging.ERROR] == []  # no traceback
+    assert "Ended a request: the client stopped reading" in caplog.text  # INFO, one line
 
 
 async def _first_session_closed(simulator: QwenSimulator) -> None:

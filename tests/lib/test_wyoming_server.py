@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from typing import Any
@@ -251,19 +252,50 @@ async def test_text_too_long(wyoming_server: WyomingServer, simulator: QwenSimul
 
 
 async def test_malformed_events_get_errors_not_disconnects(wyoming_server: WyomingServer) -> None:
+    """Every malformed event gets ``bad-request`` (never silence, never ``internal-error``);
+    the connection goes on and speaks the next good request."""
+
+    def errors(events: list[Event]) -> list[str]:
+        return [Error.from_event(e).text or "" for e in events if Error.is_type(e.type)]
+
     async with wyoming_server.client() as client:
         await client.write_event(Event("synthesize", {"voice": None}))
-        bad = await read_until(client, "audio-stop")
-        await client.write_event(Event("synthesize-start", {"voice": "Cherry"}))
-        await client.write_event(Event("synthesize-chunk", {"text": 5}))
-        await client.write_event(Event("synthesize-chunk", {"text": "Ok."}))
+        no_text = errors(await read_until(client, "audio-stop"))
+        await client.write_event(Event("synthesize", {"text": "Hi.", "voice": "Cherry"}))
+        string_voice = errors(await read_until(client, "audio-stop"))
+        data = json.dumps({"text": "Bad \ud800 text."}).encode()  # escaped: valid JSON
+        header = json.dumps({"type": "synthesize", "data_length": len(data)}).encode()
+        writer = client._writer
+        assert writer is not None
+        writer.write(header + b"\n" + data)
+        surrogate = errors(await read_until(client, "audio-stop"))
+        await client.write_event(Event("synthesize", {"text": "Hi.", "voice": {"name": 5}}))
+        voice_name = errors(await read_until(client, "audio-stop"))
+        writer.write(b'{"type": "synthesize", "data": [1, 2]}\n')  # inline data, a list
+        not_an_object = errors(await read_until(client, "error"))
+        await client.write_event(Event("synthesize-chunk", {"text": "Outside."}))
+        outside = errors(await read_until(client, "error"))
         await client.write_event(Event("synthesize-stop"))
-        ok = await read_until(client, "synthesize-stopped")
-        for kind in ("synthesize-chunk", "synthesize-stop", "select-program", "transcribe"):
+        stop_outside = errors(await read_until(client, "error"))
+        await client.write_event(Event("synthesize-start", {}))
+        await client.write_event(Event("synthesize-chunk", {"text": 5}))
+        await client.write_event(Event("synthesize-chunk", {"text": "Lost."}))
+        await client.write_event(Event("synthesize-stop"))
+        bad_chunk = await read_until(client, "synthesize-stopped")
+        for kind in ("select-program", "transcribe"):  # other domains' events: ignored
             await client.write_event(Event(kind, {"text": "ignored"}))
         await client.write_event(Ping().event())
         assert types(await read_until(client, "pong")) == ["pong"]
-    assert Error.from_event(bad[0]).code == "bad-request"
+        ok = await stream(client, ["Ok."])
+    assert no_text == ["synthesize needs a text string."]
+    assert string_voice == ['voice must be an object, e.g. {"name": "Cherry"}, not a string.']
+    assert surrogate == ["The text is not valid Unicode."]
+    assert voice_name == ["voice.name must be a string of valid Unicode."]
+    assert not_an_object == ["The data of a synthesize event must be an object."]
+    assert outside == ["synthesize-chunk outside a stream: send synthesize-start first."]
+    assert stop_outside == ["synthesize-stop outside a stream."]
+    assert errors(bad_chunk) == ["synthesize-chunk needs a text string."]
+    assert audio_of(bad_chunk) == b""
     assert decode(audio_of(ok)) == "Ok."
 
 
@@ -330,10 +362,15 @@ async def test_upstream_stall_is_a_timeout(
 async def test_unreachable_upstream(
     wyoming_server: WyomingServer, simulator: QwenSimulator
 ) -> None:
+    port = simulator.url.split(":")[2].split("/")[0]
     await simulator.stop()
     async with wyoming_server.client() as client:
         events = await stream(client, ["Anyone?"])
-    assert Error.from_event(events[0]).code == "upstream-unreachable"
+    error = Error.from_event(events[0])
+    assert error.code == "upstream-unreachable"
+    # A client is not told where the upstream is (the log says).
+    assert error.text == "The speech service cannot be reached; see the server's log."
+    assert port not in (error.text or "")
 
 
 @pytest.mark.parametrize(

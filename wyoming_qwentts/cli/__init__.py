@@ -11,6 +11,7 @@ from .enroll import voice
 from .flags import (
     UsageError,
     check_server_args,
+    load_api_key,
     say_parser,
     server_parser,
     voice_parser,
@@ -32,6 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if command == "voice":
             args = voice_parser().parse_args(argv[1:])
+            load_api_key(args)
             logging.basicConfig(
                 level=logging.DEBUG if args.debug else logging.INFO, format=args.log_format
             )
@@ -39,6 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         parser = say_parser() if command == "say" else server_parser()
         args = parser.parse_args(argv[1:] if command else argv)
+        load_api_key(args)
         logging.basicConfig(
             level=logging.DEBUG if args.debug else logging.INFO, format=args.log_format
         )

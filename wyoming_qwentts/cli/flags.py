@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from .. import __version__, catalog, protocols
 from ..core import InvalidParameterError, SpeechParams
 from ..server.menu import VoiceMenu
-from ..speech.dashscope import check_workspace
+from ..speech.dashscope import check_url, check_workspace
 
 ENV_PREFIX = "QWENTTS_"
 DEFAULT_URI = "tcp://0.0.0.0:10200"
@@ -29,6 +29,21 @@ _TRUE = {"1", "true", "yes", "on"}
 
 class UsageError(Exception):
     """A bad flag or combination: printed as one line, exit status 2."""
+
+
+def load_api_key(args: argparse.Namespace) -> None:
+    """Read ``--api-key-file`` into ``args.api_key`` (UsageError if it cannot be read or is
+    empty)."""
+    path: Path | None = getattr(args, "api_key_file", None)
+    if path is None:
+        return
+    try:
+        key = path.read_text(encoding="utf-8").strip().splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"cannot read --api-key-file {path}: {err}") from None
+    if not key or not key[0].strip():
+        raise UsageError(f"--api-key-file {path} is empty")
+    args.api_key = key[0].strip()
 
 
 def _env(name: str, default: Any = None) -> Any:
@@ -55,6 +70,13 @@ def _option(group: Any, flag: str, **kwargs: Any) -> None:
     group.add_argument(flag, **kwargs)
 
 
+def _url(value: str) -> str:
+    try:
+        return check_url(value)
+    except InvalidParameterError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
 def _workspace(value: str) -> str:
     try:
         return check_workspace(value)
@@ -79,12 +101,16 @@ def _service_flags(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
     service.add_argument(
         "--api-key",
         default=os.environ.get("DASHSCOPE_API_KEY", _env("API_KEY")),
-        help="DashScope API key (env DASHSCOPE_API_KEY)",
+        help="DashScope API key (better: env DASHSCOPE_API_KEY or --api-key-file, which "
+        "keep it out of the process list and the shell history)",
     )
+    _option(service, "--api-key-file", type=Path, metavar="FILE",
+            help="a file holding the key (its first line): a Docker or systemd secret")  # fmt: skip
     _option(service, "--region", default=catalog.DEFAULT_REGION, choices=tuple(catalog.REGIONS),
             help="region of the key (default: %(default)s)")  # fmt: skip
-    _option(service, "--url", help="WebSocket endpoint override (either protocol's URL of a "
-            "host: each protocol takes its own path there)")  # fmt: skip
+    _option(service, "--url", type=_url, help="WebSocket endpoint override (either protocol's "
+            "URL of a host: each protocol takes its own path there); wss:// — the key is sent "
+            "there")  # fmt: skip
     _option(service, "--workspace", type=_workspace,
             help="Model Studio workspace id: its own endpoints and header")  # fmt: skip
     return service
@@ -99,7 +125,7 @@ def _logging_flags(parser: argparse.ArgumentParser) -> None:
 def _common_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(add_help=False)
     service = _service_flags(parser)
-    _option(service, "--inference-url",
+    _option(service, "--inference-url", type=_url,
             help="the inference endpoint, where it is not the --url host's")  # fmt: skip
     _option(service, "--simulate", action="store_true",
             help="serve simulated audio from the bundled simulator (no key needed)")  # fmt: skip

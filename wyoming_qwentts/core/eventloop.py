@@ -17,8 +17,10 @@ def run(main: Coroutine[Any, Any, _T]) -> _T:
     about a fifth less CPU per second of audio (``script/bench``, scenario 3).
     """
     try:
-        uvloop = importlib.import_module("uvloop")
+        uvloop: Any = importlib.import_module("uvloop")
     except ImportError:
+        uvloop = None  # run outside the handler: no traceback chains the ImportError
+    if uvloop is None:
         return asyncio.run(main)
     result: _T = uvloop.run(main)
     return result

@@ -38,6 +38,12 @@ from .upstream import Upstream
 _LOGGER = logging.getLogger(__name__)
 
 _WIDTH: Final = PCM_WIDTH
+_PUBLIC_TEXT: Final = {
+    "upstream-unreachable": "The speech service cannot be reached; see the server's log.",
+    "internal-error": "The server failed; see its log.",
+}
+"""What a client is told of failures whose details (an upstream host, a traceback) stay in
+the server's log."""
 
 
 class QwenTtsEventHandler(AsyncEventHandler):
@@ -79,22 +85,37 @@ class QwenTtsEventHandler(AsyncEventHandler):
             self.writer.close()
 
     async def _read_event(self, peer: object) -> Event | None:
-        """The next event; None when the connection should end (with the reason logged)."""
-        idle = self._limits.idle_timeout if not self._jobs and self._stream is None else None
-        try:
-            async with asyncio.timeout(idle):
-                return await async_read_event(self._events)  # type: ignore[arg-type]
-        except TimeoutError:
-            _LOGGER.info("Closing a connection from %s idle for %g s", peer, idle)
-        except (BadEvent, AttributeError, TypeError, KeyError, EOFError) as err:
-            # A protocol violation leaves the stream unreadable: say why, then close.
-            text = str(err) if isinstance(err, BadEvent) else "The event is malformed."
-            _LOGGER.warning("Closing a connection from %s: %s", peer, text)
-            with contextlib.suppress(ConnectionError):
-                await self.write_event(Error(text=text, code="bad-request").event())
-        except ConnectionError:
-            pass
-        return None
+        """The next event; None when the connection should end (with the reason logged).
+
+        A connection with nothing running may idle for ``idle_timeout``; a stream that gets
+        no text for as long ends with ``idle-timeout`` (its slot freed) and reading goes on.
+        """
+        while True:
+            idle = self._limits.idle_timeout
+            if self._jobs and self._stream is None:
+                idle = None  # a request is being spoken: the client waits for it
+            try:
+                async with asyncio.timeout(idle):
+                    return await async_read_event(self._events)  # type: ignore[arg-type]
+            except TimeoutError:
+                if self._stream is not None:
+                    _LOGGER.info("Ending a stream from %s without text for %g s", peer, idle)
+                    self._stream.fail(
+                        RequestError("idle-timeout", f"No text for {idle:g} s: the stream ended.")
+                    )
+                    self._stream = None
+                    continue
+                _LOGGER.info("Closing a connection from %s idle for %g s", peer, idle)
+            except (BadEvent, AttributeError, TypeError, KeyError, EOFError, ValueError) as err:
+                # A protocol violation leaves the stream unreadable: say why, then close. (A
+                # line that is not JSON, not UTF-8 or over 64 KiB is a ValueError.)
+                text = str(err) if isinstance(err, BadEvent) else "The event is malformed."
+                _LOGGER.warning("Closing a connection from %s: %s", peer, text)
+                with contextlib.suppress(ConnectionError):
+                    await self.write_event(Error(text=text, code="bad-request").event())
+            except ConnectionError:
+                pass
+            return None
 
     async def write_event(self, event: Event) -> None:
         """Send one event (in a single write)."""
@@ -114,7 +135,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
                 async with asyncio.timeout(self._limits.write_timeout):
                     await self.writer.drain()
             except TimeoutError:
-                _LOGGER.warning("Disconnecting a client that stopped reading")
+                _LOGGER.info("Disconnecting a client that stopped reading")
                 transport.abort()
                 raise ConnectionResetError("the client stopped reading") from None
         else:
@@ -131,42 +152,54 @@ class QwenTtsEventHandler(AsyncEventHandler):
         return True
 
     async def _dispatch(self, event: Event) -> None:
-        kind, data = event.type, event.data or {}
-        if kind == "describe":
+        kind = event.type
+        data: Any = event.data if event.data is not None else {}  # typed dict, sent anything
+        if not isinstance(data, dict):
+            await self._refuse(f"The data of a {kind} event must be an object.")
+        elif kind == "describe":
             await self.write_event(await self._info())
         elif kind == "ping":
             await self.write_event(Pong(text=data.get("text")).event())
         elif kind == "synthesize-start":
-            self._start_stream(data)
+            await self._start_stream(data)
         elif kind == "synthesize-chunk":
-            self._on_chunk(data)
+            await self._on_chunk(data)
             await asyncio.sleep(0)  # the request sends its text on before more is parsed
         elif kind == "synthesize-stop":
-            self._stop_stream()
+            await self._stop_stream()
         elif kind == "synthesize":
             await self._on_synthesize(data)
         else:
             _LOGGER.debug("Ignoring a %s event", kind)
 
-    def _start_stream(self, data: dict[str, Any]) -> None:
+    async def _refuse(self, text: str) -> None:
+        """Answer an event that breaks the protocol (the connection goes on)."""
+        _LOGGER.warning("Refused an event: %s", text)
+        await self.write_event(Error(text=text, code="bad-request").event())
+
+    async def _start_stream(self, data: dict[str, Any]) -> None:
         if self._stream is not None:
             _LOGGER.warning("synthesize-start inside an open stream: ending the previous one")
-            self._stop_stream()
-        voice, language = voice_fields(data)
-        self._stream = self._start(Request(streaming=True, voice=voice, language=language))
+            await self._stop_stream()
+        request = Request(streaming=True, voice=None, language=None)
+        try:
+            request.voice, request.language = voice_fields(data)
+        except RequestError as err:
+            request.fail(err)  # the stream ends with it; its chunks are ignored
+        self._stream = await self._start(request)
 
-    def _on_chunk(self, data: dict[str, Any]) -> None:
+    async def _on_chunk(self, data: dict[str, Any]) -> None:
         text = data.get("text")
         if self._stream is None:
-            _LOGGER.debug("Ignoring synthesize-chunk outside a stream")
+            await self._refuse("synthesize-chunk outside a stream: send synthesize-start first.")
         elif not isinstance(text, str):
-            _LOGGER.warning("Ignoring synthesize-chunk without text")
+            self._stream.fail(RequestError("bad-request", "synthesize-chunk needs a text string."))
         else:
             self._stream.push(text, self._limits.max_text_chars)
 
-    def _stop_stream(self) -> None:
+    async def _stop_stream(self) -> None:
         if self._stream is None:
-            _LOGGER.debug("Ignoring synthesize-stop outside a stream")
+            await self._refuse("synthesize-stop outside a stream.")
             return
         self._stream.texts.put_nowait(None)
         self._stream = None
@@ -175,8 +208,11 @@ class QwenTtsEventHandler(AsyncEventHandler):
         if self._stream is not None:
             return  # Home Assistant repeats the whole text for older servers: speak it once
         text = data.get("text")
-        voice, language = voice_fields(data)
-        request = Request(streaming=False, voice=voice, language=language)
+        request = Request(streaming=False, voice=None, language=None)
+        try:
+            request.voice, request.language = voice_fields(data)
+        except RequestError as err:
+            request.fail(err)
         if not isinstance(text, str):
             request.fail(RequestError("bad-request", "synthesize needs a text string."))
         elif not text.strip():
@@ -184,9 +220,13 @@ class QwenTtsEventHandler(AsyncEventHandler):
         else:
             request.push(text, self._limits.max_text_chars)
         request.texts.put_nowait(None)
-        self._start(request)
+        await self._start(request)
 
-    def _start(self, request: Request) -> Request:
+    async def _start(self, request: Request) -> Request:
+        """Run a request after the connection's earlier ones; with ``max_pending`` of them
+        queued or running, wait (reading nothing more) until one ends."""
+        while len(self._jobs) >= self._limits.max_pending:
+            await asyncio.wait(set(self._jobs), return_when=asyncio.FIRST_COMPLETED)
         job = asyncio.create_task(self._run(request, self._last_job))
         self._last_job = job
         self._jobs.add(job)
@@ -209,6 +249,9 @@ class QwenTtsEventHandler(AsyncEventHandler):
         output = AudioOutput(self.write_events, self._upstream.sample_rate, self._chunk_bytes)
         try:
             await self._synthesize(request, output)
+        except ConnectionError as err:  # the client went away, or stopped reading
+            _LOGGER.info("Ended a request: %s", err or "the client went away")
+            return
         except Exception as err:
             await self._report(err)
         with contextlib.suppress(ConnectionError):
@@ -222,8 +265,10 @@ class QwenTtsEventHandler(AsyncEventHandler):
             _LOGGER.error("Synthesis failed", exc_info=err)
         else:
             _LOGGER.warning("Synthesis failed (%s): %s", code, err)
+        # The log has the details; a client is not told where the upstream service is.
+        text = _PUBLIC_TEXT.get(code, str(err))
         with contextlib.suppress(ConnectionError):
-            await self.write_event(Error(text=str(err), code=code).event())
+            await self.write_event(Error(text=text, code=code).event())
 
     async def _synthesize(self, request: Request, output: AudioOutput) -> None:
         choice = self._upstream.choose(request.voice, request.language)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network, ip_address
 
@@ -16,7 +17,12 @@ class ConnectionLimits:
     max_event_bytes: int = 1 << 20
     """An event's ``data_length`` and ``payload_length``: then ``bad-request`` and close."""
     idle_timeout: float | None = 120.0
-    """Seconds a connection may send nothing while no request of it is running."""
+    """Seconds a connection may send nothing while no request of it is running (then it is
+    closed), or while its stream waits for text (then the stream ends with ``idle-timeout``
+    and frees its upstream slot)."""
+    max_pending: int = 2
+    """Requests of one connection queued or running: the next one is not read until one
+    ends (TCP backpressure does the rest)."""
     write_timeout: float = 30.0
     """Seconds a client may leave our output unread before it is disconnected."""
     allowed: tuple[IPv4Network | IPv6Network, ...] = ()
@@ -38,16 +44,44 @@ class BadEvent(Exception):
 
 
 class LimitedReader:
-    """Refuses ``data_length`` or ``payload_length`` over the limit before reading them."""
+    """Reads events for ``wyoming``'s parser, refusing what it would drop in silence: a header
+    line that is not a JSON object (binary, not UTF-8, over the stream's 64 KiB line limit),
+    data that is not a JSON object, and a ``data_length`` or ``payload_length`` over the
+    limit (before reading it)."""
 
     def __init__(self, reader: asyncio.StreamReader, limit: int) -> None:
         self._reader = reader
         self._limit = limit
+        self._data_length: int | None = None
+        """The ``data_length`` of the header just read (the next read is its data)."""
 
     async def readline(self) -> bytes:
-        return await self._reader.readline()
+        try:
+            line = await self._reader.readline()
+        except ValueError:  # the stream's line limit
+            raise BadEvent("An event's header line is longer than 64 KiB.") from None
+        self._data_length = None
+        if line:
+            header = _json_object(line, "header")
+            length = header.get("data_length")
+            self._data_length = length if isinstance(length, int) and length > 0 else None
+        return line
 
     async def readexactly(self, count: int) -> bytes:
         if not isinstance(count, int) or count > self._limit:
             raise BadEvent(f"An event announced {count!r} bytes; the limit is {self._limit}.")
-        return await self._reader.readexactly(count)
+        data = await self._reader.readexactly(count)
+        if self._data_length is not None:  # the event's data, then its payload
+            self._data_length = None
+            _json_object(data, "data")
+        return data
+
+
+def _json_object(raw: bytes, part: str) -> dict[str, object]:
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise BadEvent(f"An event's {part} is not JSON in UTF-8.") from None
+    if not isinstance(value, dict):
+        raise BadEvent(f"An event's {part} must be a JSON object.")
+    return value

@@ -42,8 +42,12 @@ class Request:
     """Monotonic time the request's first text arrived."""
 
     def push(self, text: str, limit: int) -> None:
-        """Queue text for upstream, unless the request already failed or got too long."""
+        """Queue text for upstream, unless the request already failed, got too long, or the
+        text is not valid Unicode."""
         if self.failure is not None:
+            return
+        if not is_unicode(text):
+            self.fail(RequestError("bad-request", "The text is not valid Unicode."))
             return
         if not self.chars:
             self.first_text_at = time.monotonic()
@@ -63,16 +67,35 @@ class Request:
         self.texts.put_nowait(failure)
 
 
+def is_unicode(text: str) -> bool:
+    """Whether ``text`` is valid Unicode (no lone surrogate: it could not be sent on)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def voice_fields(data: dict[str, Any]) -> tuple[str | None, str | None]:
-    """``(name, language)`` of an event's optional ``voice`` object, tolerating bad types."""
+    """``(name, language)`` of an event's optional ``voice`` object (None: not given).
+
+    Raises RequestError (``bad-request``) for a voice that is not an object, or whose name or
+    language is not a string of valid Unicode.
+    """
     voice = data.get("voice")
-    if not isinstance(voice, dict):
+    if voice is None:
         return None, None
-    name, language = voice.get("name"), voice.get("language")
-    return (
-        name if isinstance(name, str) and name else None,
-        language if isinstance(language, str) and language else None,
-    )
+    if not isinstance(voice, dict):
+        raise RequestError(
+            "bad-request", 'voice must be an object, e.g. {"name": "Cherry"}, not a string.'
+        )
+    fields = []
+    for key in ("name", "language"):
+        value = voice.get(key)
+        if value is not None and not (isinstance(value, str) and is_unicode(value)):
+            raise RequestError("bad-request", f"voice.{key} must be a string of valid Unicode.")
+        fields.append(value or None)
+    return fields[0], fields[1]
 
 
 async def texts_of(queue: asyncio.Queue[str | RequestError | None]) -> AsyncIterator[str]:

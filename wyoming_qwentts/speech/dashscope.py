@@ -15,6 +15,7 @@ import time
 from abc import abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from ipaddress import ip_address
 from typing import ClassVar, Final
 from urllib.parse import urlsplit, urlunsplit
 
@@ -25,6 +26,7 @@ from ..core.errors import (
     AccessDeniedError,
     AuthenticationError,
     ConnectError,
+    InvalidParameterError,
     QwenTimeoutError,
     QwenTtsError,
     RateLimitError,
@@ -55,7 +57,7 @@ def endpoint(
     workspace id selects the workspace-specific domain the vendor recommends.
     """
     if url is not None:
-        parts = urlsplit(url)
+        parts = urlsplit(check_url(url))
         if _API_PATH.fullmatch(parts.path):
             parts = parts._replace(path=path)
         return urlunsplit(parts)
@@ -64,6 +66,35 @@ def endpoint(
         check_workspace(workspace)
         base = f"wss://{workspace}.{catalog.REGIONS[region].workspace_host}"
     return f"{base}{path}"
+
+
+def check_url(url: str) -> str:
+    """Raise InvalidParameterError unless ``url`` may receive the key: ``wss://`` (``ws://``
+    only on this machine, as for the simulator), a host, and no ``user:pass@``."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.username is not None or parts.password is not None:
+        problem = "must not hold a user name or password"
+    elif not host:
+        problem = "needs a host"
+    elif parts.scheme == "wss" or (parts.scheme == "ws" and _is_loopback(host)):
+        return url
+    else:
+        problem = "must be wss:// (ws:// only on 127.0.0.1 or localhost)"
+    shown = urlunsplit(parts._replace(netloc=host)) if host else parts.scheme + "://"
+    raise InvalidParameterError(
+        "url",
+        f"The endpoint URL {shown!r} {problem}: the API key is sent to that host.",
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def check_workspace(workspace: str) -> str:
