@@ -5,16 +5,42 @@ from __future__ import annotations
 import html
 import re
 from typing import Final
+from xml.etree import ElementTree
 
+MAX_SSML_CHARS: Final = 2000
+"""The longest text taken as an SSML document: a document is one segment, synthesized (and
+its audio held for a slow client) whole, so a longer one is treated as text."""
+_OPEN: Final = re.compile(r"<speak[\s>/]")
+_ALIAS: Final = re.compile(r"<sub\b[^>]*\balias\s*=\s*([\"'])(.*?)\1[^>]*>.*?</sub\s*>", re.S)
+_BOUNDARY: Final = re.compile(r"</?(?:break|p|s|paragraph|sentence)\b[^>]*>", re.I)
 _TAG: Final = re.compile(r"<[^>]*>")
+_SPACES: Final = re.compile(r"\s+")
+
+
+def opens_ssml(text: str) -> bool | None:
+    """Whether ``text`` starts an SSML document (``<speak`` then a space, ``>`` or ``/``);
+    None while it is too short to tell."""
+    start = text.lstrip()
+    if len(start) < len("<speak>") and "<speak>".startswith(start):
+        return None
+    return bool(_OPEN.match(start))
 
 
 def is_ssml(text: str) -> bool:
-    """Whether ``text`` is an SSML document (``<speak …>…</speak>``)."""
+    """Whether ``text`` is a well-formed SSML document of at most ``MAX_SSML_CHARS``: one
+    ``<speak>`` element and nothing around it but whitespace."""
     stripped = text.strip()
-    return stripped.startswith("<speak") and stripped.endswith("</speak>")
+    if len(stripped) > MAX_SSML_CHARS or not opens_ssml(stripped):
+        return False
+    try:
+        return ElementTree.fromstring(stripped).tag == "speak"
+    except ElementTree.ParseError:
+        return False
 
 
 def ssml_text(document: str) -> str:
-    """The words of an SSML document: its markup removed, entities decoded."""
-    return html.unescape(_TAG.sub("", document)).strip()
+    """The words of an SSML document: ``<sub alias>`` read as its alias, a break or a
+    paragraph a word boundary, other markup removed, entities decoded."""
+    words = _ALIAS.sub(lambda match: match[2], document)
+    words = _TAG.sub("", _BOUNDARY.sub(" ", words))
+    return _SPACES.sub(" ", html.unescape(words)).strip()

@@ -29,6 +29,7 @@ from wyoming.server import AsyncEventHandler
 from wyoming.tts import SynthesizeStopped
 
 from ..core.pcm import PCM_WIDTH
+from ..core.ssml import is_ssml, ssml_text
 from ..speech import SpeechStream
 from .audio_output import AudioOutput, serialized
 from .limits import BadEvent, ConnectionLimits, LimitedReader
@@ -215,7 +216,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
             request.fail(err)
         if not isinstance(text, str):
             request.fail(RequestError("bad-request", "synthesize needs a text string."))
-        elif not text.strip():
+        elif not text.strip() or (is_ssml(text) and not ssml_text(text)):
             request.fail(RequestError("empty-text", "There is no text to speak."))
         else:
             request.push(text, self._limits.max_text_chars)

@@ -314,8 +314,10 @@ async def synthesize(source: SpeechSource, text: str, params: SpeechParams) -> S
 
 
 def _speakable(text: str) -> bool:
-    """Whether a segment must produce audio (punctuation alone may well not)."""
-    return any(char.isalnum() for char in text)
+    """Whether a segment must produce audio (punctuation alone, or an SSML document without
+    words, may well not)."""
+    words = ssml_text(text) if is_ssml(text) else text
+    return any(char.isalnum() for char in words)
 
 
 def _quote(text: str, limit: int = 40) -> str:

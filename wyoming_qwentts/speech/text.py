@@ -5,11 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterable, AsyncIterator
-from typing import Final
 
 from ..core.sentences import SentenceSplitter
-
-_SSML_START: Final = "<speak"
+from ..core.ssml import MAX_SSML_CHARS, is_ssml, opens_ssml
 
 
 class TextFeed:
@@ -17,8 +15,9 @@ class TextFeed:
 
     Whitespace never makes a sentence of its own: leading whitespace rides with the first
     text, and a whitespace run between sentences stays with the sentence before it only in
-    pass-through mode. A text that starts as an SSML document (``<speak``) is one sentence:
-    markup is never cut. :meth:`notify` wakes every task waiting in :meth:`changed`.
+    pass-through mode. A text that starts as an SSML document (``<speak``) is one sentence,
+    markup never cut — if it is a well-formed document of at most ``MAX_SSML_CHARS``; any
+    other is cut as text. :meth:`notify` wakes every task waiting in :meth:`changed`.
     """
 
     def __init__(self, *, first_cut: int = 12, split: bool = True) -> None:
@@ -79,15 +78,17 @@ class TextFeed:
             return
         if self._document is not None:
             self._document += text
-            return
-        if self._undecided is not None:
+            if len(self._document.strip()) <= MAX_SSML_CHARS:
+                return
+            text, self._document = self._document, None  # too long for one segment: text
+        elif self._undecided is not None:
             self._undecided += text
-            start = self._undecided.lstrip()
-            if start.startswith(_SSML_START):
+            opens = opens_ssml(self._undecided)
+            if opens is None:
+                return  # too short to tell yet
+            if opens:
                 self._document, self._undecided = self._undecided, None
                 return
-            if not start or _SSML_START.startswith(start):
-                return  # too short to tell yet
             text, self._undecided = self._undecided, None
         self._add(self._splitter.feed(text))
 
@@ -95,9 +96,11 @@ class TextFeed:
         """The source ended: the rest of the text is the last sentence."""
         if self._splitter is None:
             return
-        if self._document is not None:
+        if self._document is not None and is_ssml(self._document):
             self._add([self._document])
             return
+        if self._document is not None:  # not a well-formed document: text
+            self._add(self._splitter.feed(self._document))
         if self._undecided:
             self._add(self._splitter.feed(self._undecided))
         self._add([self._splitter.flush()])
