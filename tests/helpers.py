@@ -30,7 +30,7 @@ from wyoming.tts import (
 from wyoming_qwentts.cli import flags
 from wyoming_qwentts.core import RetryPolicy
 from wyoming_qwentts.core.sentences import SentenceSplitter
-from wyoming_qwentts.server import Upstream, UpstreamSettings, VoiceMenu
+from wyoming_qwentts.server import ConnectionGate, Upstream, UpstreamSettings, VoiceMenu
 from wyoming_qwentts.simulator import QwenSimulator, SimulatedSession
 from wyoming_qwentts.simulator.voice import is_resumed
 from wyoming_qwentts.speech import SpeechSource, SpeechStream, WarmPool
@@ -111,9 +111,11 @@ def used(simulator: QwenSimulator) -> list[SimulatedSession]:
 class WyomingServer:
     """The Wyoming server in-process on 127.0.0.1, upstream the simulator."""
 
-    def __init__(self, upstream: Upstream, port: int) -> None:
+    def __init__(self, upstream: Upstream, port: int, gate: ConnectionGate | None = None) -> None:
         self.upstream = upstream
         self.port = port
+        self.gate = gate
+        """Its connections' count (where the fixture made one)."""
 
     def client(self) -> AsyncTcpClient:
         """A new connection (use ``async with``)."""

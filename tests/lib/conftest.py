@@ -13,7 +13,7 @@ from wyoming.server import AsyncServer
 from tests.helpers import API_KEY, FAST_RETRY, WyomingServer, upstream_of
 from wyoming_qwentts.core import SpeechParams, Timeouts
 from wyoming_qwentts.realtime import QwenRealtimeClient
-from wyoming_qwentts.server import ConnectionLimits, QwenTtsEventHandler
+from wyoming_qwentts.server import ConnectionGate, ConnectionLimits, QwenTtsEventHandler
 from wyoming_qwentts.server.info import ServerInfo
 from wyoming_qwentts.server.upstream import UpstreamSettings
 from wyoming_qwentts.simulator import QwenSimulator
@@ -98,6 +98,7 @@ async def wyoming_server(
 ) -> AsyncIterator[WyomingServer]:
     pool = WarmPool(client, minimum=warm_connections, maximum=warm_connections)
     pool.start()
+    gate = ConnectionGate(limits)
     upstream = upstream_of([pool], upstream_settings)
     server = AsyncServer.from_uri("tcp://127.0.0.1:0")
     await server.start(
@@ -107,10 +108,11 @@ async def wyoming_server(
             upstream=upstream,
             samples_per_chunk=samples_per_chunk,
             limits=limits,
+            gate=gate,
         )
     )
     listener = server._server  # type: ignore[attr-defined]
-    yield WyomingServer(upstream, listener.sockets[0].getsockname()[1])
+    yield WyomingServer(upstream, listener.sockets[0].getsockname()[1], gate)
     await server.stop()
     await upstream.drain(5)
     await pool.close()

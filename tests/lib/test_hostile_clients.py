@@ -306,3 +306,50 @@ async def _fuzz(events: list[Event]) -> None:
 @given(events=st.lists(_EVENTS, max_size=8))
 def test_any_event_sequence_keeps_the_connection(events: list[Event]) -> None:
     asyncio.run(_fuzz(events))
+
+
+@pytest.mark.parametrize(
+    "limits", [ConnectionLimits(max_connections=3, max_connections_per_client=2)]
+)
+async def test_connections_beyond_the_limits_are_refused_at_once(
+    wyoming_server: WyomingServer,
+) -> None:
+    """A flood of idle connections cannot starve the server of file descriptors: one past
+    the limit gets ``server-busy`` and is closed, and a place freed is taken again."""
+    first = wyoming_server.client()
+    second = wyoming_server.client()
+    await first.connect()
+    await second.connect()
+    for client in (first, second):  # both are counted in before the third arrives
+        await client.write_event(Ping().event())
+        await read_until(client, "pong")
+    reader, writer = await asyncio.open_connection("127.0.0.1", wyoming_server.port)
+    answer = await asyncio.wait_for(reader.read(), 10)  # answered, then closed, at once
+    writer.close()
+    header, _, rest = answer.partition(b"\n")
+    error = json.loads(rest[: json.loads(header)["data_length"]])
+    assert error == {
+        "text": "This client has the limit of 2 connections open.",
+        "code": "server-busy",
+    }
+    gate = wyoming_server.gate
+    assert gate is not None
+    gate.released.clear()  # the refused third connection was never counted in
+    await first.disconnect()
+    await asyncio.wait_for(gate.released.wait(), 5)  # the server saw the close
+    async with wyoming_server.client() as again:  # the freed place is taken
+        await again.write_event(Ping().event())
+        assert [event.type for event in await read_until(again, "pong")] == ["pong"]
+    await second.disconnect()
+
+
+def test_the_gate_counts_every_client_and_each_one() -> None:
+    from wyoming_qwentts.server import ConnectionGate
+
+    gate = ConnectionGate(ConnectionLimits(max_connections=2, max_connections_per_client=1))
+    assert gate.admit(("10.0.0.1", 1)) is None
+    assert gate.admit(("10.0.0.1", 2)) == "This client has the limit of 1 connections open."
+    assert gate.admit(("10.0.0.2", 1)) is None
+    assert gate.admit("") == "The server has its limit of 2 connections."  # a unix socket
+    gate.release(("10.0.0.1", 1))
+    assert gate.admit("") is None

@@ -179,6 +179,10 @@ def server_parser() -> argparse.ArgumentParser:
     _option(parser, "--allow", type=_networks, default="", metavar="NETWORKS",
             help="comma-separated client addresses or networks allowed to connect "
             "(e.g. 192.168.1.0/24,127.0.0.1); default: all")  # fmt: skip
+    _option(parser, "--max-connections", type=int, default=256,
+            help="connections open at once; more are refused at once")  # fmt: skip
+    _option(parser, "--max-connections-per-client", type=int, default=32,
+            help="connections open at once from one client address")  # fmt: skip
     _option(parser, "--idle-timeout", type=float, default=120.0,
             help="seconds an idle connection is kept (0: forever)")  # fmt: skip
     _option(parser, "--max-event-bytes", type=int, default=1 << 20,
@@ -319,7 +323,13 @@ def check_server_args(args: argparse.Namespace) -> None:
         raise UsageError(f"--uri {args.uri!r} needs a host and a port")
     if args.zeroconf is not None and uri.scheme != "tcp":
         raise UsageError("--zeroconf needs a tcp:// --uri")
-    for name in ("samples_per_chunk", "max_concurrency", "max_text_length"):
+    for name in (
+        "samples_per_chunk",
+        "max_concurrency",
+        "max_text_length",
+        "max_connections",
+        "max_connections_per_client",
+    ):
         if getattr(args, name) < 1:
             raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
     if args.warm_connections < 0:

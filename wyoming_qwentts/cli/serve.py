@@ -21,6 +21,7 @@ from .. import __version__, catalog, protocols
 from ..catalog.customization import services_for
 from ..enrollment import AccountVoices, CustomizationClient
 from ..server import (
+    ConnectionGate,
     ConnectionLimits,
     QwenTtsEventHandler,
     ServerInfo,
@@ -123,6 +124,31 @@ async def register_zeroconf(name: str, port: int) -> None:
     _LOGGER.info("Zeroconf discovery enabled as %s", name)
 
 
+def raise_open_files_limit(connections: int) -> None:
+    """Raise the soft limit of open files to the hard one: each connection takes one, each
+    upstream session another (a low soft limit made accept fail with "Too many open
+    files"). Warn if even the hard limit is below what the limits allow."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on POSIX
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY:
+        hard = max(soft, 65536)
+    if soft < hard:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+    needed = 3 * connections + 64  # a connection, its upstream sessions, and some to spare
+    if soft < needed:
+        _LOGGER.warning(
+            "Only %d files may be open: --max-connections %d may need about %d",
+            soft,
+            connections,
+            needed,
+        )
+
+
 async def run_server(args: argparse.Namespace, voicing: Voicing) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -150,17 +176,22 @@ async def run_server(args: argparse.Namespace, voicing: Voicing) -> None:
         upstream = Upstream(pools, voicing.menu, settings)
         info = ServerInfo(upstream, streaming=not args.no_streaming, account=account)
         await info.load()
+        limits = ConnectionLimits(
+            max_text_chars=args.max_text_length,
+            max_event_bytes=args.max_event_bytes,
+            idle_timeout=args.idle_timeout or None,
+            allowed=args.allow,
+            max_connections=args.max_connections,
+            max_connections_per_client=args.max_connections_per_client,
+        )
+        raise_open_files_limit(args.max_connections)
         factory = partial(
             QwenTtsEventHandler,
             info=info.event,
             upstream=upstream,
             samples_per_chunk=args.samples_per_chunk,
-            limits=ConnectionLimits(
-                max_text_chars=args.max_text_length,
-                max_event_bytes=args.max_event_bytes,
-                idle_timeout=args.idle_timeout or None,
-                allowed=args.allow,
-            ),
+            limits=limits,
+            gate=ConnectionGate(limits),
         )
         if args.uri.startswith("stdio://"):
             # It drains on a stop; when input ends, the handler has ended its requests.

@@ -9,11 +9,12 @@ protocol package is imported here.
 
 from .handler import QwenTtsEventHandler
 from .info import ServerInfo, build_info
-from .limits import ConnectionLimits
+from .limits import ConnectionGate, ConnectionLimits
 from .menu import VoiceMenu
 from .upstream import Upstream, UpstreamSettings
 
 __all__ = [
+    "ConnectionGate",
     "ConnectionLimits",
     "QwenTtsEventHandler",
     "ServerInfo",

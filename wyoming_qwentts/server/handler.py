@@ -32,7 +32,7 @@ from ..core.pcm import PCM_WIDTH
 from ..core.ssml import is_ssml, ssml_text
 from ..speech import SpeechStream
 from .audio_output import AudioOutput, serialized
-from .limits import BadEvent, ConnectionLimits, LimitedReader
+from .limits import BadEvent, ConnectionGate, ConnectionLimits, LimitedReader
 from .requests import Request, RequestError, error_code, texts_of, voice_fields
 from .upstream import Upstream
 
@@ -59,6 +59,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
         upstream: Upstream,
         samples_per_chunk: int = 1024,
         limits: ConnectionLimits | None = None,
+        gate: ConnectionGate | None = None,
     ) -> None:
         super().__init__(reader, writer)
         self._info = info
@@ -66,6 +67,8 @@ class QwenTtsEventHandler(AsyncEventHandler):
         self._upstream = upstream
         self._chunk_bytes = samples_per_chunk * _WIDTH
         self._limits = limits or ConnectionLimits()
+        self._gate = gate
+        """Shared by the server's connections: how many are open (None: no count)."""
         self._events = LimitedReader(reader, self._limits.max_event_bytes)
         self._stream: Request | None = None
         self._last_job: asyncio.Task[None] | None = None
@@ -78,9 +81,19 @@ class QwenTtsEventHandler(AsyncEventHandler):
             if not self._limits.allows(peer):
                 _LOGGER.warning("Refused a connection from %s (not in --allow)", peer)
                 return
-            while (event := await self._read_event(peer)) is not None:
-                if not await self.handle_event(event):
-                    break
+            refusal = self._gate.admit(peer) if self._gate is not None else None
+            if refusal is not None:
+                _LOGGER.info("Refused a connection from %s: %s", peer, refusal)
+                with contextlib.suppress(ConnectionError):
+                    await self.write_event(Error(text=refusal, code="server-busy").event())
+                return
+            try:
+                while (event := await self._read_event(peer)) is not None:
+                    if not await self.handle_event(event):
+                        break
+            finally:
+                if self._gate is not None:
+                    self._gate.release(peer)
         finally:
             await self.disconnect()
             self.writer.close()

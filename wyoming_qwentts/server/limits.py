@@ -27,6 +27,10 @@ class ConnectionLimits:
     """Seconds a client may leave our output unread before it is disconnected."""
     allowed: tuple[IPv4Network | IPv6Network, ...] = ()
     """Client networks allowed to connect (empty: every client)."""
+    max_connections: int = 256
+    """Connections open at once; one more is refused at once (``server-busy``)."""
+    max_connections_per_client: int = 32
+    """Connections open at once from one client address."""
 
     def allows(self, peer: object) -> bool:
         """Whether a peer address (``writer.get_extra_info("peername")``) may connect."""
@@ -37,6 +41,43 @@ class ConnectionLimits:
         except ValueError:
             return False
         return any(address in network for network in self.allowed)
+
+
+class ConnectionGate:
+    """Counts the open connections, in all and by client address, against the limits."""
+
+    def __init__(self, limits: ConnectionLimits) -> None:
+        self._limits = limits
+        self._total = 0
+        self._by_client: dict[str, int] = {}
+        self.released = asyncio.Event()
+        """Set when a connection is counted out (clear it to wait for the next)."""
+
+    @staticmethod
+    def _client(peer: object) -> str:
+        return str(peer[0]) if isinstance(peer, tuple) and peer else "local"
+
+    def admit(self, peer: object) -> str | None:
+        """Count a new connection in, or say why it is refused (it is then not counted)."""
+        client = self._client(peer)
+        if self._total >= self._limits.max_connections:
+            return f"The server has its limit of {self._limits.max_connections} connections."
+        if self._by_client.get(client, 0) >= self._limits.max_connections_per_client:
+            limit = self._limits.max_connections_per_client
+            return f"This client has the limit of {limit} connections open."
+        self._total += 1
+        self._by_client[client] = self._by_client.get(client, 0) + 1
+        return None
+
+    def release(self, peer: object) -> None:
+        """Count an admitted connection out."""
+        client = self._client(peer)
+        self._total -= 1
+        if (left := self._by_client[client] - 1) > 0:
+            self._by_client[client] = left
+        else:
+            del self._by_client[client]
+        self.released.set()
 
 
 class BadEvent(Exception):
