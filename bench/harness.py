@@ -101,7 +101,8 @@ async def server(url: str, *flags: str) -> AsyncIterator[Server]:
     """The Wyoming server in its own process, upstream ``url``."""
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "wyoming_qwentts", "--uri", "tcp://127.0.0.1:0", "--url", url,
-        "--api-key", KEY, "--max-concurrency", "2000", *flags,
+        "--api-key", KEY, "--max-concurrency", "2000", "--max-connections", "2000",
+        "--max-connections-per-client", "2000", *flags,  # every client is on loopback here
         stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     assert process.stderr is not None

@@ -181,7 +181,7 @@ def server_parser() -> argparse.ArgumentParser:
             "(e.g. 192.168.1.0/24,127.0.0.1); default: all")  # fmt: skip
     _option(parser, "--max-connections", type=int, default=256,
             help="connections open at once; more are refused at once")  # fmt: skip
-    _option(parser, "--max-connections-per-client", type=int, default=32,
+    _option(parser, "--max-connections-per-client", type=int, default=64,
             help="connections open at once from one client address")  # fmt: skip
     _option(parser, "--idle-timeout", type=float, default=120.0,
             help="seconds an idle connection is kept (0: forever)")  # fmt: skip

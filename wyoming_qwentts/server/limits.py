@@ -29,7 +29,7 @@ class ConnectionLimits:
     """Client networks allowed to connect (empty: every client)."""
     max_connections: int = 256
     """Connections open at once; one more is refused at once (``server-busy``)."""
-    max_connections_per_client: int = 32
+    max_connections_per_client: int = 64
     """Connections open at once from one client address."""
 
     def allows(self, peer: object) -> bool:
