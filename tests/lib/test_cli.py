@@ -483,3 +483,18 @@ async def test_the_key_from_a_file(simulator: QwenSimulator, tmp_path: Path) -> 
         code, _, err = await run("voice", "list", "--api-key-file", str(path))
         assert code == 2
         assert message in err
+
+
+async def test_accept_errors_are_logged_once_a_minute(caplog: pytest.LogCaptureFixture) -> None:
+    loop = asyncio.get_running_loop()
+    handler = serve.QuietAcceptErrors(loop, every=60.0)
+    flood = {"message": "socket.accept() out of system resource", "exception": OSError(24, "x")}
+    for _ in range(1000):
+        handler(loop, flood)
+    records = [r for r in caplog.records if "Cannot accept connections" in r.getMessage()]
+    assert len(records) == 1  # one line, not a thousand tracebacks
+    assert records[0].exc_info is None
+    assert handler.dropped == 999
+    other = {"message": "something else went wrong"}
+    handler(loop, other)  # anything else goes to asyncio's own handler
+    assert "something else went wrong" in caplog.text

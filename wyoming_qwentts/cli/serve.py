@@ -149,9 +149,40 @@ def raise_open_files_limit(connections: int) -> None:
         )
 
 
+class QuietAcceptErrors:
+    """The event loop's exception handler, but an error accepting a connection (asyncio
+    reports each one, with its traceback, and retries a second later) is logged once a
+    minute at most, in one line: a flood of connections must not flood the log."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, every: float = 60.0) -> None:
+        self._loop = loop
+        self._every = every
+        self._last: float | None = None
+        self.dropped = 0
+        """Accept errors not logged since the last one that was."""
+
+    def __call__(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if not str(context.get("message", "")).startswith("socket.accept() out of system"):
+            loop.default_exception_handler(context)
+            return
+        now = loop.time()
+        if self._last is not None and now - self._last < self._every:
+            self.dropped += 1
+            return
+        self._last = now
+        _LOGGER.error(
+            "Cannot accept connections: %s (%d more since the last report); raise the open "
+            "files limit or lower --max-connections",
+            context.get("exception"),
+            self.dropped,
+        )
+        self.dropped = 0
+
+
 async def run_server(args: argparse.Namespace, voicing: Voicing) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    loop.set_exception_handler(QuietAcceptErrors(loop))
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     async with service(args) as upstream_service:
