@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from types import MappingProxyType
 from typing import Any
 
@@ -41,6 +42,7 @@ from .const import (
 from .credentials import async_works_in_other_region, studio_for
 from .data import QwenTtsConfigEntry, QwenTtsData, voice_subentries, voice_title
 
+_LOGGER = logging.getLogger(__name__)
 PLATFORMS = [Platform.TTS]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -67,10 +69,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> b
         )
 
     voices = voice_subentries(entry)
-    models = {
-        subentry_id: catalog.get_model(subentry.data.get(CONF_MODEL, DEFAULT_MODEL))
-        for subentry_id, subentry in voices.items()
-    }
+    models: dict[str, catalog.Model] = {}
+    for subentry_id, subentry in voices.items():
+        model_id = subentry.data.get(CONF_MODEL, DEFAULT_MODEL)
+        if model_id in catalog.MODELS:
+            models[subentry_id] = catalog.MODELS[model_id]
+        else:  # a model this release no longer knows: the other voices still speak
+            _LOGGER.warning("Voice %r has an unknown model %r: remove it", subentry.title, model_id)
     first = next(iter(models.values()), catalog.get_model(DEFAULT_MODEL))
     try:
         connection = await client(first).connect()

@@ -42,13 +42,15 @@ async def async_get_config_entry_diagnostics(
             "options": dict(entry.options),
         },
         "voices": {
-            subentry.title: {
+            subentry_id: {
+                "title": subentry.title,
                 "settings": dict(subentry.data),
                 "model": runtime.pools[subentry_id].model.id,
                 "protocol": runtime.pools[subentry_id].model.protocol,
                 "warm_connections": asdict(runtime.pools[subentry_id].stats),
             }
             for subentry_id, subentry in voice_subentries(entry).items()
+            if subentry_id in runtime.pools
         },
         "account_voices": [
             {"id": voice.id, "model": voice.model, "name": voice.name}

@@ -51,7 +51,8 @@ async def async_setup_entry(
 ) -> None:
     """Add a TTS entity of each voice subentry."""
     for subentry_id, subentry in voice_subentries(entry).items():
-        async_add_entities([QwenTtsEntity(entry, subentry)], config_subentry_id=subentry_id)
+        if subentry_id in entry.runtime_data.pools:  # (a voice of an unknown model has none)
+            async_add_entities([QwenTtsEntity(entry, subentry)], config_subentry_id=subentry_id)
 
 
 class QwenTtsEntity(TextToSpeechEntity):

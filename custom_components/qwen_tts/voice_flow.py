@@ -293,6 +293,8 @@ class VoiceSubentryFlow(ConfigSubentryFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
         """A voice's settings (its model stays: a voice belongs to one model)."""
+        if self._get_entry().state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="entry_not_loaded")
         subentry = self._get_reconfigure_subentry()
         self._model = catalog.get_model(subentry.data[CONF_MODEL])
         self._own = self._runtime.account_voices(self._model)

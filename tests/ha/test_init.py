@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_API_KEY, EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
@@ -203,3 +204,13 @@ async def test_stopping_home_assistant_closes_the_warm_connections(
     await hass.async_block_till_done()
     assert len(simulator.sessions) == opened
     assert await hass.config_entries.async_unload(loaded_entry.entry_id)  # still unloads
+
+
+async def test_a_voice_of_a_model_no_longer_known_leaves_the_others_speaking(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    await add_voice(hass, loaded_entry, "qwen9-tts-retired", "Ghost", "Qwen TTS Ghost")
+    assert loaded_entry.state is ConfigEntryState.LOADED
+    assert hass.states.get(ENTITY_ID) is not None  # the other voice still speaks
+    assert hass.states.get("tts.qwen_tts_ghost_speech") is None
+    assert "has an unknown model 'qwen9-tts-retired': remove it" in caplog.text

@@ -423,3 +423,13 @@ async def test_reconfiguring_an_own_voice_when_the_service_cannot_list(
     assert result["step_id"] == "settings"
     options = result["data_schema"].schema[CONF_VOICE].config["options"]
     assert options == [{"value": made, "label": "kitchen (your voice)"}]  # the last list read
+
+
+async def test_reconfiguring_a_voice_of_an_entry_that_is_not_loaded(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    (voice,) = loaded_entry.subentries.values()
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    result = await loaded_entry.start_subentry_reconfigure_flow(hass, voice.subentry_id)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "entry_not_loaded"

@@ -233,3 +233,31 @@ def test_each_refusal_is_an_error_of_the_taxonomy(
     assert text in str(found)
     transient = status == 429 or status >= 500
     assert getattr(found, "transient", None) is transient
+
+
+async def test_an_answer_without_the_new_voice_is_a_protocol_error(
+    http: aiohttp.ClientSession,
+) -> None:
+    """A proxy (or a changed API) that answers 200 without the new voice's id must not make
+    a voice with an empty id."""
+    from aiohttp import web
+
+    from wyoming_qwentts.core.errors import ProtocolError
+    from wyoming_qwentts.enrollment import CustomizationClient, read_recording
+
+    async def empty(_: web.Request) -> web.Response:
+        return web.json_response({"request_id": "1", "output": {}})
+
+    app = web.Application()
+    app.router.add_post("/api/v1/services/audio/tts/customization", empty)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        studio = CustomizationClient(http, API_KEY, url=f"ws://127.0.0.1:{port}")
+        with pytest.raises(ProtocolError, match="without the new voice's voice"):
+            await studio.clone("qwen3-tts-vc-realtime-2026-01-15", "a", read_recording(wav()))
+    finally:
+        await runner.cleanup()

@@ -215,3 +215,18 @@ async def test_every_error_code_maps_alike_on_both_protocols(
     assert [e.code for e in errors] == [code]
     assert message in errors[0].text
     assert shape(events)[-2:] == ["audio-stop", "synthesize-stopped"]
+
+
+def test_the_default_stands_when_the_accounts_voices_arrive() -> None:
+    from wyoming_qwentts.enrollment import CustomVoice
+
+    vc, cosy = (
+        catalog.MODELS["qwen3-tts-vc-realtime-2026-01-15"],
+        catalog.MODELS["cosyvoice-v3-flash"],
+    )
+    menu = VoiceMenu([vc, cosy])  # the first model has no system voice
+    assert menu.default == (cosy, "longanyang")
+    own = CustomVoice("qwen-tts-vc-kitchen-voice-1-ab", vc.id, name="kitchen")
+    grown = menu.with_account([own])
+    assert grown.default == (cosy, "longanyang")  # not the account's first voice
+    assert grown.resolve(own.id) == (vc, own.id)

@@ -23,6 +23,7 @@ from wyoming_qwentts.speech.text import TextFeed
         ("<speak>1 & 2</speak>", False),  # not well-formed XML
         ("<speak>" + "x" * MAX_SSML_CHARS + "</speak>", False),  # too long for one segment
         ("Plain text.", False),
+        ("<speak>\ud800</speak>", False),  # not valid Unicode: never an error here
     ],
 )
 def test_what_is_an_ssml_document(text: str, document: bool) -> None:

@@ -133,12 +133,11 @@ def raise_open_files_limit(connections: int) -> None:
     except ImportError:  # pragma: no cover - not on POSIX
         return
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard == resource.RLIM_INFINITY:
-        hard = max(soft, 65536)
-    if soft < hard:
+    target = max(soft, 65536) if hard == resource.RLIM_INFINITY else hard
+    if soft < target:
         with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-            soft = hard
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))  # the hard one kept
+            soft = target
     needed = 3 * connections + 64  # a connection, its upstream sessions, and some to spare
     if soft < needed:
         _LOGGER.warning(

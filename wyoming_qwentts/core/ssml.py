@@ -34,7 +34,7 @@ def is_ssml(text: str) -> bool:
         return False
     try:
         return ElementTree.fromstring(stripped).tag == "speak"
-    except ElementTree.ParseError:
+    except (ElementTree.ParseError, ValueError):  # not XML, or not valid Unicode
         return False
 
 

@@ -28,7 +28,12 @@ from ..catalog.customization import (
     service_of_voice,
     services_for,
 )
-from ..core.errors import InvalidParameterError, QwenTimeoutError, VoiceNotReadyError
+from ..core.errors import (
+    InvalidParameterError,
+    ProtocolError,
+    QwenTimeoutError,
+    VoiceNotReadyError,
+)
 from ..speech.dashscope import headers, transport_error
 from . import wire
 from .recording import Recording, check_recording
@@ -62,6 +67,14 @@ def _supported(table: dict[str, str], model: str, what: str) -> str:
             tuple(table),
         )
     return table[model]
+
+
+def _new_id(output: dict[str, Any], field: str) -> str:
+    """The id of a voice just made (ProtocolError if the answer has none)."""
+    voice_id = output.get(field)
+    if not isinstance(voice_id, str) or not voice_id:
+        raise ProtocolError(f"The service answered without the new voice's {field}.")
+    return voice_id
 
 
 def _audio(recording: Recording | str, service: str) -> str:
@@ -155,7 +168,7 @@ class CustomizationClient:
             if language:
                 fields["language_hints"] = [language]
             output = await self._call(service, "create", fields, subject=model)
-            return CustomVoice(str(output.get("voice_id", "")), model, DEPLOYING, name, language)
+            return CustomVoice(_new_id(output, "voice_id"), model, DEPLOYING, name, language)
         fields = {"target_model": model, "preferred_name": name, "audio": {"data": audio}}
         optional = {"text": transcript, "language": language}
         fields |= {key: value for key, value in optional.items() if value}
@@ -167,7 +180,7 @@ class CustomizationClient:
                 f"The service made a degraded clone ({reason}): for a better one, record "
                 "10–20 s of one person speaking clearly (and give a transcript that matches)."
             )
-        voice = str(output.get("voice", ""))
+        voice = _new_id(output, "voice")
         return CustomVoice(voice, model, name=name, language=language, warning=warning)
 
     async def design(
@@ -213,7 +226,7 @@ class CustomizationClient:
                 fields["language"] = language
         parameters = {"sample_rate": sample_rate, "response_format": audio_format}
         output = await self._call(service, "create", fields, parameters, subject=model)
-        voice_id = str(output.get("voice_id") or output.get("voice") or "")
+        voice_id = _new_id(output, "voice_id" if service == VOICE_ENROLLMENT else "voice")
         status = DEPLOYING if service == VOICE_ENROLLMENT else "OK"
         return designed_from(output, CustomVoice(voice_id, model, status, name, language))
 
@@ -235,8 +248,8 @@ class CustomizationClient:
         while True:
             fields = {"page_index": page, "page_size": PAGE_SIZE}
             output = await self._call(service, "list", fields, subject=service)
-            entries = output.get("voice_list")
-            entries = [entry for entry in entries or () if isinstance(entry, dict)]
+            listed = output.get("voice_list")
+            entries = [e for e in listed if isinstance(e, dict)] if isinstance(listed, list) else []
             found.extend(voice_from(entry) for entry in entries)
             total = output.get("total_count")
             if len(entries) < PAGE_SIZE or (isinstance(total, int) and len(found) >= total):

@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Final
 
+import aiohttp
+
 from ..core.errors import QwenTtsError
 from .client import CustomizationClient
 from .voices import CustomVoice
@@ -57,7 +59,8 @@ class AccountVoices:
             try:
                 async with asyncio.timeout(READ_TIMEOUT):
                     found = await self._client.voices(*self.models)
-            except (QwenTtsError, TimeoutError) as err:
+            except (QwenTtsError, TimeoutError, aiohttp.ClientError, RuntimeError) as err:
+                # RuntimeError: the HTTP session closed under us (the program is stopping)
                 if not self._failing:
                     _LOGGER.warning(
                         "Cannot list the account's voices (%s): keeping the %d known",

@@ -25,7 +25,12 @@ from .recording import RecordingError
 
 PATH: Final = "/api/v1/services/audio/tts/customization"
 _HTTP_SCHEMES: Final = {"wss": "https", "ws": "http"}
-_QUOTA: Final = re.compile(r"quota|limit|exceed|too many", re.IGNORECASE)
+_QUOTA: Final = re.compile(
+    r"quota|too ?many ?voices|voice (?:count|number|limit)|(?:number|count) of voices",
+    re.IGNORECASE,
+)
+"""How the service says the account holds as many voices as it may (its code is not
+documented: matched on the code and the message)."""
 _NOT_FOUND: Final = re.compile(r"not ?found|not exist|does not exist", re.IGNORECASE)
 
 

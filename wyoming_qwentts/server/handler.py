@@ -102,34 +102,35 @@ class QwenTtsEventHandler(AsyncEventHandler):
         """The next event; None when the connection should end (with the reason logged).
 
         A connection with nothing running may idle for ``idle_timeout``; a stream that gets
-        no text for as long ends with ``idle-timeout`` (its slot freed) and reading goes on.
+        no text for as long ends with ``idle-timeout`` (its slot freed), and so does the
+        connection (a read cut short may have left half an event unread).
         """
-        while True:
-            idle = self._limits.idle_timeout
-            if self._jobs and self._stream is None:
-                idle = None  # a request is being spoken: the client waits for it
-            try:
-                async with asyncio.timeout(idle):
-                    return await async_read_event(self._events)  # type: ignore[arg-type]
-            except TimeoutError:
-                if self._stream is not None:
-                    _LOGGER.info("Ending a stream from %s without text for %g s", peer, idle)
-                    self._stream.fail(
-                        RequestError("idle-timeout", f"No text for {idle:g} s: the stream ended.")
-                    )
-                    self._stream = None
-                    continue
+        idle = self._limits.idle_timeout
+        if self._jobs and self._stream is None:
+            idle = None  # a request is being spoken: the client waits for it
+        try:
+            async with asyncio.timeout(idle):
+                return await async_read_event(self._events)  # type: ignore[arg-type]
+        except TimeoutError:
+            if self._stream is not None:
+                _LOGGER.info("Ending a stream from %s without text for %g s", peer, idle)
+                self._stream.fail(
+                    RequestError("idle-timeout", f"No text for {idle:g} s: the stream ended.")
+                )
+                self._stream = None
+                if self._jobs:
+                    await asyncio.wait(set(self._jobs))  # its error and end reach the client
+            else:
                 _LOGGER.info("Closing a connection from %s idle for %g s", peer, idle)
-            except (BadEvent, AttributeError, TypeError, KeyError, EOFError, ValueError) as err:
-                # A protocol violation leaves the stream unreadable: say why, then close. (A
-                # line that is not JSON, not UTF-8 or over 64 KiB is a ValueError.)
-                text = str(err) if isinstance(err, BadEvent) else "The event is malformed."
-                _LOGGER.warning("Closing a connection from %s: %s", peer, text)
-                with contextlib.suppress(ConnectionError):
-                    await self.write_event(Error(text=text, code="bad-request").event())
-            except ConnectionError:
-                pass
-            return None
+        except (BadEvent, AttributeError, TypeError, KeyError, EOFError, ValueError) as err:
+            # A protocol violation leaves the stream unreadable: say why, then close.
+            text = str(err) if isinstance(err, BadEvent) else "The event is malformed."
+            _LOGGER.warning("Closing a connection from %s: %s", peer, text)
+            with contextlib.suppress(ConnectionError):
+                await self.write_event(Error(text=text, code="bad-request").event())
+        except ConnectionError:
+            pass
+        return None
 
     async def write_event(self, event: Event) -> None:
         """Send one event (in a single write)."""

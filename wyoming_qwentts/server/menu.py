@@ -69,8 +69,11 @@ class VoiceMenu:
         self.default = self.resolve(default_voice) if default_voice else self._first()
 
     def with_account(self, account: Sequence[CustomVoice]) -> VoiceMenu:
-        """The same menu with ``account`` as the account's voices."""
-        return VoiceMenu(self.models, self.default_voice, account)
+        """The same menu with ``account`` as the account's voices (and the same default:
+        what a request without a voice means does not change with the account)."""
+        menu = VoiceMenu(self.models, self.default_voice, account)
+        menu.default = self.default
+        return menu
 
     def _first(self) -> tuple[catalog.Model, str]:
         if self.voices:

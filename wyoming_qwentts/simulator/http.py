@@ -8,6 +8,7 @@ connection closes); anything else goes to the ``websockets`` server as it arrive
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -15,6 +16,7 @@ from typing import Any, ClassVar, Final
 
 from websockets.asyncio.server import ServerConnection
 
+_LOGGER = logging.getLogger(__name__)
 MAX_HEAD: Final = 64 * 1024
 MAX_BODY: Final = 32 * 1024 * 1024
 """The largest request body taken (a 10 MB recording as base64 is under 14 MB)."""
@@ -98,7 +100,11 @@ class PortConnection(ServerConnection):
         self._reply = self.loop.create_task(self._respond(request))
 
     async def _respond(self, request: HttpRequest) -> None:
-        status, body = await type(self).answer(request)
+        try:
+            status, body = await type(self).answer(request)
+        except Exception:  # a simulator bug: answer as a server would, and say it
+            _LOGGER.exception("The simulator failed to answer %s %s", request.method, request.path)
+            status, body = 500, b'{"code": "InternalError", "message": "Simulator error."}'
         self._send(HTTPStatus(status), body)
 
     def _send(self, status: HTTPStatus, body: bytes) -> None:
