@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -97,10 +98,15 @@ async def simulator(**knobs: Any) -> AsyncIterator[Simulator]:
 
 
 @contextlib.asynccontextmanager
-async def server(url: str, *flags: str) -> AsyncIterator[Server]:
-    """The Wyoming server in its own process, upstream ``url``."""
+async def server(url: str, *flags: str, core: int | None = None) -> AsyncIterator[Server]:
+    """The Wyoming server in its own process, upstream ``url``; with ``core``, pinned to that
+    CPU (``taskset``) where the machine has it."""
+    pinned: list[str] = []
+    if core is not None and shutil.which("taskset") and len(os.sched_getaffinity(0)) > core:
+        pinned = ["taskset", "-c", str(core)]
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "wyoming_qwentts", "--uri", "tcp://127.0.0.1:0", "--url", url,
+        *pinned, sys.executable, "-m", "wyoming_qwentts", "--uri", "tcp://127.0.0.1:0",
+        "--url", url,
         "--api-key", KEY, "--max-concurrency", "2000", "--max-connections", "2000",
         "--max-connections-per-client", "2000", *flags,  # every client is on loopback here
         stderr=asyncio.subprocess.PIPE,

@@ -1,5 +1,6 @@
 """Benchmark suite: the simulator upstream in its own process, the Wyoming server in another;
-scenarios 1-5 on the realtime protocol, 6 on the inference protocol (:mod:`inference`).
+scenarios 1-5 on the realtime protocol, 6 on the inference protocol (:mod:`inference`), 7
+bursts on both (:mod:`burst`).
 
     script/bench            the full run (about a quarter of an hour)
     script/bench --smoke    every scenario once, small and fast (part of script/test)
@@ -17,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import burst
 import inference
 from latency import (
     bridge_overhead,
@@ -66,6 +68,10 @@ async def main(smoke: bool) -> None:
     results["capacity"] = await capacity(cap_levels, sentences, pace)
     results["memory"] = await memory(mem_n, 10 if smoke else 50, 0.5 if smoke else 2.0, pace)
     results["inference"] = await inference.scenario(smoke, pace)
+    if smoke:
+        results["burst"] = await burst.burst([3], [0.15])
+    else:
+        results["burst"] = await burst.burst([1, 10, 100], [0.0, 0.15])
     results["seconds"] = time.monotonic() - started
     print(table(results))
     out = RESULTS / ("smoke.json" if smoke else "results.json")
@@ -73,12 +79,6 @@ async def main(smoke: bool) -> None:
     picture = RESULTS / ("smoke.png" if smoke else "latency.png")
     plot(results, picture)
     print(f"\nwrote {out} and {picture} ({results['seconds']:.0f} s)")
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--smoke", action="store_true", help="every scenario once, small and fast")
-    eventloop.run(main(parser.parse_args().smoke))
 
 
 if __name__ == "__main__":
