@@ -3,7 +3,8 @@
     python bench/soak.py load      500 concurrent streams for 60 s, every one decoded
     python bench/soak.py soak      10 minutes (--minutes) at 50 streams, 5 % chaos; memory slope
     python bench/soak.py sigterm   SIGTERM with 100 streams in flight
-    python bench/soak.py all --short   seconds-long versions of all three (used by the tests)
+    python bench/soak.py hostile   5 minutes of 20 streams beside hostile clients (bench/hostile.py)
+    python bench/soak.py all --short   seconds-long versions of all four (used by the tests)
 
 Prints one JSON object per run and exits 1 if any stream was lost, repeated beyond one
 restarted segment, or not ended cleanly.
@@ -22,6 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import hostile
 from harness import server, simulator
 from wyoming.audio import AudioChunk
 from wyoming.client import AsyncTcpClient
@@ -157,6 +159,9 @@ async def main(run: str, short: bool, minutes: float = 10) -> int:
         results.append(await soak(10, 4, 0.3) if short else await soak(50, 60 * minutes, 0.05))
     if run in ("sigterm", "all"):
         results.append(await sigterm(10, 10) if short else await sigterm(100, 10))
+    if run in ("hostile", "all"):
+        normal, seconds = (4, 6.0) if short else (20, 300.0)
+        results.append(await hostile.hostile(normal, seconds, one, summary, _slope))
     failed = False
     for result in results:
         print(json.dumps(result))
@@ -168,7 +173,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("run", choices=("load", "soak", "sigterm", "all"))
+    parser.add_argument("run", choices=("load", "soak", "sigterm", "hostile", "all"))
     parser.add_argument("--short", action="store_true", help="seconds instead of minutes")
     parser.add_argument("--minutes", type=float, default=10, help="length of the soak run")
     args = parser.parse_args()
