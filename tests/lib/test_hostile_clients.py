@@ -353,3 +353,20 @@ def test_the_gate_counts_every_client_and_each_one() -> None:
     assert gate.admit("") == "The server has its limit of 2 connections."  # a unix socket
     gate.release(("10.0.0.1", 1))
     assert gate.admit("") is None
+
+
+async def test_a_flood_of_malformed_connections_does_not_flood_the_log(
+    wyoming_server: WyomingServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    from wyoming_qwentts.server.limits import CLIENT_LOGS, LogThrottle
+
+    with patch.object(CLIENT_LOGS, "_every", 60.0), patch.dict(CLIENT_LOGS._last, clear=True):
+        for _ in range(50):
+            answer = await raw(wyoming_server, b"\xff\xfe not json\n")
+            assert b"bad-request" in answer  # every one is answered ...
+    closing = [r for r in caplog.records if "Closing a connection" in r.getMessage()]
+    assert len(closing) == 1  # ... but logged once a minute
+    throttle = LogThrottle(every=60.0)
+    assert throttle.allow("x") == 0
+    assert throttle.allow("x") is None
+    assert throttle.allow("y") == 0  # each kind apart

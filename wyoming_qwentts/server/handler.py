@@ -32,7 +32,7 @@ from ..core.pcm import PCM_WIDTH
 from ..core.ssml import is_ssml, ssml_text
 from ..speech import SpeechStream
 from .audio_output import AudioOutput, serialized
-from .limits import BadEvent, ConnectionGate, ConnectionLimits, LimitedReader
+from .limits import CLIENT_LOGS, BadEvent, ConnectionGate, ConnectionLimits, LimitedReader
 from .requests import Request, RequestError, error_code, texts_of, voice_fields
 from .upstream import Upstream
 
@@ -79,7 +79,9 @@ class QwenTtsEventHandler(AsyncEventHandler):
         peer = self.writer.get_extra_info("peername")
         try:
             if not self._limits.allows(peer):
-                _LOGGER.warning("Refused a connection from %s (not in --allow)", peer)
+                _client_warning(
+                    "not-allowed", "Refused a connection from %s (not in --allow)", peer
+                )
                 return
             refusal = self._gate.admit(peer) if self._gate is not None else None
             if refusal is not None:
@@ -125,7 +127,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
         except (BadEvent, AttributeError, TypeError, KeyError, EOFError, ValueError) as err:
             # A protocol violation leaves the stream unreadable: say why, then close.
             text = str(err) if isinstance(err, BadEvent) else "The event is malformed."
-            _LOGGER.warning("Closing a connection from %s: %s", peer, text)
+            _client_warning("bad-event", "Closing a connection from %s: %s", peer, text)
             with contextlib.suppress(ConnectionError):
                 await self.write_event(Error(text=text, code="bad-request").event())
         except ConnectionError:
@@ -189,7 +191,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
 
     async def _refuse(self, text: str) -> None:
         """Answer an event that breaks the protocol (the connection goes on)."""
-        _LOGGER.warning("Refused an event: %s", text)
+        _client_warning("refused-event", "Refused an event: %s", text)
         await self.write_event(Error(text=text, code="bad-request").event())
 
     async def _start_stream(self, data: dict[str, Any]) -> None:
@@ -294,6 +296,14 @@ class QwenTtsEventHandler(AsyncEventHandler):
                 if first:
                     first = False
                     _log_first_audio(request, stream)
+
+
+def _client_warning(kind: str, message: str, *args: object) -> None:
+    """A warning a client causes, throttled by kind (see ``LogThrottle``)."""
+    held = CLIENT_LOGS.allow(kind)
+    if held is not None:
+        more = f" ({held} more like it since the last)" if held else ""
+        _LOGGER.warning("%s%s", message % args, more)
 
 
 def _log_first_audio(request: Request, stream: SpeechStream) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network, ip_address
+from typing import Final
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,30 @@ class ConnectionGate:
         else:
             del self._by_client[client]
         self.released.set()
+
+
+class LogThrottle:
+    """Lets a kind of log line through at most once per ``every`` seconds, counting the rest:
+    what clients cause (malformed events, refusals) must not let one client fill the log."""
+
+    def __init__(self, every: float = 10.0) -> None:
+        self._every = every
+        self._last: dict[str, float] = {}
+        self._held: dict[str, int] = {}
+
+    def allow(self, kind: str) -> int | None:
+        """None to hold this line back; else how many of its kind were held since the last."""
+        now = time.monotonic()
+        last = self._last.get(kind)
+        if last is not None and now - last < self._every:
+            self._held[kind] = self._held.get(kind, 0) + 1
+            return None
+        self._last[kind] = now
+        return self._held.pop(kind, 0)
+
+
+CLIENT_LOGS: Final = LogThrottle()
+"""The server's throttle of lines that clients cause."""
 
 
 class BadEvent(Exception):
