@@ -25,6 +25,7 @@ from wyoming_qwentts import catalog
 from wyoming_qwentts.catalog.customization import services_for
 from wyoming_qwentts.core import QwenTtsError
 from wyoming_qwentts.core.pcm import wav_header
+from wyoming_qwentts.enrollment import offered_voices
 from wyoming_qwentts.speech import Speaker, single_text
 
 from .const import CONF_MODEL, CONF_VOICE, DOMAIN, MAX_MESSAGE_CHARS
@@ -98,13 +99,12 @@ class QwenTtsEntity(TextToSpeechEntity):
         """The model's voices that speak ``language``: its system voices and the account's
         own (the list read last; a read is started when it is due)."""
         data = self._entry.runtime_data
-        own = data.account_voices(self._model)
         if services_for(self._model.id):
             data.refresh_account(self.hass)
         code = catalog.language_code(language)
         voices = [
             Voice(voice.id, voice.display_name)
-            for voice in (*self._model.voices, *(v.as_voice(self._model) for v in own))
+            for voice in offered_voices(self._model, data.account.voices)
             if code in voice.languages
         ]
         return voices or None

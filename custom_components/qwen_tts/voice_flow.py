@@ -39,6 +39,7 @@ from wyoming_qwentts.enrollment import (
     Recording,
     RecordingError,
     check_name,
+    offered_voices,
     read_recording,
 )
 
@@ -363,7 +364,7 @@ def _settings_schema(model: catalog.Model, own: tuple[CustomVoice, ...]) -> vol.
     it takes."""
     voices = [
         SelectOptionDict(value=voice.id, label=voice.display_name)
-        for voice in (*model.voices, *(entry.as_voice(model) for entry in own))
+        for voice in offered_voices(model, own)
     ]
     fields: dict[vol.Marker, Any] = {
         vol.Required(CONF_VOICE): SelectSelector(

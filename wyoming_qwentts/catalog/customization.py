@@ -10,6 +10,7 @@ the service says so, and its refusal reaches the user.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Final
 
@@ -43,6 +44,17 @@ DESIGN: Final[Mapping[str, str]] = {
 """The service that designs a voice from a description for each model that takes one."""
 
 SERVICES: Final = (VOICE_ENROLLMENT, QWEN_VOICE_ENROLLMENT, QWEN_VOICE_DESIGN)
+
+_QWEN_NAME: Final = re.compile(r"[A-Za-z0-9_]{1,16}")
+NAME_RULES: Final[Mapping[str, re.Pattern[str]]] = {
+    VOICE_ENROLLMENT: re.compile(r"[a-z0-9]{1,10}"),
+    QWEN_VOICE_ENROLLMENT: _QWEN_NAME,
+    QWEN_VOICE_DESIGN: _QWEN_NAME,
+}
+"""What each service takes as a new voice's name (``prefix``: 1–10 lowercase letters and
+digits; ``preferred_name``: up to 16 letters, digits and underscores)."""
+DESIGN_LIMITS: Final[Mapping[str, tuple[int, int]]] = {QWEN_VOICE_DESIGN: (2048, 1024)}
+"""The longest description and preview text a design service takes (where documented)."""
 
 
 def services_for(model_id: str) -> tuple[str, ...]:

@@ -4,7 +4,7 @@ Model Studio's customization API, for every model that takes such voices."""
 from .client import CustomizationClient
 from .directory import AccountVoices
 from .recording import Recording, RecordingError, check_recording, checked_recording, read_recording
-from .voices import CustomVoice, DesignedVoice, check_name
+from .voices import CustomVoice, DesignedVoice, check_name, offered_voices
 
 __all__ = [
     "AccountVoices",
@@ -16,5 +16,6 @@ __all__ = [
     "check_name",
     "check_recording",
     "checked_recording",
+    "offered_voices",
     "read_recording",
 ]

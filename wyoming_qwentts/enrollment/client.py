@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import aiohttp
@@ -21,6 +21,7 @@ from .. import catalog
 from ..catalog.customization import (
     CLONING,
     DESIGN,
+    DESIGN_LIMITS,
     QWEN_VOICE_DESIGN,
     QWEN_VOICE_ENROLLMENT,
     SERVICES,
@@ -54,11 +55,9 @@ _ACTIONS: Final = {
 }
 _ID_FIELD: Final = {VOICE_ENROLLMENT: "voice_id"}
 """The input field naming a voice (``voice`` where not listed)."""
-_DESIGN_LIMITS: Final = {QWEN_VOICE_DESIGN: (2048, 1024)}
-"""The longest description and preview text a design service takes (where documented)."""
 
 
-def _supported(table: dict[str, str], model: str, what: str) -> str:
+def _supported(table: Mapping[str, str], model: str, what: str) -> str:
     catalog.get_model(model)
     if model not in table:
         raise InvalidParameterError(
@@ -160,7 +159,7 @@ class CustomizationClient:
         or the URL of a public one). A CosyVoice or Qwen-Audio voice is ``DEPLOYING`` at
         first (:meth:`wait` for it); a Qwen3 VC voice is ready at once, ``warning`` set
         when the service made a degraded clone."""
-        service = _supported(dict(CLONING), model, "cloned")
+        service = _supported(CLONING, model, "cloned")
         check_name(service, name)
         audio = _audio(recording, service)
         if service == VOICE_ENROLLMENT:
@@ -196,9 +195,9 @@ class CustomizationClient:
     ) -> DesignedVoice:
         """Design a voice for ``model`` from a description, with a preview clip of
         ``preview_text`` (``audio_format`` at ``sample_rate`` Hz)."""
-        service = _supported(dict(DESIGN), model, "designed")
+        service = _supported(DESIGN, model, "designed")
         check_name(service, name)
-        longest = _DESIGN_LIMITS.get(service)
+        longest = DESIGN_LIMITS.get(service)
         for field, text, limit in (
             ("description", description, longest[0] if longest else None),
             ("preview_text", preview_text, longest[1] if longest else None),

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 import pybase64
 
 from .. import catalog
-from ..catalog.customization import VOICE_ENROLLMENT, target_of
+from ..catalog.customization import NAME_RULES, VOICE_ENROLLMENT, target_of
 from ..core.errors import InvalidParameterError
 
 READY: Final = "OK"
 DEPLOYING: Final = "DEPLOYING"
-_PREFIX: Final = re.compile(r"[a-z0-9]{1,10}")
-_PREFERRED_NAME: Final = re.compile(r"[A-Za-z0-9_]{1,16}")
 _QWEN_NAME: Final = re.compile(r"qwen-tts-v[cd]-(?P<name>.+)-voice-\d+-[0-9a-z]+")
 
 
@@ -62,21 +60,26 @@ class DesignedVoice:
     preview_url: str | None = None
 
 
+def offered_voices(
+    model: catalog.Model, account: Sequence[CustomVoice]
+) -> tuple[catalog.Voice, ...]:
+    """The voices ``model`` offers: its system voices, then the account's voices of it."""
+    return (*model.voices, *(own.as_voice(model) for own in account if own.model == model.id))
+
+
 def check_name(service: str, name: str) -> str:
     """Raise InvalidParameterError unless ``name`` follows ``service``'s rule for the names
     of new voices (``voice-enrollment``: 1–10 lowercase letters and digits; the Qwen3
     services: up to 16 letters, digits and underscores)."""
+    if NAME_RULES[service].fullmatch(name):
+        return name
     if service == VOICE_ENROLLMENT:
-        if _PREFIX.fullmatch(name):
-            return name
         hint = re.sub(r"[^a-z0-9]", "", name.lower())[:10] or "kitchen"
         raise InvalidParameterError(
             "name",
             f"Invalid voice name {name!r}: this model's voices are named with 1 to 10 "
             f"lowercase letters and digits (for example {hint!r}).",
         )
-    if _PREFERRED_NAME.fullmatch(name):
-        return name
     hint = re.sub(r"\W", "_", name, flags=re.ASCII)[:16] or "kitchen"
     raise InvalidParameterError(
         "name",

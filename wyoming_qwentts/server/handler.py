@@ -33,7 +33,7 @@ from ..core.ssml import is_ssml, ssml_text
 from ..speech import SpeechStream
 from .audio_output import AudioOutput, serialized
 from .limits import CLIENT_LOGS, BadEvent, ConnectionGate, ConnectionLimits, LimitedReader
-from .requests import Request, RequestError, error_code, texts_of, voice_fields
+from .requests import Request, RequestError, error_code, texts_of
 from .upstream import Upstream
 
 _LOGGER = logging.getLogger(__name__)
@@ -198,12 +198,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
         if self._stream is not None:
             _LOGGER.warning("synthesize-start inside an open stream: ending the previous one")
             await self._stop_stream()
-        request = Request(streaming=True, voice=None, language=None)
-        try:
-            request.voice, request.language = voice_fields(data)
-        except RequestError as err:
-            request.fail(err)  # the stream ends with it; its chunks are ignored
-        self._stream = await self._start(request)
+        self._stream = await self._start(Request.of(data, streaming=True))
 
     async def _on_chunk(self, data: dict[str, Any]) -> None:
         text = data.get("text")
@@ -225,11 +220,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
         if self._stream is not None:
             return  # Home Assistant repeats the whole text for older servers: speak it once
         text = data.get("text")
-        request = Request(streaming=False, voice=None, language=None)
-        try:
-            request.voice, request.language = voice_fields(data)
-        except RequestError as err:
-            request.fail(err)
+        request = Request.of(data, streaming=False)
         if not isinstance(text, str):
             request.fail(RequestError("bad-request", "synthesize needs a text string."))
         elif not text.strip() or (is_ssml(text) and not ssml_text(text)):

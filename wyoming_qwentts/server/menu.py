@@ -18,7 +18,7 @@ from typing import Final
 
 from .. import catalog
 from ..core import InvalidParameterError, SpeechParams
-from ..enrollment import CustomVoice
+from ..enrollment import CustomVoice, offered_voices
 
 SEPARATOR: Final = "/"
 
@@ -48,14 +48,7 @@ class VoiceMenu:
         self.models = tuple(models)
         self.default_voice = default_voice
         self.account = tuple(account)
-        offered = [
-            (model, voice)
-            for model in models
-            for voice in (
-                *model.voices,
-                *(own.as_voice(model) for own in account if own.model == model.id),
-            )
-        ]
+        offered = [(model, voice) for model in models for voice in offered_voices(model, account)]
         shared = Counter(voice.id for _, voice in offered)
         self.voices = tuple(
             MenuVoice(

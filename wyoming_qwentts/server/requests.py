@@ -41,6 +41,16 @@ class Request:
     first_text_at: float = 0.0
     """Monotonic time the request's first text arrived."""
 
+    @classmethod
+    def of(cls, data: dict[str, Any], *, streaming: bool) -> Request:
+        """A request of an event's data: its voice, or a failure if the voice is malformed."""
+        request = cls(streaming=streaming, voice=None, language=None)
+        try:
+            request.voice, request.language = voice_fields(data)
+        except RequestError as err:
+            request.fail(err)  # it ends with that error (a stream's chunks are ignored)
+        return request
+
     def push(self, text: str, limit: int) -> None:
         """Queue text for upstream, unless the request already failed, got too long, or the
         text is not valid Unicode."""

@@ -28,6 +28,8 @@ import pybase64
 from ..catalog.customization import (
     CLONING,
     DESIGN,
+    DESIGN_LIMITS,
+    NAME_RULES,
     QWEN_VOICE_DESIGN,
     QWEN_VOICE_ENROLLMENT,
     VOICE_ENROLLMENT,
@@ -38,8 +40,6 @@ from .options import HANDSHAKE_BODIES, SimulatorOptions, new_id
 from .voice import decode_wav, synthesize
 
 PATH: Final = "/api/v1/services/audio/tts/customization"
-_PREFIX: Final = re.compile(r"[a-z0-9]{1,10}")
-_PREFERRED_NAME: Final = re.compile(r"[A-Za-z0-9_]{1,16}")
 _DATA_URI: Final = re.compile(r"data:(audio/[a-z0-9.+-]+);base64,(.*)", re.DOTALL)
 _PREVIEW_RATES: Final = (8000, 16000, 24000, 48000)
 _RECORDING_CODES: Final = {
@@ -217,7 +217,7 @@ class CustomizationService:
         designing = "voice_prompt" in fields
         target = self._target(fields, dict(DESIGN if designing else CLONING), VOICE_ENROLLMENT)
         prefix = fields.get("prefix")
-        if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
+        if not isinstance(prefix, str) or not NAME_RULES[VOICE_ENROLLMENT].fullmatch(prefix):
             raise Refusal("InvalidParameter", "prefix must be 1-10 lowercase letters or digits.")
         hints = fields.get("language_hints")
         language = hints[0] if isinstance(hints, list) and hints else None
@@ -250,8 +250,9 @@ class CustomizationService:
     def _create_design(self, fields: dict[str, Any], parameters: dict[str, Any]) -> Any:
         target = self._target(fields, dict(DESIGN), QWEN_VOICE_DESIGN)
         name = _preferred_name(fields, required=False)
-        _text(fields, "voice_prompt", 2048)
-        preview = _preview(_text(fields, "preview_text", 1024), parameters)
+        longest_prompt, longest_preview = DESIGN_LIMITS[QWEN_VOICE_DESIGN]
+        _text(fields, "voice_prompt", longest_prompt)
+        preview = _preview(_text(fields, "preview_text", longest_preview), parameters)
         language = fields.get("language") or "zh"
         voice = self._store(_qwen_id("vd", name), QWEN_VOICE_DESIGN, target, language)
         return {"voice": voice.id, "target_model": target, "language": language,
@@ -332,7 +333,7 @@ def _preferred_name(fields: dict[str, Any], *, required: bool) -> str:
     name = fields.get("preferred_name")
     if name is None and not required:
         return "voice"
-    if not isinstance(name, str) or not _PREFERRED_NAME.fullmatch(name):
+    if not isinstance(name, str) or not NAME_RULES[QWEN_VOICE_ENROLLMENT].fullmatch(name):
         raise Refusal(
             "InvalidParameter", "preferred_name must be up to 16 letters, digits or underscores."
         )
