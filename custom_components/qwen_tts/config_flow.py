@@ -10,7 +10,9 @@ from typing import Any
 
 import voluptuous as vol
 from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentryData,
@@ -42,7 +44,7 @@ from .const import (
     SUBENTRY_VOICE,
 )
 from .credentials import async_check_key, async_works_in_other_region
-from .data import voice_title
+from .data import QwenTtsConfigEntry, voice_title
 from .voice_flow import VoiceSubentryFlow
 
 _LOGGER = logging.getLogger(__name__)
@@ -182,9 +184,7 @@ class QwenTtsConfigFlow(ConfigFlow, domain=DOMAIN):
             data = {**entry.data, CONF_API_KEY: user_input[CONF_API_KEY]}
             errors = await async_validate_credentials(self.hass, data)
             if not errors:
-                return self.async_update_reload_and_abort(
-                    entry, data_updates=data, unique_id=_unique_id(data)
-                )
+                return self._store_and_abort(entry, data=data, unique_id=_unique_id(data))
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=_credentials_schema(entry.data, key_only=True),
@@ -205,10 +205,10 @@ class QwenTtsConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._abort_if_unique_id_configured()
             errors = await async_validate_credentials(self.hass, data)
             if not errors:
-                return self.async_update_reload_and_abort(
+                return self._store_and_abort(
                     entry,
                     title=_title(data[CONF_REGION]),
-                    data_updates=data,
+                    data={**entry.data, **data},
                     unique_id=self.unique_id,
                 )
         defaults = _entry_data(user_input) if user_input is not None else entry.data
@@ -217,3 +217,16 @@ class QwenTtsConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=_credentials_schema(defaults),
             errors=errors,
         )
+
+    def _store_and_abort(self, entry: QwenTtsConfigEntry, **changes: Any) -> ConfigFlowResult:
+        """Store the checked credentials, set the entry up again with them, and finish.
+
+        A loaded entry's update listener reloads it after a change; an entry that failed to
+        set up (no listener) or an unchanged one (the same key, accepted again) reloads here.
+        """
+        changed = self.hass.config_entries.async_update_entry(entry, **changes)
+        if not (changed and entry.state is ConfigEntryState.LOADED):
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+        if self.source == SOURCE_RECONFIGURE:
+            return self.async_abort(reason="reconfigure_successful")
+        return self.async_abort(reason="reauth_successful")

@@ -6,7 +6,8 @@ import socket
 from typing import Any
 from unittest.mock import patch
 
-from homeassistant.config_entries import SOURCE_USER
+import pytest
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -154,6 +155,7 @@ async def test_duplicate_key_and_region(
 async def test_reauth(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
 ) -> None:
+    before = loaded_entry.runtime_data
     result = await loaded_entry.start_reauth_flow(hass)
     assert result["step_id"] == "reauth_confirm"
     assert result["description_placeholders"]["region"] == "Singapore (international)"
@@ -169,6 +171,28 @@ async def test_reauth(
     assert result["reason"] == "reauth_successful"
     assert loaded_entry.data[CONF_API_KEY] == "sk-rotated-key"
     assert loaded_entry.data[CONF_URL] == simulator.url  # the rest of the data is kept
+    await hass.async_block_till_done()
+    assert loaded_entry.state is ConfigEntryState.LOADED
+    assert loaded_entry.runtime_data is not before  # set up again, with the new key
+
+
+@pytest.mark.parametrize("rotated", [False, True], ids=["same key accepted again", "new key"])
+async def test_reauth_sets_a_failed_entry_up_again(
+    hass: HomeAssistant, mock_entry: MockConfigEntry, simulator: QwenSimulator, rotated: bool
+) -> None:
+    simulator.options.reject_handshake = 401
+    mock_entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(mock_entry.entry_id)
+    assert mock_entry.state is ConfigEntryState.SETUP_ERROR
+    (flow,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    simulator.options.reject_handshake = None
+    key = "sk-rotated-key" if rotated else API_KEY
+    simulator.options.api_key = key
+    result = await hass.config_entries.flow.async_configure(flow["flow_id"], {CONF_API_KEY: key})
+    assert result["reason"] == "reauth_successful"
+    await hass.async_block_till_done()
+    assert mock_entry.state is ConfigEntryState.LOADED
+    assert mock_entry.data[CONF_API_KEY] == key
 
 
 async def test_reconfigure_region(hass: HomeAssistant, regions: dict[str, QwenSimulator]) -> None:
