@@ -3,9 +3,9 @@ a house), through the server with its defaults, against N bare clients that each
 speak the protocol themselves, same simulator (first audio 200 ms), same run; the server on a
 core of its own where the machine has two.
 
-Each server figure is of a burst that follows one of the same size (what the warm pool could
-learn); a bare client always connects cold. p99 of the time from the first text to the first
-audio.
+Each server figure is of bursts that follow one of the same size (what the warm pool could
+learn), alternating with bare ones; a bare client always connects cold. p99 of the time from
+the first text to the first audio, over every request of every round.
 """
 
 from __future__ import annotations
@@ -52,8 +52,12 @@ async def _through_server(port: int, size: int, tag: str) -> list[float]:
     return [result.ttfa for result in results]
 
 
-async def burst(sizes: list[int], handshakes: list[float]) -> dict[str, Any]:
-    """p99 through the server and bare, per protocol, handshake delay and burst size."""
+async def burst(
+    sizes: list[int], handshakes: list[float], rounds: int = 1, flags: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """p99 through the server (its defaults, and ``flags``) and bare, per protocol, handshake
+    delay and burst size, over ``rounds`` bursts of each (a burst's tail on a shared 2-core
+    machine varies from one to the next)."""
     results: dict[str, Any] = {}
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as http:
@@ -62,20 +66,13 @@ async def burst(sizes: list[int], handshakes: list[float]) -> dict[str, Any]:
                 knobs = {"first_audio_delay": FIRST_AUDIO_DELAY, "handshake_delay": handshake}
                 async with (
                     simulator(**knobs) as sim,
-                    server(sim.url, "--model", model, core=SERVER_CORE) as srv,
+                    server(sim.url, "--model", model, *flags, core=SERVER_CORE) as srv,
                 ):
                     for size in sizes:
-                        await _through_server(srv.port, size, f"seen-{size}")  # learnt
-                        await asyncio.sleep(0.5)  # the pool tops up between bursts
-                        ours = await _through_server(srv.port, size, f"burst-{size}")
-                        await asyncio.sleep(0.5)
-                        texts = ["".join(unique_chunks(f"bare-{size}-{i}")) for i in range(size)]
-                        bare = await asyncio.gather(
-                            *(_bare(http, sim.url, model, text) for text in texts)
-                        )
-                        mine, theirs = percentiles(ours), percentiles(list(bare))
-                        key = f"{protocol} {int(handshake * 1000)} ms {size}"
-                        results[key] = {
+                        ours, bare = await _rounds(http, sim.url, srv.port, model, size, rounds)
+                        mine, theirs = percentiles(ours), percentiles(bare)
+                        key = [protocol, f"{handshake * 1000:.0f}", "ms", f"{size}", *flags]
+                        results[" ".join(key)] = {
                             "server": mine,
                             "bare": theirs,
                             "ratio": mine["p99"] / theirs["p99"],
@@ -83,11 +80,28 @@ async def burst(sizes: list[int], handshakes: list[float]) -> dict[str, Any]:
     return results
 
 
+async def _rounds(
+    http: aiohttp.ClientSession, url: str, port: int, model: str, size: int, rounds: int
+) -> tuple[list[float], list[float]]:
+    """First audio of ``rounds`` bursts through the server, each after one of its size (the
+    first after one to learn from), alternating with as many bursts of bare clients."""
+    await _through_server(port, size, f"seen-{size}")
+    ours: list[float] = []
+    bare: list[float] = []
+    for round_ in range(rounds):
+        await asyncio.sleep(0.5)  # the pool tops up between bursts
+        ours += await _through_server(port, size, f"b{round_}-{size}")
+        await asyncio.sleep(0.5)
+        texts = ["".join(unique_chunks(f"bare{round_}-{size}-{i}")) for i in range(size)]
+        bare += await asyncio.gather(*(_bare(http, url, model, text) for text in texts))
+    return ours, bare
+
+
 def rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     """The table's rows: p99 server / bare, and the ratio against its target."""
     out = []
     for key, figures in results.items():
-        protocol, handshake, _, size = key.split()
+        protocol, handshake, _, size, *flags = key.split()
         target = (
             "<= 1.05 x bare"
             if handshake == "0"
@@ -97,6 +111,7 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
             f"{figures['server']['p99']:.0f}/{figures['bare']['p99']:.0f} ms "
             f"({figures['ratio']:.2f})"
         )
-        out.append((f"7. burst, {protocol}, {handshake} ms handshake, {size} at once (p99)",
+        server = f", {' '.join(flags)}" if flags else ""
+        out.append((f"7. burst, {protocol}, {handshake} ms handshake, {size} at once{server} (p99)",
                     value, target))  # fmt: skip
     return out

@@ -18,7 +18,9 @@ import sys
 import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
+
+from wyoming_qwentts import catalog
 
 OPTIONS = Path(os.environ.get("QWENTTS_ADDON_OPTIONS", "/data/options.json"))
 SUPERVISOR = os.environ.get("QWENTTS_SUPERVISOR_URL", "http://supervisor")
@@ -26,32 +28,58 @@ PORT = int(os.environ.get("QWENTTS_ADDON_PORT", "10200"))
 READY = b"Ready: "
 
 
+PROSODY: Final = {"speech_rate": ("--speech-rate", "rate"), "pitch_rate": ("--pitch-rate", "pitch"),
+                  "volume": ("--volume", "volume")}  # fmt: skip
+"""Each prosody option: its server flag, and the parameter's name in the catalog."""
+PRIVATE: Final = ("SUPERVISOR_TOKEN", "HASSIO_TOKEN")
+"""The add-on's own credentials: the server never needs them, so it never holds them."""
+
+
 def command(options: Mapping[str, Any], port: int = PORT) -> list[str]:
-    """The server's command line for the add-on's options."""
+    """The server's command line for the add-on's options: only what differs from what the
+    server and the service do anyway, so that a model without a setting still starts."""
+    models = [name.strip() for name in str(options["model"]).split(",") if name.strip()]
     argv = [
         "wyoming-qwentts",
         "--uri", f"tcp://0.0.0.0:{port}",
         "--region", str(options["region"]),
-        "--model", str(options["model"]),
-        "--language", str(options["language"]),
-        "--speech-rate", str(options["speech_rate"]),
-        "--pitch-rate", str(options["pitch_rate"]),
-        "--volume", str(options["volume"]),
+        "--model", ",".join(models),
         "--warm-connections", str(options["warm_connections"]),
     ]  # fmt: skip
     if options.get("voice"):
         argv += ["--voice", str(options["voice"])]
+    if options.get("language") not in (None, "", "Auto"):
+        argv += ["--language", str(options["language"])]
+    for option, (flag, name) in PROSODY.items():
+        value = options.get(option)
+        if value is not None and value != _service_default(name, models):
+            argv += [flag, str(value)]
+    if options.get("allow"):
+        argv += ["--allow", str(options["allow"])]
     if options.get("log_level") == "debug":
         argv.append("--debug")
     return argv
 
 
+def _service_default(name: str, models: list[str]) -> float | None:
+    """The value a parameter has when it is not sent: the default of the chosen models that
+    take it, or of any model where none does (a value that says nothing to such a model)."""
+    chosen = [catalog.MODELS[model] for model in models if model in catalog.MODELS]
+    takers = [m for m in chosen if name in m.ranges] or [
+        m for m in catalog.MODELS.values() if name in m.ranges
+    ]
+    defaults = {model.ranges[name].default for model in takers}
+    return defaults.pop() if len(defaults) == 1 else None
+
+
 def environment(options: Mapping[str, Any]) -> dict[str, str]:
-    """The server's environment: the key (not a flag), everything else inherited."""
-    return {**os.environ, "DASHSCOPE_API_KEY": str(options.get("api_key") or "")}
+    """The server's environment: the key (not a flag), and the rest but the Supervisor's
+    token."""
+    inherited = {name: value for name, value in os.environ.items() if name not in PRIVATE}
+    return {**inherited, "DASHSCOPE_API_KEY": str(options.get("api_key") or "")}
 
 
-def announce(port: int) -> None:
+def announce(port: int, token: str) -> None:
     """Tell Home Assistant, through the Supervisor, where the Wyoming server listens."""
     body = json.dumps(
         {"service": "wyoming", "config": {"uri": f"tcp://{socket.gethostname()}:{port}"}}
@@ -61,7 +89,7 @@ def announce(port: int) -> None:
         data=body,
         method="POST",
         headers={
-            "Authorization": f"Bearer {os.environ.get('SUPERVISOR_TOKEN', '')}",
+            "Authorization": f"Bearer {token}",
             "Content-Type": "application/json",
         },
     )
@@ -72,6 +100,7 @@ def announce(port: int) -> None:
 def main() -> int:
     """Run the server until it exits (or the Supervisor stops the add-on)."""
     options = json.loads(OPTIONS.read_text())
+    token = os.environ.get("SUPERVISOR_TOKEN", "")
     server = subprocess.Popen(command(options), env=environment(options), stderr=subprocess.PIPE)
     signal.signal(signal.SIGTERM, lambda *_: server.terminate())
     assert server.stderr is not None
@@ -82,7 +111,7 @@ def main() -> int:
         if not announced and READY in line:
             announced = True
             try:
-                announce(PORT)
+                announce(PORT, token)
             except OSError as err:
                 print(f"Discovery failed ({err}); add the Wyoming integration by hand "
                       f"(port {PORT}).", file=sys.stderr)  # fmt: skip

@@ -25,6 +25,7 @@ from wyoming.info import Describe, Info
 from wyoming.tts import Synthesize
 
 from wyoming_qwentts import catalog
+from wyoming_qwentts.cli.flags import server_parser
 from wyoming_qwentts.simulator import decode
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,12 +92,49 @@ def test_options_become_flags_and_the_key_stays_off_the_command_line() -> None:
     flags = dict(zip(argv[1::2], argv[2::2], strict=False))
     assert flags["--region"] == "singapore"
     assert flags["--voice"] == "Ethan"
-    assert flags["--speech-rate"] == "1.0"
     assert flags["--warm-connections"] == "1"
     assert "--debug" in argv
     assert KEY not in " ".join(argv)
     assert run.environment(options)["DASHSCOPE_API_KEY"] == KEY
     assert "--voice" not in run.command({**options, "voice": ""})  # no voice: the model's own
+    # What the service does anyway is not said: language Auto, rate 1.0, pitch 1.0, volume 50.
+    assert not {"--language", "--speech-rate", "--pitch-rate", "--volume", "--allow"} & set(argv)
+    changed = run.command({**options, "language": "German", "speech_rate": 1.25, "volume": 80,
+                           "allow": "172.30.32.0/23,127.0.0.1"})  # fmt: skip
+    flags = dict(zip(changed[1::2], changed[2::2], strict=False))
+    assert flags["--language"] == "German"
+    assert flags["--speech-rate"] == "1.25"
+    assert flags["--volume"] == "80"
+    assert flags["--allow"] == "172.30.32.0/23,127.0.0.1"
+    assert "--pitch-rate" not in changed
+
+
+def test_several_models_and_a_model_without_prosody_start_with_the_defaults() -> None:
+    run = run_script()
+    options = {**CONFIG["options"], "model": " qwen3-tts-flash-realtime, cosyvoice-v3-flash"}
+    argv = run.command(options)
+    flags = dict(zip(argv[1::2], argv[2::2], strict=False))
+    assert flags["--model"] == "qwen3-tts-flash-realtime,cosyvoice-v3-flash"
+    parsed = server_parser().parse_args(argv[1:])
+    assert parsed.model == ["qwen3-tts-flash-realtime", "cosyvoice-v3-flash"]
+    # The legacy model takes no rate, pitch or volume: its default options say none of them.
+    legacy = run.command({**CONFIG["options"], "model": "qwen-tts-realtime"})
+    assert not {"--speech-rate", "--pitch-rate", "--volume"} & set(legacy)
+    # Asked for a rate it cannot take, it is sent, and the server refuses it by name.
+    refused = run.command({**CONFIG["options"], "model": "qwen-tts-realtime", "speech_rate": 1.5})
+    assert dict(zip(refused[1::2], refused[2::2], strict=False))["--speech-rate"] == "1.5"
+
+
+def test_the_server_does_not_inherit_the_supervisor_token(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SUPERVISOR_TOKEN", TOKEN)
+    monkeypatch.setenv("HASSIO_TOKEN", TOKEN)
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    env = run_script().environment({"api_key": KEY})
+    assert TOKEN not in env.values()
+    assert env["TZ"] == "Europe/Berlin"  # the rest is inherited
+    assert env["DASHSCOPE_API_KEY"] == KEY
 
 
 Posts = list[tuple[dict[str, str], Any]]
@@ -183,6 +221,11 @@ async def test_run_script_serves_and_announces_itself(
                 if event.type == "audio-stop":
                     break
         assert decode(audio) == "From the add-on."
+        # The server, the script's child, holds the key but not the Supervisor's token.
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        (server_environ,) = [Path(f"/proc/{pid}/environ").read_bytes() for pid in children]
+        assert f"DASHSCOPE_API_KEY={KEY}".encode() in server_environ.split(b"\0")
+        assert TOKEN.encode() not in server_environ
         process.send_signal(signal.SIGTERM)  # the Supervisor stops the add-on
         assert await asyncio.wait_for(process.wait(), 30) == 0
         await reading

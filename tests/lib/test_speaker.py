@@ -164,6 +164,43 @@ async def test_resume_after_a_fault_mid_stream(
     )  # a suffix: nothing skipped
 
 
+async def test_the_second_lane_opens_once_the_first_response_answered(
+    client: QwenRealtimeClient, simulator: QwenSimulator
+) -> None:
+    # All the text is there at once: the second session could open at the first's side.
+    simulator.options.first_audio_delay = 0.05
+    speaker = Speaker(client, SpeechParams(), policy=FAST, lanes=2)
+    assert decode(await speak(speaker, TEXT)) == TEXT
+    first, second, *_ = simulator.sessions
+    assert first.first_delta_at is not None
+    assert second.opened_at >= first.first_delta_at  # not during the first's wait for audio
+
+
+async def test_audio_that_arrived_together_is_handed_out_together(
+    client: QwenRealtimeClient, simulator: QwenSimulator
+) -> None:
+    simulator.options.delta_bytes = 960  # many deltas
+    speaker = Speaker(client, SpeechParams(), policy=FAST, lanes=1)
+    chunks = speaker.speak(pieces("Hello there this is one sentence."))
+    first = await anext(chunks)
+    await simulator.sessions[0].closed.wait()  # every delta received while nobody read
+    rest = [chunk async for chunk in chunks]
+    assert len(rest) == 1  # one write for the lot, not one per delta
+    assert decode(first + rest[0]) == "Hello there this is one sentence."
+    assert simulator.sessions[0].deltas_sent > 10
+
+
+async def test_a_first_response_refused_costs_one_session(
+    client: QwenRealtimeClient, simulator: QwenSimulator
+) -> None:
+    simulator.options.first_audio_delay = 0.05
+    simulator.options.error_after_deltas = 0  # an error where the first audio would be
+    speaker = Speaker(client, SpeechParams(), policy=RetryPolicy(deadline=-1), lanes=2)
+    with pytest.raises(QwenTtsError):
+        await speak(speaker, TEXT)
+    assert len(simulator.sessions) == 1
+
+
 async def test_two_lanes_resume_a_fault_mid_stream(
     client: QwenRealtimeClient, simulator: QwenSimulator
 ) -> None:

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
 import tomllib
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from wyoming_qwentts import __version__
 from wyoming_qwentts.simulator import decode_wav
@@ -67,3 +70,58 @@ async def test_the_wheel_installed_alone_speaks(tmp_path: Path) -> None:
     text = "Installed from the wheel alone."
     await _run(program, "say", "--simulate", text, "-o", "x.wav", cwd=tmp_path)
     assert decode_wav((tmp_path / "x.wav").read_bytes()) == text
+
+
+WORKFLOWS = ROOT / ".github/workflows"
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+
+
+def _workflow(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((WORKFLOWS / name).read_text())
+    return loaded
+
+
+def _steps() -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (f"{path.name}:{job_name}", step)
+        for path in sorted(WORKFLOWS.glob("*.yml"))
+        for job_name, job in _workflow(path.name)["jobs"].items()
+        for step in job.get("steps", [])
+    ]
+
+
+def test_every_action_is_pinned_by_commit_with_its_release_named() -> None:
+    uses = [(where, step["uses"]) for where, step in _steps() if "uses" in step]
+    assert len(uses) >= 10
+    assert [(where, use) for where, use in uses if not PINNED.match(use)] == []
+    for path in WORKFLOWS.glob("*.yml"):  # the comment Dependabot keeps up to date
+        for line in path.read_text().splitlines():
+            if re.match(r"\s*(- )?uses: \w[\w.-]*/", line):  # not ./ (this repository's)
+                assert re.search(r"@[0-9a-f]{40} # \S+$", line), line
+    dependabot = yaml.safe_load((ROOT / ".github/dependabot.yml").read_text())
+    assert [u["package-ecosystem"] for u in dependabot["updates"]] == ["github-actions"]
+
+
+def test_no_checkout_keeps_its_credentials() -> None:
+    checkouts = [(w, s) for w, s in _steps() if s.get("uses", "").startswith("actions/checkout@")]
+    assert len(checkouts) >= 3
+    assert [w for w, s in checkouts if (s.get("with") or {}).get("persist-credentials")
+            is not False] == []  # fmt: skip
+    # The job that may write to the repository checks nothing out at all.
+    release = _workflow("release.yml")["jobs"]
+    writers = [name for name, job in release.items()
+               if (job.get("permissions") or {}).get("contents") == "write"]  # fmt: skip
+    assert writers == ["github-release"]
+    assert not [s for s in release["github-release"]["steps"] if "checkout" in s.get("uses", "")]
+
+
+def test_nothing_is_published_before_the_test_command_passed() -> None:
+    release = _workflow("release.yml")["jobs"]
+    assert release["test"]["uses"] == "./.github/workflows/ci.yml"
+    assert release["build"]["needs"] == "test"
+    assert release["pypi"]["needs"] == "build"
+    assert release["pypi"]["environment"]["name"] == "pypi"
+    assert release["github-release"]["needs"] == "pypi"
+    ci: dict[Any, Any] = _workflow("ci.yml")
+    assert "workflow_call" in ci[True]  # YAML 1.1 reads the key `on` as True
+    assert [s["run"] for s in ci["jobs"]["test"]["steps"] if "run" in s] == ["script/test"]

@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import random
 import string
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
@@ -147,6 +148,8 @@ class SimulatedSession:
     model: str
     headers: dict[str, str]
     protocol: str = "realtime"
+    opened_at: float = field(default_factory=time.monotonic)
+    """Monotonic time the connection was accepted."""
     events: list[dict[str, Any]] = field(default_factory=list)
     config: dict[str, Any] = field(default_factory=dict)
     """Realtime: the session's configuration; inference: the last task's parameters."""

@@ -84,7 +84,8 @@ class Speaker:
         self._failed_at = 0
         """The segment that could not be delivered: the audio before it is handed out."""
         self._heard = False
-        self._opened = asyncio.Event()
+        self._answered = asyncio.Event()
+        """A first response began (audio) or ended: the key, voice and settings work."""
         self.stats = SpeakerStats()
 
     async def speak(self, texts: AsyncIterable[str]) -> AsyncIterator[bytes]:
@@ -115,10 +116,13 @@ class Speaker:
             segment = self._segments[self._cursor]
             while True:
                 self._raise_failure()
-                if segment.chunks:
+                if chunks := segment.chunks:
                     segment.heard = segment.generation
                     self._heard = True
-                    yield segment.chunks.popleft()
+                    # What arrived together goes out together: one write, not one per delta.
+                    audio = chunks.popleft() if len(chunks) == 1 else b"".join(chunks)
+                    chunks.clear()
+                    yield audio
                 elif segment.complete:
                     break
                 else:
@@ -137,15 +141,16 @@ class Speaker:
     async def _lane(self, lane: int) -> None:
         """One session's work: take the next segment when free, speak it, account for it.
 
-        Lanes after the first open their session only once a first one opened, so that a
-        rejected key or a throttled service costs one handshake, not one per lane.
+        Lanes after the first open their session only once a first response answered, so
+        that a rejected key, voice or setting costs one session, not one per lane, and a
+        burst of requests gets its first audio before their second sessions' handshakes.
         """
         session: SpeechSession | None = None
         segment: _Segment | None = None
         try:
             while (segment := await self._next_segment()) is not None:
-                if lane and not self._opened.is_set():
-                    await self._opened.wait()
+                if lane and not self._answered.is_set():
+                    await self._answered.wait()
                 session = await self._speak_segment(session, segment)
             if session is not None and self._failure is None and self._feed.error is None:
                 # A clean end: its segments are all delivered already, so a fault now costs
@@ -246,7 +251,6 @@ class Speaker:
         self.stats.attempts += 1
         session = await self._source.open_session(self._params)
         self.stats.sessions.append(session.metrics)
-        self._opened.set()
         return session
 
     async def _respond(self, session: SpeechSession, segment: _Segment) -> bool:
@@ -260,7 +264,9 @@ class Speaker:
         async for audio in session.respond(self._spoken(segment.text)):
             received += len(audio)
             segment.chunks.append(audio)
+            self._answered.set()
             feed.notify()
+        self._answered.set()
         if not received and _speakable(segment.text):
             return False
         segment.complete = True
