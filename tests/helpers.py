@@ -14,11 +14,14 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
+import aiohttp
 from wyoming.audio import AudioChunk
 from wyoming.client import AsyncTcpClient
 from wyoming.event import Event
+from wyoming.server import AsyncServer
 from wyoming.tts import (
     Synthesize,
     SynthesizeChunk,
@@ -27,10 +30,20 @@ from wyoming.tts import (
     SynthesizeVoice,
 )
 
+from wyoming_qwentts import catalog
 from wyoming_qwentts.cli import flags
-from wyoming_qwentts.core import RetryPolicy
+from wyoming_qwentts.core import RetryPolicy, SpeechParams, Timeouts
 from wyoming_qwentts.core.sentences import SentenceSplitter
-from wyoming_qwentts.server import ConnectionGate, Upstream, UpstreamSettings, VoiceMenu
+from wyoming_qwentts.protocols import client_for
+from wyoming_qwentts.server import (
+    ConnectionGate,
+    ConnectionLimits,
+    QwenTtsEventHandler,
+    Upstream,
+    UpstreamSettings,
+    VoiceMenu,
+)
+from wyoming_qwentts.server.info import ServerInfo
 from wyoming_qwentts.simulator import QwenSimulator, SimulatedSession
 from wyoming_qwentts.simulator.voice import is_resumed
 from wyoming_qwentts.speech import SpeechSource, SpeechStream, WarmPool
@@ -221,3 +234,43 @@ async def server(*args: str, env: dict[str, str] | None = None) -> AsyncIterator
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
             await asyncio.wait_for(process.wait(), 30)
+
+
+EVERY_FAMILY = (
+    "qwen3-tts-flash-realtime", "cosyvoice-v3-flash", "qwen-audio-3.0-tts-flash",
+    "sambert-zhichu-v1",
+)  # fmt: skip
+"""One model of each family (Sambert's own rates, 16 and 48 kHz, make the server's 48 kHz)."""
+
+
+@asynccontextmanager
+async def serving_every_family(
+    http: aiohttp.ClientSession, simulator: QwenSimulator
+) -> AsyncIterator[WyomingServer]:
+    """The Wyoming server with a model of each family, at 48 kHz, on the simulator."""
+    timeouts = Timeouts(first_audio=1.0, audio_gap=1.0)
+    pools: list[WarmPool[Any]] = [
+        WarmPool(
+            client_for(http, API_KEY, catalog.MODELS[model], url=simulator.url, timeouts=timeouts),
+            minimum=0,
+            maximum=0,
+        )
+        for model in EVERY_FAMILY
+    ]
+    settings = UpstreamSettings(SpeechParams(sample_rate=48000), retry=FAST_RETRY)
+    upstream = upstream_of(pools, settings)
+    tcp = AsyncServer.from_uri("tcp://127.0.0.1:0")
+    await tcp.start(
+        partial(
+            QwenTtsEventHandler,
+            info=ServerInfo(upstream).event,
+            upstream=upstream,
+            samples_per_chunk=1024,
+            limits=ConnectionLimits(max_text_chars=2000),
+        )
+    )
+    try:
+        yield WyomingServer(upstream, tcp._server.sockets[0].getsockname()[1])  # type: ignore[attr-defined]
+    finally:
+        await tcp.stop()
+        await upstream.drain(5)

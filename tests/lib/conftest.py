@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from wyoming.server import AsyncServer
 
-from tests.helpers import API_KEY, FAST_RETRY, WyomingServer, upstream_of
+from tests.helpers import API_KEY, FAST_RETRY, WyomingServer, serving_every_family, upstream_of
 from wyoming_qwentts.core import SpeechParams, Timeouts
 from wyoming_qwentts.realtime import QwenRealtimeClient
 from wyoming_qwentts.server import ConnectionGate, ConnectionLimits, QwenTtsEventHandler
@@ -116,3 +116,12 @@ async def wyoming_server(
     await server.stop()
     await upstream.drain(5)
     await pool.close()
+
+
+@pytest.fixture
+async def families_server(
+    http: aiohttp.ClientSession, simulator: QwenSimulator
+) -> AsyncIterator[WyomingServer]:
+    """The Wyoming server with a model of each family, at 48 kHz, on the simulator."""
+    async with serving_every_family(http, simulator) as server:
+        yield server

@@ -3,43 +3,31 @@ reaching the model (and protocol) its voice names, for both Home Assistant seque
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from functools import partial
 from typing import Any
 
-import aiohttp
 import pytest
 from wyoming.audio import AudioStart
 from wyoming.error import Error
 from wyoming.info import Describe, Info
-from wyoming.server import AsyncServer
 from wyoming.tts import Synthesize, SynthesizeVoice
 
 from tests.helpers import (
-    API_KEY,
-    FAST_RETRY,
+    EVERY_FAMILY,
     WyomingServer,
     audio_of,
     read_until,
     shape,
     split_anywhere,
     stream,
-    upstream_of,
 )
 from wyoming_qwentts import catalog
-from wyoming_qwentts.core import InvalidParameterError, SpeechParams, Timeouts
-from wyoming_qwentts.protocols import client_for
-from wyoming_qwentts.server import ConnectionLimits, QwenTtsEventHandler
-from wyoming_qwentts.server.info import ServerInfo, build_info
+from wyoming_qwentts.core import InvalidParameterError
+from wyoming_qwentts.server.info import build_info
 from wyoming_qwentts.server.menu import VoiceMenu
-from wyoming_qwentts.server.upstream import UpstreamSettings
 from wyoming_qwentts.simulator import QwenSimulator, decode
-from wyoming_qwentts.speech.pool import WarmPool
 
 TEXT = "Every failure, said the same way. 两种协议。"
 MODELS = ("qwen3-tts-flash-realtime", "cosyvoice-v3-flash", "qwen-audio-3.0-tts-flash")
-EVERY_FAMILY = (*MODELS, "sambert-zhichu-v1")
-"""One model of each family (Sambert's own rates, 16 and 48 kHz, make the server's 48 kHz)."""
 
 
 def models(*ids: str) -> list[catalog.Model]:
@@ -96,33 +84,8 @@ def test_unknown_voices() -> None:
 
 
 @pytest.fixture
-async def server(
-    http: aiohttp.ClientSession, simulator: QwenSimulator
-) -> AsyncIterator[WyomingServer]:
-    timeouts = Timeouts(first_audio=1.0, audio_gap=1.0)
-    pools: list[WarmPool[Any]] = [
-        WarmPool(
-            client_for(http, API_KEY, model, url=simulator.url, timeouts=timeouts),
-            minimum=0,
-            maximum=0,
-        )
-        for model in models(*EVERY_FAMILY)
-    ]
-    settings = UpstreamSettings(SpeechParams(sample_rate=48000), retry=FAST_RETRY)
-    upstream = upstream_of(pools, settings)
-    tcp = AsyncServer.from_uri("tcp://127.0.0.1:0")
-    await tcp.start(
-        partial(
-            QwenTtsEventHandler,
-            info=ServerInfo(upstream).event,
-            upstream=upstream,
-            samples_per_chunk=1024,
-            limits=ConnectionLimits(max_text_chars=2000),
-        )
-    )
-    yield WyomingServer(upstream, tcp._server.sockets[0].getsockname()[1])  # type: ignore[attr-defined]
-    await tcp.stop()
-    await upstream.drain(5)
+def server(families_server: WyomingServer) -> WyomingServer:
+    return families_server
 
 
 async def test_info_lists_every_voice_of_every_model(server: WyomingServer) -> None:

@@ -7,9 +7,13 @@ import re
 from typing import Final
 from xml.etree import ElementTree
 
+from .errors import InvalidParameterError
+
 MAX_SSML_CHARS: Final = 2000
 """The longest text taken as an SSML document: a document is one segment, synthesized (and
 its audio held for a slow client) whole, so a longer one is treated as text."""
+TEXT_FORMATS: Final = ("text", "ssml")
+"""What a request may say its text is (Wyoming's ``text_format``)."""
 _OPEN: Final = re.compile(r"<speak[\s>/]")
 _ALIAS: Final = re.compile(r"<sub\b[^>]*\balias\s*=\s*([\"'])(.*?)\1[^>]*>.*?</sub\s*>", re.S)
 _BOUNDARY: Final = re.compile(r"</?(?:break|p|s|paragraph|sentence)\b[^>]*>", re.I)
@@ -44,3 +48,29 @@ def ssml_text(document: str) -> str:
     words = _ALIAS.sub(lambda match: match[2], document)
     words = _TAG.sub("", _BOUNDARY.sub(" ", words))
     return _SPACES.sub(" ", html.unescape(words)).strip()
+
+
+def words_of(text: str, text_format: str | None = None) -> str:
+    """What of a whole text is spoken as words: an SSML document's words (one told by its
+    form, or one ``text_format`` says it is), any other text as it is.
+
+    Raises InvalidParameterError when ``text_format`` is ``"ssml"`` and the text is not a
+    document.
+    """
+    if text_format == "text":
+        return text
+    if is_ssml(text):
+        return ssml_text(text)
+    if text_format == "ssml":
+        too_long = len(text.strip()) > MAX_SSML_CHARS
+        raise not_a_document(
+            f"is longer than {MAX_SSML_CHARS} characters"
+            if too_long
+            else "is not a well-formed <speak>…</speak> document"
+        )
+    return text
+
+
+def not_a_document(problem: str) -> InvalidParameterError:
+    """The error of a text sent as SSML that is not an SSML document (``problem``: why)."""
+    return InvalidParameterError("text_format", f"The text was sent as SSML but {problem}.")

@@ -7,7 +7,6 @@ from typing import Any
 
 from ..core.metrics import ResponseMetrics, SessionMetrics
 from ..core.params import SpeechParams
-from ..core.ssml import is_ssml
 from ..speech.source import SpeechSession
 from . import wire
 from .connection import InferenceConnection
@@ -38,10 +37,10 @@ class InferenceSession(SpeechSession):
     def closed(self) -> bool:
         return self.connection.closed
 
-    async def respond(self, text: str) -> AsyncIterator[bytes]:
+    async def respond(self, text: str, *, ssml: bool = False) -> AsyncIterator[bytes]:
         """One task for ``text``: its audio until ``task-finished``."""
         parameters: dict[str, Any] = self._plain
-        if is_ssml(text) and self._ssml is not None:
+        if ssml and self._ssml is not None:
             parameters = self._ssml
         metrics = ResponseMetrics("")
         self.metrics.responses.append(metrics)

@@ -16,12 +16,13 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 
 from .. import catalog
 from ..core.errors import IncompleteAudioError, QwenTtsError
 from ..core.params import SpeechParams
 from ..core.policy import Retries, RetryPolicy
+from ..core.ssml import ssml_text
 from ..speech.source import SpeakerStats, SpeechSource
 from ..speech.text import TextFeed
 from .session import RealtimeSession
@@ -40,10 +41,13 @@ class ServerCommitStream:
         self._retries = Retries(policy or RetryPolicy(), resumable=False)
         self.stats = SpeakerStats()
 
-    async def speak(self, texts: AsyncIterable[str]) -> AsyncIterator[bytes]:
-        """Audio of the text; raises if it cannot be spoken whole."""
+    async def speak(
+        self, texts: AsyncIterable[str], *, text_format: str | None = None
+    ) -> AsyncIterator[bytes]:
+        """Audio of the text; raises if it cannot be spoken whole. An SSML document is sent
+        as its words (no realtime model takes SSML)."""
         self._source.check(self._params)  # an invalid setting fails before anything
-        feed = TextFeed(split=False)
+        feed = TextFeed(split=False, text_format=text_format)
         try:
             if not await feed.start(texts):
                 return
@@ -83,7 +87,7 @@ class ServerCommitStream:
             async for audio in session:
                 yield audio
             await sender
-            self._verify(session, "".join(feed.sentences))
+            self._verify(session, "".join(map(_spoken(feed), feed.sentences)))
         finally:
             if sender is not None:
                 sender.cancel()
@@ -93,8 +97,9 @@ class ServerCommitStream:
 
     @staticmethod
     async def _send_ready(session: RealtimeSession, feed: TextFeed, index: int) -> int:
+        spoken = _spoken(feed)
         while index < len(feed.sentences):
-            await session.append(feed.sentences[index])
+            await session.append(spoken(feed.sentences[index]))
             index += 1
         return index
 
@@ -137,3 +142,8 @@ class ServerCommitStream:
                 "counted) and finished: the rest of the text was lost (server "
                 "segmentation cannot resume; client segmentation can)."
             )
+
+
+def _spoken(feed: TextFeed) -> Callable[[str], str]:
+    """What is sent of the feed's text: an SSML document's words, other text as it is."""
+    return ssml_text if feed.ssml else str

@@ -179,8 +179,9 @@ class RealtimeSession(SpeechSession):
         await self.close()
         raise StopAsyncIteration
 
-    async def respond(self, text: str) -> AsyncIterator[bytes]:
+    async def respond(self, text: str, *, ssml: bool = False) -> AsyncIterator[bytes]:
         """Speak ``text`` as one response (``commit`` mode): its audio, until ``response.done``.
+        (No realtime model takes SSML: ``ssml`` is never set for one.)
 
         Send it only when no response is active: the service is not known to queue text sent
         during one. A response that yields no audio at all is the caller's to detect.

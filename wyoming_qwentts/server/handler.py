@@ -28,8 +28,9 @@ from wyoming.ping import Pong
 from wyoming.server import AsyncEventHandler
 from wyoming.tts import SynthesizeStopped
 
+from ..core.errors import InvalidParameterError
 from ..core.pcm import PCM_WIDTH
-from ..core.ssml import is_ssml, ssml_text
+from ..core.ssml import words_of
 from ..speech import SpeechStream
 from .audio_output import AudioOutput, serialized
 from .limits import CLIENT_LOGS, BadEvent, ConnectionGate, ConnectionLimits, LimitedReader
@@ -223,10 +224,16 @@ class QwenTtsEventHandler(AsyncEventHandler):
         request = Request.of(data, streaming=False)
         if not isinstance(text, str):
             request.fail(RequestError("bad-request", "synthesize needs a text string."))
-        elif not text.strip() or (is_ssml(text) and not ssml_text(text)):
-            request.fail(RequestError("empty-text", "There is no text to speak."))
-        else:
-            request.push(text, self._limits.max_text_chars)
+        elif request.failure is None:
+            try:
+                words = words_of(text, request.text_format)
+            except InvalidParameterError as err:  # as a streamed request would end
+                request.fail(RequestError(err.code, str(err)))
+            else:
+                if words.strip():
+                    request.push(text, self._limits.max_text_chars)
+                else:
+                    request.fail(RequestError("empty-text", "There is no text to speak."))
         request.texts.put_nowait(None)
         await self._start(request)
 
@@ -282,7 +289,9 @@ class QwenTtsEventHandler(AsyncEventHandler):
         choice = self._upstream.choose(request.voice, request.language)
         async with self._upstream.stream(choice) as stream:
             first = True
-            async for audio in stream.speak(texts_of(request.texts)):
+            async for audio in stream.speak(
+                texts_of(request.texts), text_format=request.text_format
+            ):
                 await output.write(audio)
                 if first:
                     first = False

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import QwenTtsError
+from ..core.ssml import TEXT_FORMATS
 
 
 class RequestError(Exception):
@@ -34,6 +35,8 @@ class Request:
     streaming: bool
     voice: str | None
     language: str | None
+    text_format: str | None = None
+    """``"text"``, ``"ssml"`` (Wyoming 1.10), or None: told by the text's form."""
     texts: asyncio.Queue[str | RequestError | None] = field(default_factory=asyncio.Queue)
     """Text for upstream; an error aborts the request, None ends it."""
     chars: int = 0
@@ -43,10 +46,12 @@ class Request:
 
     @classmethod
     def of(cls, data: dict[str, Any], *, streaming: bool) -> Request:
-        """A request of an event's data: its voice, or a failure if the voice is malformed."""
+        """A request of an event's data: its voice and text format, or a failure if either
+        is malformed."""
         request = cls(streaming=streaming, voice=None, language=None)
         try:
             request.voice, request.language = voice_fields(data)
+            request.text_format = text_format_of(data)
         except RequestError as err:
             request.fail(err)  # it ends with that error (a stream's chunks are ignored)
         return request
@@ -106,6 +111,21 @@ def voice_fields(data: dict[str, Any]) -> tuple[str | None, str | None]:
             raise RequestError("bad-request", f"voice.{key} must be a string of valid Unicode.")
         fields.append(value or None)
     return fields[0], fields[1]
+
+
+def text_format_of(data: dict[str, Any]) -> str | None:
+    """An event's ``text_format`` (None: not given); RequestError for any other value."""
+    text_format = data.get("text_format")
+    if text_format is None or text_format in TEXT_FORMATS:
+        return text_format
+    raise RequestError(
+        "bad-request", f'text_format must be "text" or "ssml", not {_shown(text_format)}.'
+    )
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if is_unicode(str(value)) else "a string that is not valid Unicode"
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 async def texts_of(queue: asyncio.Queue[str | RequestError | None]) -> AsyncIterator[str]:

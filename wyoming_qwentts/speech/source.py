@@ -31,8 +31,9 @@ class SpeechSession(ABC):
         """True once the connection is closed."""
 
     @abstractmethod
-    def respond(self, text: str) -> AsyncIterator[bytes]:
+    def respond(self, text: str, *, ssml: bool = False) -> AsyncIterator[bytes]:
         """Speak ``text`` as one unit: its audio, until the service says it is complete.
+        With ``ssml`` it is an SSML document, for a model that takes SSML.
 
         Call it only when no other response of the session is active. A response with no
         audio at all is the caller's to detect (and to send again).
@@ -96,6 +97,9 @@ class SpeechStream(Protocol):
 
     stats: SpeakerStats
 
-    def speak(self, texts: AsyncIterable[str]) -> AsyncIterator[bytes]:
-        """Audio of the text as it arrives; ends when all of it was spoken."""
+    def speak(
+        self, texts: AsyncIterable[str], *, text_format: str | None = None
+    ) -> AsyncIterator[bytes]:
+        """Audio of the text as it arrives; ends when all of it was spoken. ``text_format``:
+        ``"text"``, ``"ssml"``, or None to tell an SSML document by its form."""
         ...

@@ -33,7 +33,7 @@ from ..core.errors import IncompleteAudioError, QwenTtsError
 from ..core.metrics import SessionMetrics
 from ..core.params import SpeechParams
 from ..core.policy import Retries, RetryPolicy
-from ..core.ssml import is_ssml, ssml_text
+from ..core.ssml import ssml_text
 from .source import SpeakerStats, SpeechSession, SpeechSource
 from .text import TextFeed, single_text
 
@@ -72,6 +72,7 @@ class Speaker:
         self._params = params
         self._policy = policy or RetryPolicy()
         self._retries = Retries(self._policy)
+        self._first_cut = first_cut
         self._feed = TextFeed(first_cut=first_cut)
         self._lanes = max(1, lanes)
         self._max_chars = max_segment_chars
@@ -88,10 +89,16 @@ class Speaker:
         """A first response began (audio) or ended: the key, voice and settings work."""
         self.stats = SpeakerStats()
 
-    async def speak(self, texts: AsyncIterable[str]) -> AsyncIterator[bytes]:
-        """Audio of the text as it arrives; ends when all of it was spoken."""
+    async def speak(
+        self, texts: AsyncIterable[str], *, text_format: str | None = None
+    ) -> AsyncIterator[bytes]:
+        """Audio of the text as it arrives; ends when all of it was spoken.
+
+        ``text_format`` (``"text"`` or ``"ssml"``) says what the text is; None tells an SSML
+        document by its form (see :class:`~.text.TextFeed`).
+        """
         self._source.check(self._params)  # an invalid setting fails before anything
-        feed = self._feed
+        self._feed = feed = TextFeed(first_cut=self._first_cut, text_format=text_format)
         lanes: set[asyncio.Task[None]] = set()
         try:
             if not await feed.start(texts):
@@ -261,24 +268,25 @@ class Speaker:
         segment.generation += 1
         segment.chunks.clear()
         received = 0
-        async for audio in session.respond(self._spoken(segment.text)):
+        ssml = self._feed.ssml and self._takes_ssml
+        spoken = segment.text if ssml or not self._feed.ssml else ssml_text(segment.text)
+        async for audio in session.respond(spoken, ssml=ssml):
             received += len(audio)
             segment.chunks.append(audio)
             self._answered.set()
             feed.notify()
         self._answered.set()
-        if not received and _speakable(segment.text):
+        if not received and _speakable(spoken, ssml=ssml):
             return False
         segment.complete = True
         feed.notify()
         return True
 
-    def _spoken(self, text: str) -> str:
-        """What is sent of a segment: an SSML document as it is to a model that takes SSML,
-        as its words to any other (its markup would be read out)."""
-        if is_ssml(text) and "ssml" not in self._source.model.options:
-            return ssml_text(text)
-        return text
+    @property
+    def _takes_ssml(self) -> bool:
+        """Whether the model speaks an SSML document as SSML (any other gets its words: its
+        markup would be read out)."""
+        return "ssml" in self._source.model.options
 
     def _final(self, err: QwenTtsError, segment: _Segment) -> QwenTtsError:
         """The error a request ends with: what failed and, once audio began, what was lost."""
@@ -319,11 +327,10 @@ async def synthesize(source: SpeechSource, text: str, params: SpeechParams) -> S
     return Synthesis(audio, speaker.stats.metrics or SessionMetrics(model=source.model.id))
 
 
-def _speakable(text: str) -> bool:
+def _speakable(text: str, *, ssml: bool) -> bool:
     """Whether a segment must produce audio (punctuation alone, or an SSML document without
     words, may well not)."""
-    words = ssml_text(text) if is_ssml(text) else text
-    return any(char.isalnum() for char in words)
+    return any(char.isalnum() for char in (ssml_text(text) if ssml else text))
 
 
 def _quote(text: str, limit: int = 40) -> str:

@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import AsyncIterable, AsyncIterator
 
 from ..core.sentences import SentenceSplitter
-from ..core.ssml import MAX_SSML_CHARS, is_ssml, opens_ssml
+from ..core.ssml import MAX_SSML_CHARS, is_ssml, not_a_document, opens_ssml
 
 
 class TextFeed:
@@ -17,20 +17,28 @@ class TextFeed:
     text, and a whitespace run between sentences stays with the sentence before it only in
     pass-through mode. A text that starts as an SSML document (``<speak``) is one sentence,
     markup never cut — if it is a well-formed document of at most ``MAX_SSML_CHARS``; any
-    other is cut as text. :meth:`notify` wakes every task waiting in :meth:`changed`.
+    other is cut as text. ``text_format`` says it instead of the text (Wyoming 1.10):
+    ``"text"`` is never a document, ``"ssml"`` must be one (else the feed fails with
+    :class:`~wyoming_qwentts.core.errors.InvalidParameterError`). :meth:`notify` wakes every
+    task waiting in :meth:`changed`.
     """
 
-    def __init__(self, *, first_cut: int = 12, split: bool = True) -> None:
+    def __init__(
+        self, *, first_cut: int = 12, split: bool = True, text_format: str | None = None
+    ) -> None:
         self._splitter = SentenceSplitter(first_cut=first_cut) if split else None
         self.sentences: list[str] = []
+        self.ssml = False
+        """True when the text is an SSML document (its one sentence)."""
         self.done = False
         """True once the source ended (or failed)."""
         self.error: Exception | None = None
         """What the source raised, if it failed."""
         self._leading = ""
-        self._document: str | None = None
+        self._declared = text_format == "ssml"
+        self._document: str | None = "" if self._declared else None
         """An SSML document being read (it becomes one sentence at the end)."""
-        self._undecided: str | None = ""
+        self._undecided: str | None = "" if text_format is None else None
         """The start of the text, while it may still be the start of an SSML document."""
         self._waiters: list[asyncio.Future[None]] = []
         self._reader: asyncio.Task[None] | None = None
@@ -46,6 +54,8 @@ class TextFeed:
                 text = await anext(source)
             except StopAsyncIteration:
                 await self._read(source)  # nothing left to read: cuts the last sentence
+                if self.error is not None:
+                    raise self.error from None
                 return bool(self.sentences)
             self._cut(text)
         self._reader = asyncio.create_task(self._read(source))
@@ -72,14 +82,12 @@ class TextFeed:
                 waiter.set_result(None)
 
     def _cut(self, text: str) -> None:
-        if self._splitter is None:
-            if text:
-                self._add([text])
-            return
         if self._document is not None:
             self._document += text
             if len(self._document.strip()) <= MAX_SSML_CHARS:
                 return
+            if self._declared:
+                raise not_a_document(f"is longer than {MAX_SSML_CHARS} characters")
             text, self._document = self._document, None  # too long for one segment: text
         elif self._undecided is not None:
             self._undecided += text
@@ -90,20 +98,23 @@ class TextFeed:
                 self._document, self._undecided = self._undecided, None
                 return
             text, self._undecided = self._undecided, None
-        self._add(self._splitter.feed(text))
+        self._add(self._splitter.feed(text) if self._splitter is not None else [text])
 
     def _flush(self) -> None:
         """The source ended: the rest of the text is the last sentence."""
-        if self._splitter is None:
+        document, undecided = self._document, self._undecided
+        self._document = self._undecided = None
+        if document is not None and is_ssml(document):
+            self.ssml = True
+            self._add([document])
             return
-        if self._document is not None and is_ssml(self._document):
-            self._add([self._document])
-            return
-        if self._document is not None:  # not a well-formed document: text
-            self._add(self._splitter.feed(self._document))
-        if self._undecided:
-            self._add(self._splitter.feed(self._undecided))
-        self._add([self._splitter.flush()])
+        if document is not None and self._declared and document.strip():
+            raise not_a_document("is not a well-formed <speak>…</speak> document")
+        for rest in (document, undecided):  # not a well-formed document: text
+            if rest:
+                self._cut(rest)
+        if self._splitter is not None:
+            self._add([self._splitter.flush()])
 
     async def _read(self, texts: AsyncIterator[str]) -> None:
         try:
