@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import voluptuous as vol
-from homeassistant.components import media_source, tts
+from homeassistant.components import tts
 from homeassistant.components.media_player.const import (
     ATTR_MEDIA_ANNOUNCE,
     ATTR_MEDIA_CONTENT_ID,
@@ -95,6 +95,10 @@ class _Audio:
     """A synthesized message that Home Assistant can serve."""
 
     media_id: str
+    """The message's TTS media source id: it stays valid (Home Assistant's cache serves it)."""
+    url: str
+    """Where Home Assistant serves this synthesis (for a few minutes)."""
+    mime_type: str
     duration: float
     characters: int
 
@@ -148,8 +152,8 @@ def _entity(hass: HomeAssistant, call: ServiceCall) -> QwenTtsEntity:
     )
 
 
-def _media_id(hass: HomeAssistant, entity: QwenTtsEntity, call: ServiceCall) -> str:
-    """The TTS media source id of the call's message, voice and options (validated)."""
+def _options(entity: QwenTtsEntity, call: ServiceCall) -> dict[str, Any]:
+    """The TTS options of the call's voice settings (checked against the voice's model)."""
     options: dict[str, Any] = {
         str(key): call.data[str(key)] for key in _VOICE_FIELDS if str(key) in call.data
     }
@@ -157,28 +161,41 @@ def _media_id(hass: HomeAssistant, entity: QwenTtsEntity, call: ServiceCall) -> 
     # Checked here, a bad voice is one validation error before any audio (in the background
     # synthesis Home Assistant runs it would only be logged).
     entity.check(options)
+    return options
+
+
+def _media_id(hass: HomeAssistant, entity: QwenTtsEntity, call: ServiceCall) -> str:
+    """The TTS media source id of the call's message, voice and options (validated)."""
     return tts.generate_media_source_id(
         hass,
         call.data[ATTR_MESSAGE],
         engine=entity.entity_id,
         language=call.data.get(ATTR_LANGUAGE),
-        options=options,
+        options=_options(entity, call),
         cache=True,
     )
 
 
 async def _async_synthesize_audio(hass: HomeAssistant, call: ServiceCall) -> _Audio:
-    """Synthesize through the voice's TTS entity, so Home Assistant caches and serves it."""
-    media_id = _media_id(hass, _entity(hass, call), call)
+    """Synthesize through the voice's TTS entity (a TTS result stream), so that Home
+    Assistant caches and serves it."""
+    entity = _entity(hass, call)
+    media_id = _media_id(hass, entity, call)
+    stream = tts.async_create_stream(
+        hass, entity.entity_id, call.data.get(ATTR_LANGUAGE), _options(entity, call)
+    )
     syntheses: list[SessionMetrics] = []
     token = SYNTHESES.set(syntheses)
     try:
-        _, data = await tts.async_get_media_source_audio(hass, media_id)
+        stream.async_set_message(call.data[ATTR_MESSAGE])
+        data = b"".join([chunk async for chunk in stream.async_stream_result()])
     finally:
         SYNTHESES.reset(token)
     rate, _ = parse_wav_header(data)
     return _Audio(
         media_id=media_id,
+        url=stream.url,
+        mime_type=stream.content_type,
         duration=round((len(data) - WAV_HEADER_SIZE) / (PCM_WIDTH * rate), 3),
         # Audio from Home Assistant's cache was not synthesized again: nothing was billed.
         characters=sum(metrics.characters for metrics in syntheses),
@@ -187,11 +204,10 @@ async def _async_synthesize_audio(hass: HomeAssistant, call: ServiceCall) -> _Au
 
 async def _async_synthesize(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     audio = await _async_synthesize_audio(hass, call)
-    resolved = await media_source.async_resolve_media(hass, audio.media_id, None)
     return {
         "media_content_id": audio.media_id,
-        "url": resolved.url,
-        "mime_type": resolved.mime_type,
+        "url": audio.url,
+        "mime_type": audio.mime_type,
         "duration": audio.duration,
         "characters": audio.characters,
     }

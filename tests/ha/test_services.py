@@ -7,6 +7,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 import yaml
@@ -27,7 +28,7 @@ from custom_components.qwen_tts.const import (
 from tests.ha.helpers import ENTITY_ID, add_voice
 from tests.helpers import used
 from wyoming_qwentts import catalog
-from wyoming_qwentts.simulator import QwenSimulator, synthesize
+from wyoming_qwentts.simulator import QwenSimulator, decode_wav, synthesize
 
 MESSAGE = "The garage door is open."
 SERVICES_YAML = Path(__file__).parents[2] / "custom_components/qwen_tts/services.yaml"
@@ -40,9 +41,17 @@ async def call(hass: HomeAssistant, service: str, data: dict[str, Any], response
 
 
 async def test_synthesize_returns_a_servable_file(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    simulator: QwenSimulator,
+    hass_client: Any,
 ) -> None:
-    first = await call(hass, "synthesize", {"message": MESSAGE, "voice": "Ethan"}, True)
+    deprecated = "homeassistant.components.tts.async_get_media_source_audio"
+    with patch(deprecated, side_effect=AssertionError("the deprecated call was made")):
+        first = await call(hass, "synthesize", {"message": MESSAGE, "voice": "Ethan"}, True)
+    served = await (await hass_client()).get(first["url"])
+    assert served.status == 200
+    assert decode_wav(await served.read()) == MESSAGE
     assert first["media_content_id"].startswith("media-source://tts/")
     assert first["url"].startswith("/api/tts_proxy/")
     assert first["url"].endswith(".wav")
