@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import signal
 import socket
@@ -43,8 +44,9 @@ def free_port() -> int:
 class RealHomeAssistant:
     """``hass`` with this integration in its config folder and the library from this tree."""
 
-    def __init__(self, python: Path, config: Path) -> None:
+    def __init__(self, python: list[str], config: Path) -> None:
         self.python = python
+        """The command that runs its Python."""
         self.config = config
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -77,7 +79,7 @@ class RealHomeAssistant:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.logs.append(log_file := self.config / f"home-assistant-{len(self.logs) + 1}.log")
         self._process = process = await asyncio.create_subprocess_exec(
-            str(self.python), str(Path(__file__).parent / "launch_hass.py"),
+            *self.python, str(Path(__file__).parent / "launch_hass.py"),
             "--config", str(self.config), "--log-file", str(log_file), "--skip-pip",
             env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
@@ -131,6 +133,12 @@ class RealHomeAssistant:
             ) as response:
                 response.raise_for_status()
 
+    async def version(self, http: aiohttp.ClientSession) -> tuple[int, int]:
+        """Its release, as (year, month)."""
+        _, config = await self.call(http, "GET", "/api/config")
+        year, month = str(config["version"]).split(".")[:2]
+        return int(year), int(month)
+
     async def call(self, http: aiohttp.ClientSession, method: str, path: str, **kw: Any) -> Any:
         """A REST call with the owner's token; the JSON answer (or the text, or the status)."""
         async with http.request(method, self.url + path, headers=self.headers, **kw) as response:
@@ -165,6 +173,42 @@ class RealHomeAssistant:
                         entry: dict[str, Any] = change["entry"]
                         if entry["domain"] == domain and entry["state"] in SETTLED:
                             return entry
+
+
+OURS = re.compile(r"qwen_tts|wyoming_qwentts")
+
+
+def assert_clean_log(log: str, caused: tuple[str, ...] = ()) -> None:
+    """Nothing of ours at ERROR, no unretrieved task exception, no blocking call or
+    deprecation reported for this integration (every stop and start included). ``caused``:
+    texts of errors the test caused on purpose (a record with one of them is allowed)."""
+    records = re.split(r"\n(?=\d{4}-\d\d-\d\d )", log)  # one record per timestamp
+    errors = [r for r in records if re.match(r"\S+ \S+ (ERROR|CRITICAL) ", r)]
+    ours = [
+        r
+        for r in errors
+        if (OURS.search(r) or "homeassistant.components.tts" in r or "Invalid speech" in r)
+        and not _validation_echo(r)
+        and not any(text in r for text in caused)
+    ]
+    assert ours == [], "\n".join(ours)
+    assert "Task exception was never retrieved" not in log
+    for record in records:
+        if OURS.search(record):
+            assert "Detected blocking call" not in record, record
+            assert "deprecated" not in record.lower(), record
+            assert "will stop working" not in record, record  # HA's report_usage wording
+
+
+def _validation_echo(record: str) -> bool:
+    """Home Assistant's WebSocket API logs every service validation error it returns to the
+    UI as one ERROR line (its own handling, for any integration): ours is allowed there as
+    that one line, without a traceback."""
+    return (
+        "[homeassistant.components.websocket_api.http.connection]" in record
+        and "Invalid speech option: Voice 'Etan' is not offered" in record
+        and "Traceback" not in record
+    )
 
 
 SETTLED = ("loaded", "setup_error", "setup_retry", "failed_unload")

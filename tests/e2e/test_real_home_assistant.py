@@ -13,7 +13,6 @@ call or deprecation may be reported for it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -24,7 +23,7 @@ from tests.recordings import wav
 from wyoming_qwentts import catalog
 from wyoming_qwentts.simulator import QwenSimulator, decode_wav
 
-from .real_ha import RealHomeAssistant, free_port
+from .real_ha import RealHomeAssistant, assert_clean_log, free_port
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -236,36 +235,3 @@ async def test_a_user_journey_through_a_real_home_assistant(
     assert log.count("Home Assistant initialized in") == 2  # both runs' logs are read
     assert_clean_log(log)
     assert KEY not in log
-
-
-OURS = re.compile(r"qwen_tts|wyoming_qwentts")
-
-
-def assert_clean_log(log: str) -> None:
-    """Nothing of ours at ERROR, no unretrieved task exception, no blocking call or
-    deprecation reported for this integration (every stop and start included)."""
-    records = re.split(r"\n(?=\d{4}-\d\d-\d\d )", log)  # one record per timestamp
-    errors = [r for r in records if re.match(r"\S+ \S+ (ERROR|CRITICAL) ", r)]
-    ours = [
-        r
-        for r in errors
-        if (OURS.search(r) or "homeassistant.components.tts" in r or "Invalid speech" in r)
-        and not _validation_echo(r)
-    ]
-    assert ours == [], "\n".join(ours)
-    assert "Task exception was never retrieved" not in log
-    for record in records:
-        if OURS.search(record):
-            assert "Detected blocking call" not in record, record
-            assert "deprecated" not in record.lower(), record
-
-
-def _validation_echo(record: str) -> bool:
-    """Home Assistant's WebSocket API logs every service validation error it returns to the
-    UI as one ERROR line (its own handling, for any integration): ours is allowed there as
-    that one line, without a traceback."""
-    return (
-        "[homeassistant.components.websocket_api.http.connection]" in record
-        and "Invalid speech option: Voice 'Etan' is not offered" in record
-        and "Traceback" not in record
-    )

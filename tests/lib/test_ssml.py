@@ -159,14 +159,14 @@ async def test_text_format_over_wyoming(
     voice_of = SynthesizeVoice(name=voice)
     async with families_server.client() as client:
         if streamed:
-            await client.write_event(SynthesizeStart(voice_of, text_format=text_format).event())
+            await client.write_event(with_format(SynthesizeStart(voice_of).event(), text_format))
             for piece in split_anywhere(DOCUMENT, 9):
                 await client.write_event(SynthesizeChunk(text=piece).event())
             await client.write_event(SynthesizeStop().event())
             events = await read_until(client, "synthesize-stopped")
         else:
             await client.write_event(
-                Synthesize(text=DOCUMENT, voice=voice_of, text_format=text_format).event()
+                with_format(Synthesize(text=DOCUMENT, voice=voice_of).event(), text_format)
             )
             events = await read_until(client, "audio-stop")
     assert [e.type for e in events if e.type == "error"] == []
@@ -174,6 +174,11 @@ async def test_text_format_over_wyoming(
     used = [record for record in simulator.sessions if record.spoken]
     assert "".join(sent_text(record) for record in used) == sent
     assert {record.config.get("enable_ssml") for record in used} == {enable_ssml}
+
+
+def with_format(event: Event, text_format: str) -> Event:
+    """``event`` with the ``text_format`` a Wyoming 1.10 client writes (on 1.7.2 too)."""
+    return Event(event.type, {**(event.data or {}), "text_format": text_format})
 
 
 def sent_text(record: SimulatedSession) -> str:
