@@ -12,7 +12,6 @@ from homeassistant.components.media_player.const import (
     ATTR_MEDIA_ANNOUNCE,
     ATTR_MEDIA_CONTENT_ID,
     ATTR_MEDIA_CONTENT_TYPE,
-    ATTR_MEDIA_VOLUME_LEVEL,
     SERVICE_PLAY_MEDIA,
     MediaPlayerEntityFeature,
     MediaType,
@@ -21,7 +20,7 @@ from homeassistant.components.media_player.const import (
     DOMAIN as MEDIA_PLAYER_DOMAIN,
 )
 from homeassistant.components.tts.const import DATA_COMPONENT
-from homeassistant.const import ATTR_ENTITY_ID, ATTR_SUPPORTED_FEATURES, SERVICE_VOLUME_SET
+from homeassistant.const import ATTR_ENTITY_ID, ATTR_SUPPORTED_FEATURES
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -31,7 +30,6 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.event import async_call_later
 
 from wyoming_qwentts.core import SessionMetrics
 from wyoming_qwentts.core.pcm import PCM_WIDTH, WAV_HEADER_SIZE, parse_wav_header
@@ -49,6 +47,7 @@ from .const import (
 from .data import SYNTHESES
 from .options import OPTION_SCHEMA
 from .tts import QwenTtsEntity
+from .volume import AnnouncementVolume
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -58,8 +57,6 @@ ATTR_MESSAGE = "message"
 ATTR_MEDIA_PLAYERS = "media_player_entity_id"
 ATTR_LANGUAGE = "language"
 ATTR_PLAYER_VOLUME = "player_volume"
-RESTORE_MARGIN = 1.0
-"""Seconds after the audio's end before a player's volume is restored."""
 
 _ACTION_OPTIONS = (
     CONF_VOICE,
@@ -224,40 +221,14 @@ async def _async_speak(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
     else:
         audio = await _async_synthesize_audio(hass, call)
         media_id = audio.media_id
-    if player_volume is not None:
-        assert audio is not None
-        previous = {
-            player: state.attributes.get(ATTR_MEDIA_VOLUME_LEVEL)
-            for player in players
-            if (state := hass.states.get(player)) is not None
-        }
-        await hass.services.async_call(
-            MEDIA_PLAYER_DOMAIN,
-            SERVICE_VOLUME_SET,
-            {ATTR_ENTITY_ID: players, ATTR_MEDIA_VOLUME_LEVEL: player_volume},
-            blocking=True,
-        )
-
-        @callback
-        def restore(_now: Any) -> None:
-            for player, level in previous.items():
-                if level is not None:
-                    hass.async_create_task(
-                        hass.services.async_call(
-                            MEDIA_PLAYER_DOMAIN,
-                            SERVICE_VOLUME_SET,
-                            {ATTR_ENTITY_ID: player, ATTR_MEDIA_VOLUME_LEVEL: level},
-                        ),
-                        eager_start=True,
-                    )
-
-        async_call_later(hass, audio.duration + RESTORE_MARGIN, restore)
-
     announcers = [player for player in players if _supports_announce(hass, player)]
-    for group, announce in (
-        (announcers, True),
-        ([p for p in players if p not in announcers], False),
-    ):
+    others = [player for player in players if player not in announcers]
+    volume: AnnouncementVolume | None = None
+    if player_volume is not None and others:
+        # A player that announces natively ducks what it plays by itself: it is left alone.
+        volume = AnnouncementVolume(hass, others, player_volume)
+        await volume.async_set()
+    for group, announce in ((announcers, True), (others, False)):
         if group:
             await hass.services.async_call(
                 MEDIA_PLAYER_DOMAIN,
@@ -270,6 +241,9 @@ async def _async_speak(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
                 },
                 blocking=True,
             )
+    if volume is not None:
+        assert audio is not None
+        volume.async_watch(audio.duration)
     if audio is None or not call.return_response:
         return None
     return {"duration": audio.duration, "characters": audio.characters}
@@ -286,10 +260,15 @@ def _features(hass: HomeAssistant, player: str) -> MediaPlayerEntityFeature:
 def _check_players(hass: HomeAssistant, players: list[str], set_volume: bool) -> None:
     """Every player must exist and play media (and set its volume, if asked): checked before
     anything is synthesized, as one validation error naming the players at fault."""
-    needed = MediaPlayerEntityFeature.PLAY_MEDIA
-    if set_volume:
-        needed |= MediaPlayerEntityFeature.VOLUME_SET
-    unable = [player for player in players if _features(hass, player) & needed != needed]
+
+    def able(player: str) -> bool:
+        features = _features(hass, player)
+        needed = MediaPlayerEntityFeature.PLAY_MEDIA
+        if set_volume and not features & MediaPlayerEntityFeature.MEDIA_ANNOUNCE:
+            needed |= MediaPlayerEntityFeature.VOLUME_SET  # an announcer's is left alone
+        return features & needed == needed
+
+    unable = [player for player in players if not able(player)]
     if unable:
         raise ServiceValidationError(
             translation_domain=DOMAIN,

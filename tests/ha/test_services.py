@@ -214,18 +214,67 @@ async def test_speak_with_volume_override_and_response(
     )
     assert response["characters"] == catalog.billed_characters(MESSAGE)
     assert response["duration"] > 0
-    assert [c.data for c in volume] == [
-        {"entity_id": ["media_player.kitchen", "media_player.garage"], "volume_level": 0.8}
-    ]
+    # The kitchen announces natively (it ducks by itself): only the garage's volume is set.
+    assert [c.data for c in volume] == [{"entity_id": ["media_player.garage"], "volume_level": 0.8}]
     assert [(c.data["entity_id"], c.data.get("announce")) for c in play] == [
         (["media_player.kitchen"], True),
         (["media_player.garage"], None),
     ]
     assert play[0].data["media_content_id"].startswith("media-source://tts/")
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=response["duration"] + 1.5))
+    # The garage plays the announcement (its volume changes on the way), then stops: its
+    # volume is put back then, long before the fallback.
+    garage = {"volume_level": 0.8, "supported_features": int(PLAYS)}
+    hass.states.async_set("media_player.garage", "playing", {**garage, "media_content_id": "a"})
+    hass.states.async_set("media_player.garage", "playing", {**garage, "media_content_id": "a",
+                                                             "volume_level": 0.81})  # fmt: skip
     await hass.async_block_till_done()
-    restored = sorted((c.data["entity_id"], c.data["volume_level"]) for c in volume[1:])
-    assert restored == [("media_player.garage", 0.5), ("media_player.kitchen", 0.3)]
+    assert len(volume) == 1  # still playing it
+    hass.states.async_set("media_player.garage", "idle", garage)
+    await hass.async_block_till_done()
+    assert [(c.data["entity_id"], c.data["volume_level"]) for c in volume[1:]] == [
+        ("media_player.garage", 0.5)
+    ]
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=600))
+    await hass.async_block_till_done()
+    assert len(volume) == 2  # restored once
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        pytest.param(("playing", {"media_content_id": "music"}), id="it plays something else"),
+        pytest.param(None, id="it goes away"),
+        pytest.param("never", id="it never says (the fallback)"),
+    ],
+)
+async def test_a_players_volume_is_restored_when_it_is_done(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, after: Any
+) -> None:
+    add_players(hass)
+    async_mock_service(hass, "media_player", "play_media")
+    volume = async_mock_service(hass, "media_player", "volume_set")
+    data = {"media_player_entity_id": "media_player.garage", "message": MESSAGE,
+            "player_volume": 0.9}  # fmt: skip
+    response = await call(hass, "speak", data, True)
+    garage = {"volume_level": 0.9, "supported_features": int(PLAYS)}
+    hass.states.async_set("media_player.garage", "playing", {**garage, "media_content_id": "a"})
+    await hass.async_block_till_done()
+    if after == "never":
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=response["duration"]))
+        await hass.async_block_till_done()
+        assert len(volume) == 1  # not yet: it may still be playing
+        async_fire_time_changed(
+            hass, dt_util.utcnow() + timedelta(seconds=response["duration"] + 31)
+        )
+    elif after is None:
+        hass.states.async_remove("media_player.garage")
+    else:
+        hass.states.async_set("media_player.garage", after[0], {**garage, **after[1]})
+    await hass.async_block_till_done()
+    assert [(c.data["entity_id"], c.data["volume_level"]) for c in volume] == [
+        (["media_player.garage"], 0.9),
+        ("media_player.garage", 0.5),
+    ]
 
 
 async def test_speak_without_waiting_for_the_audio(
