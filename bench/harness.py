@@ -141,6 +141,10 @@ class StreamResult:
     first_text: str
     sent_at: float = 0.0
     first_audio_at: float | None = None
+    speech_from: int = 0
+    """Bytes of audio that come before the speech (a chime's)."""
+    speech_at: float | None = None
+    """When the first byte of speech (after ``speech_from``) arrived."""
     audio_bytes: int = 0
     worst_lag: float = 0.0
     """Largest lead of playback (started at the first chunk) over the audio received (s)."""
@@ -171,14 +175,16 @@ class StreamResult:
         return max(0.0, self.worst_lag - tolerance)
 
 
-async def stream(port: int, chunks: list[str], pace: float = 0.0) -> StreamResult:
+async def stream(
+    port: int, chunks: list[str], pace: float = 0.0, speech_from: int = 0
+) -> StreamResult:
     """Home Assistant's streaming sequence; measures from the first chunk to the first audio.
 
     With ``pace`` the chunks come that many seconds apart, as an LLM writes them. Events are
     written with the wyoming library; the answer is read with a lean parser so that the load
     generator, sharing the machine's two cores, takes as little as it can from the bridge.
     """
-    result = StreamResult(chunks[0])
+    result = StreamResult(chunks[0], speech_from=speech_from)
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     reading = asyncio.create_task(_read(reader, result))
     try:
@@ -215,6 +221,8 @@ async def _read(reader: asyncio.StreamReader, result: StreamResult) -> None:
             lag = (now - result.first_audio_at) - result.audio_bytes / BYTES_PER_SECOND
             result.worst_lag = max(result.worst_lag, lag)
             payload = header.get("payload_length") or 0
+            if result.speech_at is None and result.audio_bytes + payload > result.speech_from:
+                result.speech_at = now
             result.audio_bytes += payload
             result.played(now, payload / BYTES_PER_SECOND)
         elif kind == "error":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import announce
 import burst
 import inference
 
@@ -59,6 +60,8 @@ def table(results: dict[str, Any]) -> str:
     row("5. memory per active stream (KB)", f"{mem['kb_per_stream']:.0f}", "<= 256 KB")
     row("5. memory per warm connection (KB)", f"{mem['kb_per_warm_connection']:.0f}", "<= 64 KB")
     for name, value, target in burst.rows(results.get("burst", {})):
+        row(name, value, target)
+    for name, value, target in announce.rows(results.get("announcements", {})):
         row(name, value, target)
     for name, value, target in inference.rows(results["inference"]):
         row(name, value, target)

@@ -1,6 +1,6 @@
 """Benchmark suite: the simulator upstream in its own process, the Wyoming server in another;
 scenarios 1-5 on the realtime protocol, 6 on the inference protocol (:mod:`inference`), 7
-bursts on both (:mod:`burst`).
+bursts on both (:mod:`burst`), 8 announcements (:mod:`announce`).
 
     script/bench            the full run (about a quarter of an hour)
     script/bench --smoke    every scenario once, small and fast (part of script/test)
@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import announce
 import burst
 import inference
 from latency import (
@@ -76,6 +77,7 @@ async def main(smoke: bool) -> None:
         results["burst"] |= await burst.burst(
             [100], [0.15], rounds=5, flags=("--warm-connections-max", "128")
         )
+    results["announcements"] = await announce.announcements(3 if smoke else 30)
     results["seconds"] = time.monotonic() - started
     print(table(results))
     out = RESULTS / ("smoke.json" if smoke else "results.json")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,9 @@ from urllib.parse import urlsplit
 
 from .. import __version__, catalog, protocols
 from ..core import InvalidParameterError, SpeechParams
+from ..core.chime import BUILT_IN
 from ..server.menu import VoiceMenu
+from ..speech.announcement import LOUDNESS_RANGE, Announcement
 from ..speech.dashscope import check_url, check_workspace
 
 ENV_PREFIX = "QWENTTS_"
@@ -144,6 +146,13 @@ def _common_parser() -> argparse.ArgumentParser:
             help="Hz of the audio, one that every chosen model produces")  # fmt: skip
     _option(voice, "--optimize-instructions", action="store_true",
             help="let the service rewrite the instructions (instruct models only)")  # fmt: skip
+    announce = parser.add_argument_group("announcements")
+    _option(announce, "--chime", metavar="NAME|WAV",
+            help=f"a chime before every message: {', '.join(BUILT_IN)}, or a WAV file")  # fmt: skip
+    _option(announce, "--loudness", type=float, metavar="LUFS",
+            help="bring speech to this loudness as it streams (ITU-R BS.1770; e.g. -16; "
+            f"{LOUDNESS_RANGE[0]:g} to {LOUDNESS_RANGE[1]:g}; default: as the service makes "
+            "it)")  # fmt: skip
     _logging_flags(parser)
     return parser
 
@@ -264,6 +273,7 @@ class Voicing:
     models: tuple[catalog.Model, ...]
     menu: VoiceMenu
     params: SpeechParams
+    announcement: Announcement = field(default_factory=Announcement)
 
 
 def voicing(args: argparse.Namespace) -> Voicing:
@@ -295,11 +305,22 @@ def voicing(args: argparse.Namespace) -> Voicing:
         catalog.check_params(default_model, replace(params, voice=default_voice))
         for model in models:  # every request of every model starts from these settings
             catalog.check_settings(model, params)
+        announcement = _announcement(args, rate)
     except InvalidParameterError as err:
         raise UsageError(str(err)) from None
     if not args.api_key and not args.simulate and not args.url:
         raise UsageError("an API key is required: --api-key or DASHSCOPE_API_KEY (or --simulate)")
-    return Voicing(models, menu, replace(params, voice=args.voice))
+    return Voicing(models, menu, replace(params, voice=args.voice), announcement)
+
+
+def _announcement(args: argparse.Namespace, rate: int) -> Announcement:
+    """The chime and loudness flags, checked (the chime read) before anything is served."""
+    low, high = LOUDNESS_RANGE
+    if args.loudness is not None and not low <= args.loudness <= high:
+        raise UsageError(f"--loudness must be {low:g} to {high:g} LUFS, not {args.loudness:g}")
+    announcement = Announcement(args.chime or None, args.loudness)
+    announcement.chime_at(rate)
+    return announcement
 
 
 def _common_rate(models: tuple[catalog.Model, ...]) -> int:

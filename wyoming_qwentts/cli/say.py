@@ -28,7 +28,8 @@ async def say(args: argparse.Namespace, voicing: Voicing) -> None:
             wav.setsampwidth(PCM_WIDTH)
             wav.setframerate(rate)
             written = shown = 0.0
-            async for audio in speaker.speak(single_text(text)):
+            speech = speaker.speak(single_text(text))
+            async for audio in voicing.announcement.announce(speech, rate):
                 wav.writeframes(audio)
                 written += len(audio) / (PCM_WIDTH * rate)
                 if len(text) > 200 and written - shown >= 5:

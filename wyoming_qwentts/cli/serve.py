@@ -196,6 +196,7 @@ async def run_server(args: argparse.Namespace, voicing: Voicing) -> None:
             args.queue_timeout,
             segmentation=args.segmentation,
             sessions_per_request=args.sessions_per_request,
+            announcement=voicing.announcement,
         )
         pools: list[WarmPool[Any]] = [
             WarmPool(source, minimum=warm, maximum=most, policy=settings.retry)

@@ -287,11 +287,11 @@ class QwenTtsEventHandler(AsyncEventHandler):
 
     async def _synthesize(self, request: Request, output: AudioOutput) -> None:
         choice = self._upstream.choose(request.voice, request.language)
+        announcement = self._upstream.settings.announcement
         async with self._upstream.stream(choice) as stream:
             first = True
-            async for audio in stream.speak(
-                texts_of(request.texts), text_format=request.text_format
-            ):
+            speech = stream.speak(texts_of(request.texts), text_format=request.text_format)
+            async for audio in announcement.announce(speech, self._upstream.sample_rate):
                 await output.write(audio)
                 if first:
                     first = False

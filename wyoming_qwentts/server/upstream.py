@@ -13,6 +13,7 @@ from typing import Any
 from .. import catalog, protocols
 from ..core import RetryPolicy, ServerBusyError, SpeechParams
 from ..speech import SpeechSession, SpeechSource, SpeechStream
+from ..speech.announcement import Announcement
 from .menu import VoiceMenu
 
 _LOGGER = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ class UpstreamSettings:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     sessions_per_request: int = 2
     """Upstream sessions one request may use at once (the speaker's lanes); one slot."""
+    announcement: Announcement = field(default_factory=Announcement)
+    """A chime before every message, and the loudness its speech is brought to."""
 
 
 @dataclass(frozen=True, slots=True)
