@@ -35,8 +35,10 @@ from wyoming_qwentts.core import SessionMetrics
 from wyoming_qwentts.core.pcm import PCM_WIDTH, WAV_HEADER_SIZE, parse_wav_header
 
 from .const import (
+    CONF_CHIME,
     CONF_INSTRUCTIONS,
     CONF_LANGUAGE_TYPE,
+    CONF_LOUDNESS,
     CONF_PITCH_RATE,
     CONF_SPEECH_RATE,
     CONF_VOICE,
@@ -65,6 +67,8 @@ _ACTION_OPTIONS = (
     CONF_VOLUME,
     CONF_INSTRUCTIONS,
     CONF_LANGUAGE_TYPE,
+    CONF_CHIME,
+    CONF_LOUDNESS,
 )
 _VOICE_FIELDS: dict[vol.Marker, Any] = {
     key: validator for key, validator in OPTION_SCHEMA.schema.items() if key in _ACTION_OPTIONS

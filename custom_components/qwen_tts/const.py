@@ -29,6 +29,8 @@ CONF_INSTRUCTIONS: Final = "instructions"
 CONF_OPTIMIZE_INSTRUCTIONS: Final = "optimize_instructions"
 CONF_LEADING_SILENCE: Final = "leading_silence_ms"
 CONF_TRAILING_SILENCE: Final = "trailing_silence_ms"
+CONF_CHIME: Final = "chime"
+CONF_LOUDNESS: Final = "loudness"
 CONF_WARM_CONNECTIONS: Final = "warm_connections"
 # Making a voice (the subentry flow's clone and design steps)
 CONF_NAME: Final = "name"
@@ -54,6 +56,8 @@ DEFAULT_OPTIONS: Final = {
     CONF_OPTIMIZE_INSTRUCTIONS: False,
     CONF_LEADING_SILENCE: 0,
     CONF_TRAILING_SILENCE: 0,
+    CONF_CHIME: "",
+    CONF_LOUDNESS: None,
     CONF_WARM_CONNECTIONS: 1,
 }
 """Every setting of a voice subentry and its default."""

@@ -5,7 +5,8 @@ errors."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import voluptuous as vol
@@ -19,11 +20,14 @@ from wyoming_qwentts.core import (
     SpeechParams,
 )
 from wyoming_qwentts.core.pcm import PCM_WIDTH
+from wyoming_qwentts.speech.announcement import LOUDNESS_RANGE, Announcement
 
 from .const import (
+    CONF_CHIME,
     CONF_INSTRUCTIONS,
     CONF_LANGUAGE_TYPE,
     CONF_LEADING_SILENCE,
+    CONF_LOUDNESS,
     CONF_OPTIMIZE_INSTRUCTIONS,
     CONF_PITCH_RATE,
     CONF_SPEECH_RATE,
@@ -51,6 +55,10 @@ OPTION_SCHEMA = vol.Schema(
         vol.Optional(CONF_OPTIMIZE_INSTRUCTIONS): bool,
         vol.Optional(CONF_LEADING_SILENCE): vol.All(vol.Coerce(int), vol.Range(0, MAX_SILENCE_MS)),
         vol.Optional(CONF_TRAILING_SILENCE): vol.All(vol.Coerce(int), vol.Range(0, MAX_SILENCE_MS)),
+        vol.Optional(CONF_CHIME): vol.Any(None, str),
+        vol.Optional(CONF_LOUDNESS): vol.Any(
+            None, vol.All(vol.Coerce(float), vol.Range(*LOUDNESS_RANGE))
+        ),
     },
     extra=vol.ALLOW_EXTRA,
 )
@@ -69,6 +77,8 @@ class Speech:
     sample_rate: int
     leading_silence: bytes
     trailing_silence: bytes
+    announcement: Announcement = field(default_factory=Announcement)
+    """The chime (a built-in name or a file's path, as the user gave it) and loudness."""
 
 
 def entry_defaults(options: Mapping[str, Any]) -> dict[str, Any]:
@@ -132,6 +142,7 @@ def build_speech(
         rate,
         silence(rate, values.get(CONF_LEADING_SILENCE, 0)),
         silence(rate, values.get(CONF_TRAILING_SILENCE, 0)),
+        Announcement(values.get(CONF_CHIME) or None, values.get(CONF_LOUDNESS)),
     )
 
 
@@ -163,3 +174,26 @@ def translate_error(
         translation_key=err.code.replace("-", "_"),
         translation_placeholders={"error": str(err)},
     )
+
+
+MEDIA_SOURCE_LOCAL = "media-source://media_source/"
+"""How a file of Home Assistant's media folders is named (``…/local/chime.wav``)."""
+
+
+def chime_path(hass: HomeAssistant, chime: str) -> Path:
+    """The file of a chime given as a path or a media-source id of a media folder; a
+    ServiceValidationError when Home Assistant may not read there."""
+    if chime.startswith(MEDIA_SOURCE_LOCAL):
+        folder, _, location = chime.removeprefix(MEDIA_SOURCE_LOCAL).partition("/")
+        base = hass.config.media_dirs.get(folder)
+        if base is None:
+            raise invalid_option(f"There is no media folder {folder!r} for the chime {chime}.")
+        path = Path(base, location)
+    else:
+        path = Path(chime)
+    if not hass.config.is_allowed_path(str(path)):
+        raise invalid_option(
+            f"The chime {chime} is not in a folder Home Assistant may read: use its media "
+            "folder or one of allowlist_external_dirs."
+        )
+    return path

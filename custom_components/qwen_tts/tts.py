@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncGenerator, AsyncIterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from homeassistant.components.tts import (
@@ -23,10 +24,12 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from wyoming_qwentts import catalog
 from wyoming_qwentts.catalog.customization import services_for
-from wyoming_qwentts.core import QwenTtsError
+from wyoming_qwentts.core import InvalidParameterError, QwenTtsError
+from wyoming_qwentts.core.chime import BUILT_IN
 from wyoming_qwentts.core.pcm import wav_header
 from wyoming_qwentts.enrollment import offered_voices
 from wyoming_qwentts.speech import Speaker, single_text
+from wyoming_qwentts.speech.announcement import Announcement
 
 from .const import CONF_MODEL, CONF_VOICE, DOMAIN, MAX_MESSAGE_CHARS
 from .data import SYNTHESES, QwenTtsConfigEntry, voice_subentries
@@ -34,6 +37,7 @@ from .options import (
     SYNTHESIS_OPTIONS,
     Speech,
     build_speech,
+    chime_path,
     entry_defaults,
     invalid_option,
     other_model_of,
@@ -111,8 +115,13 @@ class QwenTtsEntity(TextToSpeechEntity):
 
     def check(self, options: Mapping[str, Any]) -> Speech:
         """A call's options over the entity's defaults, checked before anything is
-        synthesized: a ServiceValidationError for what the model does not take."""
-        return self._speech({**(self.default_options or {}), **options})
+        synthesized: a ServiceValidationError for what the model does not take, or a chime
+        in a folder Home Assistant may not read."""
+        speech = self._speech({**(self.default_options or {}), **options})
+        chime = speech.announcement.chime
+        if chime and chime not in BUILT_IN:
+            chime_path(self.hass, chime)
+        return speech
 
     def _speech(self, options: Mapping[str, Any]) -> Speech:
         voice = options.get(CONF_VOICE)
@@ -186,13 +195,16 @@ class QwenTtsEntity(TextToSpeechEntity):
             yield pcm
 
     async def _speak(self, speech: Speech, texts: AsyncIterable[str]) -> AsyncGenerator[bytes]:
-        """PCM with the silence padding; faults are retried or resumed by the speaker."""
+        """PCM with the silence padding, the chime and the loudness asked for; faults are
+        retried or resumed by the speaker."""
         data = self._entry.runtime_data
+        announcement = await self._announcement(speech)
         speaker = Speaker(self._pool, speech.params, policy=data.retry)
         try:
             if speech.leading_silence:
                 yield speech.leading_silence
-            async for pcm in speaker.speak(_limited(texts)):
+            spoken = speaker.speak(_limited(texts))
+            async for pcm in announcement.announce(spoken, speech.sample_rate):
                 yield pcm
             if speech.trailing_silence:
                 yield speech.trailing_silence
@@ -202,6 +214,18 @@ class QwenTtsEntity(TextToSpeechEntity):
             data.last_metrics = metrics = speaker.stats.metrics
             if metrics is not None and (syntheses := SYNTHESES.get()) is not None:
                 syntheses.append(metrics)
+
+    async def _announcement(self, speech: Speech) -> Announcement:
+        """The call's announcement with its chime read (a file's in the executor, once)."""
+        announcement = speech.announcement
+        chime = announcement.chime
+        if chime and chime not in BUILT_IN:
+            announcement = replace(announcement, chime=str(chime_path(self.hass, chime)))
+        try:
+            await self.hass.async_add_executor_job(announcement.chime_at, speech.sample_rate)
+        except InvalidParameterError as err:
+            raise invalid_option(err.message) from err
+        return announcement
 
 
 async def _limited(texts: AsyncIterable[str]) -> AsyncGenerator[str]:

@@ -34,6 +34,7 @@ from homeassistant.helpers.selector import (
 from wyoming_qwentts import catalog
 from wyoming_qwentts.catalog.customization import CLONING, DESIGN, services_for
 from wyoming_qwentts.core import InvalidParameterError, QwenTtsError, VoiceQuotaError
+from wyoming_qwentts.core.chime import BUILT_IN
 from wyoming_qwentts.enrollment import (
     CustomVoice,
     Recording,
@@ -42,13 +43,16 @@ from wyoming_qwentts.enrollment import (
     offered_voices,
     read_recording,
 )
+from wyoming_qwentts.speech.announcement import LOUDNESS_RANGE
 
 from .const import (
+    CONF_CHIME,
     CONF_DESCRIPTION,
     CONF_INSTRUCTIONS,
     CONF_LANGUAGE,
     CONF_LANGUAGE_TYPE,
     CONF_LEADING_SILENCE,
+    CONF_LOUDNESS,
     CONF_MODEL,
     CONF_NAME,
     CONF_OPTIMIZE_INSTRUCTIONS,
@@ -392,6 +396,14 @@ def _settings_schema(model: catalog.Model, own: tuple[CustomVoice, ...]) -> vol.
         fields[vol.Required(CONF_OPTIMIZE_INSTRUCTIONS)] = BooleanSelector()
     fields[vol.Required(CONF_LEADING_SILENCE)] = _number(0, MAX_SILENCE_MS, 50, "ms")
     fields[vol.Required(CONF_TRAILING_SILENCE)] = _number(0, MAX_SILENCE_MS, 50, "ms")
+    fields[vol.Optional(CONF_CHIME)] = SelectSelector(
+        SelectSelectorConfig(
+            options=list(BUILT_IN), custom_value=True, mode=SelectSelectorMode.DROPDOWN,
+            translation_key=CONF_CHIME,
+        )
+    )  # fmt: skip
+    low, high = LOUDNESS_RANGE
+    fields[vol.Optional(CONF_LOUDNESS)] = _number(low, high, 0.5, "LUFS")
     fields[vol.Required(CONF_WARM_CONNECTIONS)] = NumberSelector(
         NumberSelectorConfig(min=0, max=MAX_WARM_CONNECTIONS, step=1, mode=NumberSelectorMode.BOX)
     )
