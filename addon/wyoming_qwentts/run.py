@@ -56,6 +56,10 @@ def command(options: Mapping[str, Any], port: int = PORT) -> list[str]:
             argv += [flag, str(value)]
     if options.get("allow"):
         argv += ["--allow", str(options["allow"])]
+    if options.get("chime"):
+        argv += ["--chime", str(options["chime"])]
+    if options.get("loudness") is not None:
+        argv += ["--loudness", str(options["loudness"])]
     if options.get("log_level") == "debug":
         argv.append("--debug")
     return argv

@@ -34,9 +34,10 @@ CONFIG = yaml.safe_load((ADDON / "config.yaml").read_text())
 TOKEN = "supervisor-token-for-the-test"
 KEY = "sk-addon-key-5150"
 
-# The add-on schema grammar of the Supervisor (a value type, "?" when optional).
+# The add-on schema grammar of the Supervisor (a value type, "?" when optional; negative
+# bounds as its current grammar takes them).
 _TYPES = re.compile(
-    r"^(str|bool|email|url|port|password|int(\(-?\d*,-?\d*\))?|float(\([\d.]*,[\d.]*\))?"
+    r"^(str|bool|email|url|port|password|int(\(-?\d*,-?\d*\))?|float(\(-?[\d.]*,-?[\d.]*\))?"
     r"|list\([^|()]+(\|[^|()]+)*\)|match\(.+\))\??$"
 )
 
@@ -107,6 +108,11 @@ def test_options_become_flags_and_the_key_stays_off_the_command_line() -> None:
     assert flags["--volume"] == "80"
     assert flags["--allow"] == "172.30.32.0/23,127.0.0.1"
     assert "--pitch-rate" not in changed
+    assert not {"--chime", "--loudness"} & set(argv)  # none unless asked for
+    announcing = run.command({**options, "chime": "/share/door.wav", "loudness": -16.0})
+    flags = dict(zip(announcing[1::2], announcing[2::2], strict=False))
+    assert (flags["--chime"], flags["--loudness"]) == ("/share/door.wav", "-16.0")
+    assert server_parser().parse_args(announcing[1:]).loudness == -16.0
 
 
 def test_several_models_and_a_model_without_prosody_start_with_the_defaults() -> None:
