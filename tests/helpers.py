@@ -248,16 +248,25 @@ async def serving_every_family(
     http: aiohttp.ClientSession, simulator: QwenSimulator
 ) -> AsyncIterator[WyomingServer]:
     """The Wyoming server with a model of each family, at 48 kHz, on the simulator."""
+    settings = UpstreamSettings(SpeechParams(sample_rate=48000), retry=FAST_RETRY)
+    async with serving(http, simulator.url, EVERY_FAMILY, settings) as server:
+        yield server
+
+
+@asynccontextmanager
+async def serving(
+    http: aiohttp.ClientSession, url: str, models: Sequence[str], settings: UpstreamSettings
+) -> AsyncIterator[WyomingServer]:
+    """The Wyoming server in-process on 127.0.0.1 with ``models``, upstream ``url``."""
     timeouts = Timeouts(first_audio=1.0, audio_gap=1.0)
     pools: list[WarmPool[Any]] = [
         WarmPool(
-            client_for(http, API_KEY, catalog.MODELS[model], url=simulator.url, timeouts=timeouts),
+            client_for(http, API_KEY, catalog.MODELS[model], url=url, timeouts=timeouts),
             minimum=0,
             maximum=0,
         )
-        for model in EVERY_FAMILY
+        for model in models
     ]
-    settings = UpstreamSettings(SpeechParams(sample_rate=48000), retry=FAST_RETRY)
     upstream = upstream_of(pools, settings)
     tcp = AsyncServer.from_uri("tcp://127.0.0.1:0")
     await tcp.start(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncGenerator, AsyncIterable, Mapping
 from dataclasses import replace
@@ -203,9 +204,10 @@ class QwenTtsEntity(TextToSpeechEntity):
         try:
             if speech.leading_silence:
                 yield speech.leading_silence
-            spoken = speaker.speak(_limited(texts))
-            async for pcm in announcement.announce(spoken, speech.sample_rate):
-                yield pcm
+            announced = announcement.announce(speaker.speak(_limited(texts)), speech.sample_rate)
+            async with contextlib.aclosing(announced):  # closed with this: sessions end now
+                async for pcm in announced:
+                    yield pcm
             if speech.trailing_silence:
                 yield speech.trailing_silence
         except QwenTtsError as err:

@@ -199,6 +199,11 @@ def server_parser() -> argparse.ArgumentParser:
     _option(parser, "--voice-list-max-age", type=float, default=30.0,
             help="seconds the account's own voices, listed in Info, stand before a Describe "
             "reads them again")  # fmt: skip
+    _option(parser, "--fallback", metavar="URI",
+            help="another Wyoming TTS server (tcp://HOST:PORT or unix://PATH, e.g. the Piper "
+            "add-on) that speaks whatever Model Studio cannot: unreachable, throttled, "
+            "refusing the key")  # fmt: skip
+    _option(parser, "--fallback-voice", metavar="NAME", help="the fallback's voice")
     _option(parser, "--shutdown-grace", type=float, default=10.0,
             help="seconds in-flight requests may finish after SIGTERM")  # fmt: skip
     parser.add_argument("--version", action="version", version=__version__)
@@ -344,6 +349,8 @@ def check_server_args(args: argparse.Namespace) -> None:
         raise UsageError(f"--uri {args.uri!r} needs a host and a port")
     if args.zeroconf is not None and uri.scheme != "tcp":
         raise UsageError("--zeroconf needs a tcp:// --uri")
+    if args.fallback:
+        _check_fallback(args.fallback)
     for name in (
         "samples_per_chunk",
         "max_concurrency",
@@ -355,3 +362,15 @@ def check_server_args(args: argparse.Namespace) -> None:
             raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
     if args.warm_connections < 0:
         raise UsageError("--warm-connections must be 0 or more")
+
+
+def _check_fallback(uri: str) -> None:
+    parts = urlsplit(uri)
+    if parts.scheme not in ("tcp", "unix") or not (parts.netloc or parts.path):
+        raise UsageError(f"--fallback must be tcp://HOST:PORT or unix://PATH, not {uri!r}")
+    if parts.scheme == "tcp" and (parts.hostname is None or parts.port is None):
+        raise UsageError(f"--fallback {uri!r} needs a host and a port")
+    try:
+        import av  # noqa: F401  (converts the fallback's audio to the server's format)
+    except ImportError:
+        raise UsageError("--fallback needs PyAV: pip install 'wyoming-qwentts[fallback]'") from None

@@ -28,8 +28,8 @@ async def say(args: argparse.Namespace, voicing: Voicing) -> None:
             wav.setsampwidth(PCM_WIDTH)
             wav.setframerate(rate)
             written = shown = 0.0
-            speech = speaker.speak(single_text(text))
-            async for audio in voicing.announcement.announce(speech, rate):
+            announced = voicing.announcement.announce(speaker.speak(single_text(text)), rate)
+            async for audio in announced:
                 wav.writeframes(audio)
                 written += len(audio) / (PCM_WIDTH * rate)
                 if len(text) > 200 and written - shown >= 5:

@@ -197,6 +197,8 @@ async def run_server(args: argparse.Namespace, voicing: Voicing) -> None:
             segmentation=args.segmentation,
             sessions_per_request=args.sessions_per_request,
             announcement=voicing.announcement,
+            fallback=args.fallback,
+            fallback_voice=args.fallback_voice,
         )
         pools: list[WarmPool[Any]] = [
             WarmPool(source, minimum=warm, maximum=most, policy=settings.retry)

@@ -24,7 +24,7 @@ from .errors import (
 )
 from .metrics import ResponseMetrics, SessionMetrics
 from .params import SpeechParams
-from .policy import Retries, RetryPolicy, Timeouts, is_transient
+from .policy import Retries, RetryPolicy, Timeouts, is_cloud_fault, is_transient
 
 __all__ = [
     "AccessDeniedError",
@@ -48,5 +48,6 @@ __all__ = [
     "UnknownModelError",
     "VoiceNotReadyError",
     "VoiceQuotaError",
+    "is_cloud_fault",
     "is_transient",
 ]

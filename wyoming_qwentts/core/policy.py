@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Final
 
 from .errors import QwenTtsError
 
@@ -45,6 +46,16 @@ class RetryPolicy:
 def is_transient(err: BaseException) -> bool:
     """Whether another attempt may succeed (not a key, permission or parameter problem)."""
     return isinstance(err, QwenTtsError) and err.transient
+
+
+_REQUEST_FAULTS: Final = ("invalid-parameter", "invalid-voice", "unknown-model")
+
+
+def is_cloud_fault(err: BaseException) -> bool:
+    """Whether a failure is the service's (unreachable, too slow, throttled, refusing the key
+    or the account, failing mid-audio) rather than the request's (its voice or settings):
+    what another engine may speak instead."""
+    return isinstance(err, QwenTtsError) and err.code not in _REQUEST_FAULTS
 
 
 class Retries:

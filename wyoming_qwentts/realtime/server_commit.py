@@ -40,6 +40,12 @@ class ServerCommitStream:
         self._params = params
         self._retries = Retries(policy or RetryPolicy(), resumable=False)
         self.stats = SpeakerStats()
+        self._heard = False
+
+    @property
+    def delivered(self) -> str | None:
+        """Nothing before the first audio; after it, unknown (the service segments)."""
+        return None if self._heard else ""
 
     async def speak(
         self, texts: AsyncIterable[str], *, text_format: str | None = None
@@ -56,7 +62,7 @@ class ServerCommitStream:
             while True:
                 try:
                     async for audio in self._attempt(feed):
-                        heard = True
+                        heard = self._heard = True
                         yield audio
                     return
                 except QwenTtsError as err:

@@ -66,6 +66,11 @@ class AudioOutput:
             self._prefixes[len(audio)] = whole[: -len(audio)]
         return whole
 
+    @property
+    def started(self) -> bool:
+        """Whether any audio went out (its ``audio-start`` did)."""
+        return self._started
+
     def _event(self, audio: bytes) -> Event:
         return AudioChunk(self._rate, _WIDTH, _CHANNELS, audio).event()
 

@@ -43,6 +43,10 @@ class Request:
     failure: RequestError | None = None
     first_text_at: float = 0.0
     """Monotonic time the request's first text arrived."""
+    consumed: list[str] = field(default_factory=list)
+    """The text read from the queue so far (by the speaker, then by a fallback)."""
+    ended: bool = False
+    """True once the queue's end was read."""
 
     @classmethod
     def of(cls, data: dict[str, Any], *, streaming: bool) -> Request:
@@ -75,6 +79,25 @@ class Request:
             )
         else:
             self.texts.put_nowait(text)
+
+    async def read(self) -> AsyncIterator[str]:
+        """The request's text as it arrives (recorded); a queued RequestError aborts it."""
+        while not self.ended:
+            piece = await self.texts.get()
+            if piece is None:
+                self.ended = True
+                return
+            if isinstance(piece, RequestError):
+                raise piece
+            self.consumed.append(piece)
+            yield piece
+
+    async def rest_after(self, spoken: str) -> AsyncIterator[str]:
+        """What was read after ``spoken`` (whitespace aside), then the text still to come."""
+        if rest := remainder("".join(self.consumed), spoken):
+            yield rest
+        async for piece in self.read():
+            yield piece
 
     def fail(self, failure: RequestError) -> None:
         """Abort the request with ``failure`` (it reaches the job through the queue)."""
@@ -128,9 +151,13 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-async def texts_of(queue: asyncio.Queue[str | RequestError | None]) -> AsyncIterator[str]:
-    """The request's text as it arrives; a queued RequestError aborts it."""
-    while (piece := await queue.get()) is not None:
-        if isinstance(piece, RequestError):
-            raise piece
-        yield piece
+def remainder(text: str, spoken: str) -> str:
+    """What of ``text`` comes after ``spoken``, which is its beginning but for whitespace
+    (the speaker's segments keep every character of the text but lone whitespace)."""
+    left = sum(not char.isspace() for char in spoken)
+    for index, char in enumerate(text):
+        if not left:
+            return text[index:].lstrip()
+        if not char.isspace():
+            left -= 1
+    return ""

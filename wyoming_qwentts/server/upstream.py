@@ -14,6 +14,7 @@ from .. import catalog, protocols
 from ..core import RetryPolicy, ServerBusyError, SpeechParams
 from ..speech import SpeechSession, SpeechSource, SpeechStream
 from ..speech.announcement import Announcement
+from .fallback import Fallback
 from .menu import VoiceMenu
 
 _LOGGER = logging.getLogger(__name__)
@@ -35,6 +36,9 @@ class UpstreamSettings:
     """Upstream sessions one request may use at once (the speaker's lanes); one slot."""
     announcement: Announcement = field(default_factory=Announcement)
     """A chime before every message, and the loudness its speech is brought to."""
+    fallback: str | None = None
+    """The Wyoming TTS server (tcp:// or unix://) that speaks what Model Studio cannot."""
+    fallback_voice: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +64,11 @@ class Upstream:
         self.settings = settings
         self.jobs: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(settings.max_concurrency)
+        self.fallback = (
+            Fallback(settings.fallback, settings.fallback_voice, self.sample_rate)
+            if settings.fallback
+            else None
+        )
 
     @property
     def sample_rate(self) -> int:

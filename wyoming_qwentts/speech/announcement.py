@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 
 from ..core.chime import chime_pcm
@@ -27,19 +27,27 @@ class Announcement:
             return b""
         return chime_pcm(self.chime, rate, self.loudness or DEFAULT_TARGET, DEFAULT_CEILING)
 
-    async def announce(self, speech: AsyncIterable[bytes], rate: int) -> AsyncIterator[bytes]:
+    async def announce(self, speech: AsyncIterator[bytes], rate: int) -> AsyncGenerator[bytes]:
         """The chime at once (before the speech's first audio is asked for), then the speech
-        as it arrives, normalized when a loudness is set (held at most ``LOOKAHEAD``)."""
-        chime = self.chime_at(rate)
-        if chime:
-            yield chime
-        if self.loudness is None:
+        as it arrives, normalized when a loudness is set (held at most ``LOOKAHEAD``).
+
+        Closing this closes ``speech`` at once (its sessions with it), not when it is
+        collected.
+        """
+        try:
+            chime = self.chime_at(rate)
+            if chime:
+                yield chime
+            if self.loudness is None:
+                async for audio in speech:
+                    yield audio
+                return
+            normalizer = LoudnessNormalizer(rate, self.loudness, DEFAULT_CEILING)
             async for audio in speech:
-                yield audio
-            return
-        normalizer = LoudnessNormalizer(rate, self.loudness, DEFAULT_CEILING)
-        async for audio in speech:
-            if out := normalizer.push(audio):
-                yield out
-        if rest := normalizer.flush():
-            yield rest
+                if out := normalizer.push(audio):
+                    yield out
+            if rest := normalizer.flush():
+                yield rest
+        finally:
+            if isinstance(speech, AsyncGenerator):
+                await speech.aclose()

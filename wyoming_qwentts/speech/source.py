@@ -97,6 +97,11 @@ class SpeechStream(Protocol):
 
     stats: SpeakerStats
 
+    @property
+    def delivered(self) -> str | None:
+        """The text whose audio was handed out whole; None once audio went out that cannot
+        be matched to the text."""
+
     def speak(
         self, texts: AsyncIterable[str], *, text_format: str | None = None
     ) -> AsyncIterator[bytes]:

@@ -110,6 +110,11 @@ class Speaker:
             await feed.stop()
             await self._stop_lanes(lanes)
 
+    @property
+    def delivered(self) -> str:
+        """The text whose audio was handed out whole (segments before the current one)."""
+        return "".join(segment.text for segment in self._segments[: self._cursor])
+
     # Handing audio out, in order -----------------------------------------------------------
 
     async def _hand_out(self) -> AsyncIterator[bytes]:
