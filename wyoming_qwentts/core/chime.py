@@ -11,6 +11,7 @@ from typing import Final
 
 import numpy as np
 
+from .convert import widened
 from .errors import InvalidParameterError
 from .loudness import DEFAULT_CEILING, DEFAULT_TARGET, Samples, gain_to, pcm_of
 
@@ -55,14 +56,8 @@ def _read_wav(data: bytes, source: str) -> tuple[Samples, int]:
         raise _refused(f"{source} is not a WAV file ({err}).") from None
     if width not in (1, 2, 3, 4):
         raise _refused(f"{source} has {8 * width}-bit samples: use 8, 16, 24 or 32-bit PCM.")
-    if width == 3:  # 24-bit: widen to 32 (the low byte zero)
-        raw = np.frombuffer(frames, dtype=np.uint8).reshape(-1, 3)
-        padded = np.zeros((len(raw), 4), dtype=np.uint8)
-        padded[:, 1:] = raw
-        ints = padded.view("<i4").ravel()
-        width = 4
-    else:
-        ints = np.frombuffer(frames, dtype=np.dtype({1: "u1", 2: "<i2", 4: "<i4"}[width]))
+    frames, width = widened(frames, width)
+    ints = np.frombuffer(frames, dtype=np.dtype({1: "u1", 2: "<i2", 4: "<i4"}[width]))
     samples = ints.astype(np.float64)
     if width == 1:
         samples = (samples - 128) / 128

@@ -13,6 +13,17 @@ _FORMATS: Final = {1: ("u8", "u1"), 2: ("s16", "<i2"), 4: ("s32", "<i4")}
 _LAYOUTS: Final = {1: "mono", 2: "stereo"}
 
 
+def widened(data: bytes, width: int) -> tuple[bytes, int]:
+    """24-bit little-endian samples as 32-bit ones (the low byte zero), and their width;
+    samples of any other width as they are."""
+    if width != 3:
+        return data, width
+    raw = np.frombuffer(data, dtype=np.uint8).reshape(-1, 3)
+    wide = np.zeros((len(raw), 4), dtype=np.uint8)
+    wide[:, 1:] = raw
+    return wide.tobytes(), 4
+
+
 class PcmConverter:
     """Converts a stream of ``width``-byte, ``channels``-channel audio at ``rate`` into PCM16
     mono at ``to_rate``; :meth:`push` as it comes, :meth:`flush` at its end."""
@@ -50,11 +61,7 @@ class PcmConverter:
 
     def _frame(self, data: bytes) -> Any:
         width = self._width
-        if width == 3:  # 24-bit: no such sample format in FFmpeg; widened to 32
-            raw = np.frombuffer(data, dtype=np.uint8).reshape(-1, 3)
-            wide = np.zeros((len(raw), 4), dtype=np.uint8)
-            wide[:, 1:] = raw
-            data, width = wide.tobytes(), 4
+        data, width = widened(data, width)  # FFmpeg has no 24-bit sample format
         name, dtype = _FORMATS[width]
         samples = np.frombuffer(data, dtype=np.dtype(dtype)).reshape(1, -1)  # interleaved
         frame = self._av.AudioFrame.from_ndarray(
