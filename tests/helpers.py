@@ -268,18 +268,22 @@ async def serving(
         for model in models
     ]
     upstream = upstream_of(pools, settings)
+    try:
+        async with handling(upstream, limits=ConnectionLimits(max_text_chars=2000)) as port:
+            yield WyomingServer(upstream, port)
+    finally:
+        await upstream.drain(5)
+
+
+@asynccontextmanager
+async def handling(upstream: Upstream, **options: Any) -> AsyncIterator[int]:
+    """Wyoming connections on 127.0.0.1 handled by the server's handler over ``upstream``
+    (``options``: the handler's own); yields the port."""
     tcp = AsyncServer.from_uri("tcp://127.0.0.1:0")
     await tcp.start(
-        partial(
-            QwenTtsEventHandler,
-            info=ServerInfo(upstream).event,
-            upstream=upstream,
-            samples_per_chunk=1024,
-            limits=ConnectionLimits(max_text_chars=2000),
-        )
+        partial(QwenTtsEventHandler, info=ServerInfo(upstream).event, upstream=upstream, **options)
     )
     try:
-        yield WyomingServer(upstream, tcp._server.sockets[0].getsockname()[1])  # type: ignore[attr-defined]
+        yield tcp._server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
     finally:
         await tcp.stop()
-        await upstream.drain(5)

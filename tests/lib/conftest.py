@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from functools import partial
 
 import aiohttp
 import pytest
-from wyoming.server import AsyncServer
 
-from tests.helpers import API_KEY, FAST_RETRY, WyomingServer, serving_every_family, upstream_of
+from tests.helpers import (
+    API_KEY,
+    FAST_RETRY,
+    WyomingServer,
+    handling,
+    serving_every_family,
+    upstream_of,
+)
 from wyoming_qwentts.core import SpeechParams, Timeouts
 from wyoming_qwentts.realtime import QwenRealtimeClient
-from wyoming_qwentts.server import ConnectionGate, ConnectionLimits, QwenTtsEventHandler
-from wyoming_qwentts.server.info import ServerInfo
+from wyoming_qwentts.server import ConnectionGate, ConnectionLimits
 from wyoming_qwentts.server.upstream import UpstreamSettings
 from wyoming_qwentts.simulator import QwenSimulator
 from wyoming_qwentts.speech.pool import WarmPool
@@ -100,20 +104,9 @@ async def wyoming_server(
     pool.start()
     gate = ConnectionGate(limits)
     upstream = upstream_of([pool], upstream_settings)
-    server = AsyncServer.from_uri("tcp://127.0.0.1:0")
-    await server.start(
-        partial(
-            QwenTtsEventHandler,
-            info=ServerInfo(upstream).event,
-            upstream=upstream,
-            samples_per_chunk=samples_per_chunk,
-            limits=limits,
-            gate=gate,
-        )
-    )
-    listener = server._server  # type: ignore[attr-defined]
-    yield WyomingServer(upstream, listener.sockets[0].getsockname()[1], gate)
-    await server.stop()
+    options = {"samples_per_chunk": samples_per_chunk, "limits": limits, "gate": gate}
+    async with handling(upstream, **options) as port:
+        yield WyomingServer(upstream, port, gate)
     await upstream.drain(5)
     await pool.close()
 

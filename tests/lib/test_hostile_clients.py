@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import socket
-from functools import partial
 from ipaddress import ip_network
 from typing import Any
 from unittest.mock import patch
@@ -21,14 +20,20 @@ from hypothesis import strategies as st
 from wyoming.error import Error
 from wyoming.event import Event, async_read_event, async_write_event
 from wyoming.ping import Ping
-from wyoming.server import AsyncServer
 from wyoming.tts import SynthesizeChunk, SynthesizeStart
 
-from tests.helpers import FAST_RETRY, WyomingServer, audio_of, read_until, stream, upstream_of
+from tests.helpers import (
+    FAST_RETRY,
+    WyomingServer,
+    audio_of,
+    handling,
+    read_until,
+    stream,
+    upstream_of,
+)
 from wyoming_qwentts.core import SpeechParams
 from wyoming_qwentts.realtime import QwenRealtimeClient
 from wyoming_qwentts.server import ConnectionLimits, QwenTtsEventHandler
-from wyoming_qwentts.server.info import ServerInfo
 from wyoming_qwentts.server.upstream import UpstreamSettings
 from wyoming_qwentts.simulator import QwenSimulator, decode
 
@@ -270,29 +275,20 @@ async def _fuzz(events: list[Event]) -> None:
     async with QwenSimulator() as sim, aiohttp.ClientSession() as http:
         client = QwenRealtimeClient(http, sim.options.api_key, url=sim.url)
         upstream = upstream_of([client], UpstreamSettings(SpeechParams(), retry=FAST_RETRY))
-        server = AsyncServer.from_uri("tcp://127.0.0.1:0")
-        await server.start(
-            partial(
-                QwenTtsEventHandler,
-                info=ServerInfo(upstream).event,
-                upstream=upstream,
-            )
-        )
-        port = server._server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        for event in events:
-            await async_write_event(event, writer)
-        await async_write_event(Event("synthesize-stop"), writer)  # end any open stream
-        await async_write_event(Ping(text="end").event(), writer)
-        while True:  # every request is answered, then the pong: the connection survived
-            answer = await asyncio.wait_for(async_read_event(reader), 10)
-            assert answer is not None
-            if answer.type == "error":
-                assert Error.from_event(answer).code != "internal-error"
-            if answer.type == "pong" and answer.data.get("text") == "end":
-                break
-        writer.close()
-        await server.stop()
+        async with handling(upstream) as port:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            for event in events:
+                await async_write_event(event, writer)
+            await async_write_event(Event("synthesize-stop"), writer)  # end any open stream
+            await async_write_event(Ping(text="end").event(), writer)
+            while True:  # every request is answered, then the pong: the connection survived
+                answer = await asyncio.wait_for(async_read_event(reader), 10)
+                assert answer is not None
+                if answer.type == "error":
+                    assert Error.from_event(answer).code != "internal-error"
+                if answer.type == "pong" and answer.data.get("text") == "end":
+                    break
+            writer.close()
         await upstream.drain(5)
         for record in sim.sessions:
             await asyncio.wait_for(record.closed.wait(), 5)
