@@ -11,7 +11,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY wyoming_qwentts ./wyoming_qwentts
-RUN pip install --no-compile ".[zeroconf,uvloop]" \
+RUN pip install --no-compile ".[zeroconf,uvloop,fallback]" \
     && useradd --system --uid 10200 --no-create-home wyoming
 
 USER wyoming

@@ -8,6 +8,7 @@ from typing import Any
 import announce
 import burst
 import inference
+import outage
 
 
 def table(results: dict[str, Any]) -> str:
@@ -62,6 +63,8 @@ def table(results: dict[str, Any]) -> str:
     for name, value, target in burst.rows(results.get("burst", {})):
         row(name, value, target)
     for name, value, target in announce.rows(results.get("announcements", {})):
+        row(name, value, target)
+    for name, value, target in outage.rows(results.get("outage", {})):
         row(name, value, target)
     for name, value, target in inference.rows(results["inference"]):
         row(name, value, target)

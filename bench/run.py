@@ -1,6 +1,7 @@
 """Benchmark suite: the simulator upstream in its own process, the Wyoming server in another;
 scenarios 1-5 on the realtime protocol, 6 on the inference protocol (:mod:`inference`), 7
-bursts on both (:mod:`burst`), 8 announcements (:mod:`announce`).
+bursts on both (:mod:`burst`), 8 announcements (:mod:`announce`), 9 an outage spoken by the
+fallback (:mod:`outage`).
 
     script/bench            the full run (about a quarter of an hour)
     script/bench --smoke    every scenario once, small and fast (part of script/test)
@@ -21,6 +22,7 @@ from typing import Any
 import announce
 import burst
 import inference
+import outage
 from latency import (
     bridge_overhead,
     ha_entity_path,
@@ -78,6 +80,7 @@ async def main(smoke: bool) -> None:
             [100], [0.15], rounds=5, flags=("--warm-connections-max", "128")
         )
     results["announcements"] = await announce.announcements(3 if smoke else 30)
+    results["outage"] = await outage.outage(3 if smoke else 50)
     results["seconds"] = time.monotonic() - started
     print(table(results))
     out = RESULTS / ("smoke.json" if smoke else "results.json")

@@ -258,7 +258,7 @@ async def serving(
     http: aiohttp.ClientSession, url: str, models: Sequence[str], settings: UpstreamSettings
 ) -> AsyncIterator[WyomingServer]:
     """The Wyoming server in-process on 127.0.0.1 with ``models``, upstream ``url``."""
-    timeouts = Timeouts(first_audio=1.0, audio_gap=1.0)
+    timeouts = Timeouts(connect=1.0, configure=1.0, first_audio=1.0, audio_gap=1.0)
     pools: list[WarmPool[Any]] = [
         WarmPool(
             client_for(http, API_KEY, catalog.MODELS[model], url=url, timeouts=timeouts),
@@ -273,6 +273,7 @@ async def serving(
             yield WyomingServer(upstream, port)
     finally:
         await upstream.drain(5)
+        await upstream.close()
 
 
 @asynccontextmanager

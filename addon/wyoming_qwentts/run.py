@@ -60,6 +60,10 @@ def command(options: Mapping[str, Any], port: int = PORT) -> list[str]:
         argv += ["--chime", str(options["chime"])]
     if options.get("loudness") is not None:
         argv += ["--loudness", str(options["loudness"])]
+    if options.get("fallback"):
+        argv += ["--fallback", str(options["fallback"])]
+        if options.get("fallback_voice"):
+            argv += ["--fallback-voice", str(options["fallback_voice"])]
     if options.get("log_level") == "debug":
         argv.append("--debug")
     return argv

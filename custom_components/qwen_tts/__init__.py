@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 
@@ -23,6 +24,7 @@ from wyoming_qwentts.core import AccessDeniedError, AuthenticationError, QwenTts
 from wyoming_qwentts.enrollment import AccountVoices
 from wyoming_qwentts.speech import WarmPool
 from wyoming_qwentts.speech.dashscope import DashScopeClient
+from wyoming_qwentts.speech.failover import Breaker
 
 from .actions import async_setup_services
 from .const import (
@@ -41,6 +43,7 @@ from .const import (
 )
 from .credentials import async_works_in_other_region, studio_for
 from .data import QwenTtsConfigEntry, QwenTtsData, voice_subentries, voice_title
+from .fallback import outage_changed
 
 _LOGGER = logging.getLogger(__name__)
 PLATFORMS = [Platform.TTS]
@@ -77,8 +80,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> b
         else:  # a model this release no longer knows: the other voices still speak
             _LOGGER.warning("Voice %r has an unknown model %r: remove it", subentry.title, model_id)
     first = next(iter(models.values()), catalog.get_model(DEFAULT_MODEL))
-    try:
+
+    async def reach() -> None:
+        """Open a connection and close it: the service takes the key and answers."""
         connection = await client(first).connect()
+        await connection.close()
+
+    try:
+        await reach()
     except AuthenticationError as err:
         if data.get(CONF_URL) is None and await async_works_in_other_region(
             hass, data[CONF_API_KEY], data[CONF_REGION]
@@ -99,7 +108,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> b
             translation_key=reason,
             translation_placeholders={"error": str(err)},
         ) from err
-    await connection.close()
     for issue in ("wrong_region", "access_denied"):
         ir.async_delete_issue(hass, DOMAIN, _issue_id(entry, issue))
     pools: dict[str, WarmPool[Any]] = {}
@@ -115,8 +123,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> b
         pool.start()
     studio = studio_for(hass, data)
     own = sorted({model.id for model in models.values() if services_for(model.id)})
+    breaker = Breaker(
+        reach,
+        policy=RETRY_POLICY,
+        on_change=partial(outage_changed, hass, entry.entry_id, entry.title),
+    )
     runtime = entry.runtime_data = QwenTtsData(
-        pools, studio, AccountVoices(studio, own), RETRY_POLICY
+        pools, studio, AccountVoices(studio, own), RETRY_POLICY, breaker
     )
     if own:
         runtime.refresh_account(hass)
@@ -211,4 +224,5 @@ async def async_unload_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> 
     """Remove the TTS entity and close the warm connections."""
     if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
         await entry.runtime_data.close()
+        outage_changed(hass, entry.entry_id, entry.title, False)
     return unloaded

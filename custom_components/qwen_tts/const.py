@@ -32,6 +32,8 @@ CONF_TRAILING_SILENCE: Final = "trailing_silence_ms"
 CONF_CHIME: Final = "chime"
 CONF_LOUDNESS: Final = "loudness"
 CONF_WARM_CONNECTIONS: Final = "warm_connections"
+CONF_FALLBACK: Final = "fallback"
+"""Another TTS entity that speaks what Model Studio cannot."""
 # Making a voice (the subentry flow's clone and design steps)
 CONF_NAME: Final = "name"
 CONF_RECORDING: Final = "recording"

@@ -14,6 +14,7 @@ from wyoming_qwentts import catalog
 from wyoming_qwentts.core import RetryPolicy, SessionMetrics
 from wyoming_qwentts.enrollment import AccountVoices, CustomizationClient, CustomVoice
 from wyoming_qwentts.speech import WarmPool
+from wyoming_qwentts.speech.failover import Breaker
 
 from .const import SUBENTRY_VOICE
 
@@ -31,6 +32,8 @@ class QwenTtsData:
     """The account's ready voices of the subentries' models (read at most every 30 s)."""
     retry: RetryPolicy
     """How the entry's requests retry and its pools reconnect."""
+    breaker: Breaker
+    """Hears the voices' outages; while open, voices with a fallback entity skip the cloud."""
     last_metrics: SessionMetrics | None = None
     refreshing: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -51,6 +54,7 @@ class QwenTtsData:
         """Close every pool and stop a read of the account's voices."""
         for task in self.refreshing:
             task.cancel()
+        await self.breaker.close()
         await asyncio.gather(*(pool.close() for pool in self.pools.values()))
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncGenerator, AsyncIterable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Mapping
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from homeassistant.components.tts import (
@@ -31,9 +32,11 @@ from wyoming_qwentts.core.pcm import wav_header
 from wyoming_qwentts.enrollment import offered_voices
 from wyoming_qwentts.speech import Speaker, single_text
 from wyoming_qwentts.speech.announcement import Announcement
+from wyoming_qwentts.speech.failover import Failover
 
-from .const import CONF_MODEL, CONF_VOICE, DOMAIN, MAX_MESSAGE_CHARS
+from .const import CONF_FALLBACK, CONF_MODEL, CONF_VOICE, DOMAIN, MAX_MESSAGE_CHARS
 from .data import SYNTHESES, QwenTtsConfigEntry, voice_subentries
+from .fallback import EntityVoice
 from .options import (
     SYNTHESIS_OPTIONS,
     Speech,
@@ -72,6 +75,7 @@ class QwenTtsEntity(TextToSpeechEntity):
         self._entry = entry
         self.subentry = subentry
         self._pool = entry.runtime_data.pools[subentry.subentry_id]
+        self._failover = Failover(breaker=entry.runtime_data.breaker)
         model = self._pool.model
         self._model = model
         self._attr_unique_id = subentry.subentry_id
@@ -94,8 +98,11 @@ class QwenTtsEntity(TextToSpeechEntity):
         self._attr_default_options = {**entry_defaults(subentry.data), "model": model.id}
 
     async def async_added_to_hass(self) -> None:
-        """Prefer Home Assistant's own language when the model speaks it."""
+        """Prefer Home Assistant's own language when the model speaks it; take the voice's
+        fallback entity."""
         await super().async_added_to_hass()
+        if fallback := self.subentry.data.get(CONF_FALLBACK):
+            self._failover.local = EntityVoice(self.hass, fallback)
         language = catalog.language_code(self.hass.config.language)
         if language in self.supported_languages:
             self._attr_default_language = language
@@ -197,14 +204,15 @@ class QwenTtsEntity(TextToSpeechEntity):
 
     async def _speak(self, speech: Speech, texts: AsyncIterable[str]) -> AsyncGenerator[bytes]:
         """PCM with the silence padding, the chime and the loudness asked for; faults are
-        retried or resumed by the speaker."""
-        data = self._entry.runtime_data
+        retried or resumed by the speaker, and what Model Studio cannot speak the fallback
+        entity speaks, if the voice has one."""
         announcement = await self._announcement(speech)
-        speaker = Speaker(self._pool, speech.params, policy=data.retry)
         try:
             if speech.leading_silence:
                 yield speech.leading_silence
-            announced = announcement.announce(speaker.speak(_limited(texts)), speech.sample_rate)
+            announced = self._failover.speak(
+                partial(self._speaker, speech), _limited(texts), announcement, speech.sample_rate
+            )
             async with contextlib.aclosing(announced):  # closed with this: sessions end now
                 async for pcm in announced:
                     yield pcm
@@ -212,6 +220,14 @@ class QwenTtsEntity(TextToSpeechEntity):
                 yield speech.trailing_silence
         except QwenTtsError as err:
             raise translate_error(self.hass, self._entry, err) from err
+
+    @contextlib.asynccontextmanager
+    async def _speaker(self, speech: Speech) -> AsyncIterator[Speaker]:
+        """A request's speaker; its figures are kept once it is done."""
+        data = self._entry.runtime_data
+        speaker = Speaker(self._pool, speech.params, policy=data.retry)
+        try:
+            yield speaker
         finally:
             data.last_metrics = metrics = speaker.stats.metrics
             if metrics is not None and (syntheses := SYNTHESES.get()) is not None:

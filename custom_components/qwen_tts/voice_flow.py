@@ -17,12 +17,8 @@ from homeassistant.config_entries import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.selector import (
-    BooleanSelector,
     FileSelector,
     FileSelectorConfig,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
@@ -34,42 +30,30 @@ from homeassistant.helpers.selector import (
 from wyoming_qwentts import catalog
 from wyoming_qwentts.catalog.customization import CLONING, DESIGN, services_for
 from wyoming_qwentts.core import InvalidParameterError, QwenTtsError, VoiceQuotaError
-from wyoming_qwentts.core.chime import BUILT_IN
 from wyoming_qwentts.enrollment import (
     CustomVoice,
     Recording,
     RecordingError,
     check_name,
-    offered_voices,
     read_recording,
 )
-from wyoming_qwentts.speech.announcement import LOUDNESS_RANGE
 
 from .const import (
-    CONF_CHIME,
     CONF_DESCRIPTION,
-    CONF_INSTRUCTIONS,
     CONF_LANGUAGE,
-    CONF_LANGUAGE_TYPE,
-    CONF_LEADING_SILENCE,
-    CONF_LOUDNESS,
     CONF_MODEL,
     CONF_NAME,
-    CONF_OPTIMIZE_INSTRUCTIONS,
     CONF_PREVIEW_TEXT,
     CONF_RECORDING,
     CONF_REGION,
-    CONF_TRAILING_SILENCE,
     CONF_TRANSCRIPT,
     CONF_VOICE,
     CONF_WARM_CONNECTIONS,
     DEFAULT_OPTIONS,
-    MAX_SILENCE_MS,
-    MAX_WARM_CONNECTIONS,
-    PROSODY,
 )
 from .data import QwenTtsData, voice_title
 from .options import OPTION_SCHEMA, speech_params
+from .settings_form import settings_schema
 
 _FORM_FIELD = {"voice": (CONF_VOICE, "invalid_voice")}
 """The form field and translated error of a refused parameter (else: the form's base; the
@@ -345,7 +329,7 @@ class VoiceSubentryFlow(ConfigSubentryFlow):
         return self.async_show_form(
             step_id="settings",
             data_schema=self.add_suggested_values_to_schema(
-                _settings_schema(model, self._own), current
+                settings_schema(self.hass, model, self._own, self._get_entry().entry_id), current
             ),
             errors=errors,
             description_placeholders=placeholders,
@@ -354,57 +338,3 @@ class VoiceSubentryFlow(ConfigSubentryFlow):
     def _title(self, model: catalog.Model, voice: str) -> str:
         own = next((entry for entry in self._own if entry.id == voice), None)
         return voice_title(model, voice, own.name if own else None)
-
-
-def _number(low: float, high: float, step: float, unit: str | None = None) -> NumberSelector:
-    config = NumberSelectorConfig(min=low, max=high, step=step, mode=NumberSelectorMode.SLIDER)
-    if unit is not None:
-        config["unit_of_measurement"] = unit
-    return NumberSelector(config)
-
-
-def _settings_schema(model: catalog.Model, own: tuple[CustomVoice, ...]) -> vol.Schema:
-    """The model's voices (system, then the account's), its languages, and only the settings
-    it takes."""
-    voices = [
-        SelectOptionDict(value=voice.id, label=voice.display_name)
-        for voice in offered_voices(model, own)
-    ]
-    fields: dict[vol.Marker, Any] = {
-        vol.Required(CONF_VOICE): SelectSelector(
-            SelectSelectorConfig(
-                options=voices, custom_value=model.custom_voices, mode=SelectSelectorMode.DROPDOWN
-            )
-        ),
-    }
-    languages = [name for name, code in catalog.LANGUAGE_TYPES.items() if code in model.languages]
-    if languages:
-        fields[vol.Required(CONF_LANGUAGE_TYPE)] = SelectSelector(
-            SelectSelectorConfig(
-                options=["Auto", *languages],
-                translation_key=CONF_LANGUAGE_TYPE,
-                mode=SelectSelectorMode.DROPDOWN,
-            )
-        )
-    for key, name in PROSODY.items():
-        if (bounds := model.ranges.get(name)) is not None:
-            step = 1 if bounds.integer else 0.05
-            fields[vol.Required(key)] = _number(bounds.low, bounds.high, step)
-    if "instructions" in model.options:
-        fields[vol.Optional(CONF_INSTRUCTIONS)] = TextSelector(TextSelectorConfig(multiline=True))
-    if "optimize_instructions" in model.options:
-        fields[vol.Required(CONF_OPTIMIZE_INSTRUCTIONS)] = BooleanSelector()
-    fields[vol.Required(CONF_LEADING_SILENCE)] = _number(0, MAX_SILENCE_MS, 50, "ms")
-    fields[vol.Required(CONF_TRAILING_SILENCE)] = _number(0, MAX_SILENCE_MS, 50, "ms")
-    fields[vol.Optional(CONF_CHIME)] = SelectSelector(
-        SelectSelectorConfig(
-            options=list(BUILT_IN), custom_value=True, mode=SelectSelectorMode.DROPDOWN,
-            translation_key=CONF_CHIME,
-        )
-    )  # fmt: skip
-    low, high = LOUDNESS_RANGE
-    fields[vol.Optional(CONF_LOUDNESS)] = _number(low, high, 0.5, "LUFS")
-    fields[vol.Required(CONF_WARM_CONNECTIONS)] = NumberSelector(
-        NumberSelectorConfig(min=0, max=MAX_WARM_CONNECTIONS, step=1, mode=NumberSelectorMode.BOX)
-    )
-    return vol.Schema(fields)

@@ -80,7 +80,8 @@ def test_the_add_on_is_the_version_of_everything_else() -> None:
     assert build["args"]["WYOMING_QWENTTS_VERSION"] == version
     assert set(build["build_from"]) == set(CONFIG["arch"])
     assert (
-        "wyoming-qwentts[uvloop]==${WYOMING_QWENTTS_VERSION}" in (ADDON / "Dockerfile").read_text()
+        '"wyoming-qwentts[uvloop,fallback]==${WYOMING_QWENTTS_VERSION}"'
+        in (ADDON / "Dockerfile").read_text()
     )
     assert yaml.safe_load((ROOT / "repository.yaml").read_text())["name"]
 
@@ -113,6 +114,15 @@ def test_options_become_flags_and_the_key_stays_off_the_command_line() -> None:
     flags = dict(zip(announcing[1::2], announcing[2::2], strict=False))
     assert (flags["--chime"], flags["--loudness"]) == ("/share/door.wav", "-16.0")
     assert server_parser().parse_args(announcing[1:]).loudness == -16.0
+    assert "--fallback" not in argv
+    assert "--fallback-voice" not in run.command({**options, "fallback_voice": "en_US-amy"})
+    local = run.command({**options, "fallback": "tcp://core-piper:10200",
+                         "fallback_voice": "en_US-lessac-medium"})  # fmt: skip
+    parsed = server_parser().parse_args(local[1:])
+    assert (parsed.fallback, parsed.fallback_voice) == (
+        "tcp://core-piper:10200",
+        "en_US-lessac-medium",
+    )
 
 
 def test_several_models_and_a_model_without_prosody_start_with_the_defaults() -> None:

@@ -4,15 +4,25 @@ the request's format, and keeps the request's error when the fault is the reques
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import re
 import socket
+import struct
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from pathlib import Path
+from typing import Any, ClassVar
 
 import aiohttp
 import numpy as np
 import pytest
-from wyoming.audio import AudioStart
+from wyoming.audio import AudioChunk, AudioStart, AudioStop
+from wyoming.client import AsyncTcpClient
 from wyoming.error import Error
+from wyoming.event import Event
+from wyoming.info import Attribution, Describe, Info, TtsProgram
+from wyoming.server import AsyncEventHandler, AsyncServer
 from wyoming.tts import Synthesize, SynthesizeVoice
 
 from tests.helpers import (
@@ -21,17 +31,25 @@ from tests.helpers import (
     TEXT,
     WyomingServer,
     audio_of,
+    clean_env,
     read_until,
     run,
+    server,
     serving,
     split_anywhere,
     stream,
 )
-from wyoming_qwentts.core import SpeechParams
-from wyoming_qwentts.core.convert import PcmConverter
-from wyoming_qwentts.server.requests import remainder
+from wyoming_qwentts.core import (
+    AuthenticationError,
+    ConnectError,
+    InvalidParameterError,
+    ServerBusyError,
+    SpeechParams,
+)
+from wyoming_qwentts.core.convert import PcmConverter, WavStream
 from wyoming_qwentts.server.upstream import UpstreamSettings
 from wyoming_qwentts.simulator import QwenSimulator, decode
+from wyoming_qwentts.speech.failover import Breaker, TextTape, remainder
 
 MODEL = "qwen3-tts-flash-realtime"
 SETTINGS = UpstreamSettings(SpeechParams(), retry=FAST_RETRY)
@@ -54,17 +72,22 @@ def closed_port() -> str:
         return f"ws://127.0.0.1:{sock.getsockname()[1]}/api-ws/v1/realtime"
 
 
-@pytest.mark.parametrize("outage", ["closed port", "key refused", "throttled"])
+@pytest.mark.parametrize("outage", ["closed port", "black hole", "key refused", "throttled"])
 @pytest.mark.parametrize("streamed", [False, True], ids=["synthesize", "streamed"])
 async def test_what_model_studio_cannot_speak_the_fallback_speaks(
     http: aiohttp.ClientSession,
     simulator: QwenSimulator,
     local_voice: tuple[WyomingServer, QwenSimulator],
+    silent_port: int,
     outage: str,
     streamed: bool,
 ) -> None:
     fallback, other = local_voice
-    url = closed_port() if outage == "closed port" else simulator.url
+    url = simulator.url
+    if outage == "closed port":
+        url = closed_port()
+    if outage == "black hole":  # a loopback tarpit: it accepts, and never answers
+        url = f"ws://127.0.0.1:{silent_port}/api-ws/v1/realtime"
     if outage == "key refused":
         simulator.options.reject_handshake = 401
     if outage == "throttled":
@@ -98,13 +121,13 @@ async def test_a_drop_mid_announcement_is_finished_by_the_fallback(
     assert [e for e in events if Error.is_type(e.type)] == []
     heard = decode(audio_of(events))
     taken_over = "".join(t for record in other.sessions for t in record.spoken)
-    assert heard.startswith("Attention please,")  # Model Studio's voice first
-    assert taken_over  # the fallback spoke the rest, and only the rest
-    assert "Attention" not in taken_over
+    rest = TEXT[TEXT.index("It has been") :]  # the second segment on: what the fallback speaks
+    assert heard.startswith("Attention please, the garage door is open.")  # Model Studio's
     # The text in order, nothing skipped: the segment that failed is heard from its start
-    # again in the other voice, as after a resume.
-    assert "".join(heard.split()).endswith("".join(taken_over.split()))
-    assert "".join(TEXT.split()).endswith("".join(taken_over.split()))
+    # again in the other voice, as after a resume; the fallback was given the rest once
+    # (its sessions, one a segment, recorded in the order they opened).
+    assert "".join(heard.split()).endswith("".join(rest.split()))
+    assert sorted("".join(taken_over.split())) == sorted("".join(rest.split()))
 
 
 async def test_the_requests_own_fault_keeps_its_error(
@@ -184,3 +207,305 @@ async def test_a_fallback_it_cannot_reach_by_its_uri_stops_it_at_once(
     code, _, err = await run("--simulate", "--fallback", uri)
     assert code == 2
     assert message in err
+
+
+async def spoken_by(client: Any, text: str, streamed: bool) -> list[Event]:
+    """The events of one request of ``text``, streamed or whole."""
+    if streamed:
+        return await stream(client, split_anywhere(text, 5))
+    await client.write_event(Synthesize(text=text).event())
+    return await read_until(client, "audio-stop")
+
+
+async def described(client: Any) -> str:
+    await client.write_event(Describe().event())
+    return str(Info.from_event((await read_until(client, "info"))[-1]).tts[0].description)
+
+
+async def test_the_breaker_skips_model_studio_while_it_is_gone_and_returns_when_it_answers(
+    http: aiohttp.ClientSession,
+    simulator: QwenSimulator,
+    local_voice: tuple[WyomingServer, QwenSimulator],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, "wyoming_qwentts")
+    fallback, other = local_voice
+    simulator.options.reject_handshake = 401  # the key revoked
+    settings = replace(
+        SETTINGS,
+        fallback=f"tcp://127.0.0.1:{fallback.port}",
+        retry=replace(FAST_RETRY, reconnect_backoff=0.05),
+    )
+    texts = [f"Message {n}, the door is open." for n in range(1, 6)]
+    async with serving(http, simulator.url, [MODEL], settings) as server, server.client() as client:
+        breaker = server.upstream.failover.breaker
+        assert breaker is not None
+        assert " · " not in await described(client)
+        heard = []
+        for number, text in enumerate(texts[:2]):  # two failures: the breaker opens
+            heard.append(decode(audio_of(await spoken_by(client, text, bool(number)))))
+            assert simulator.handshakes == number + 1  # each tried Model Studio first
+        assert breaker.is_open
+        description = await described(client)
+        assert description.endswith(
+            f"· Model Studio cannot speak (auth-failed): the fallback {settings.fallback} speaks"
+        )
+        simulator.options.reject_handshake = 429  # the probe meets another refusal first
+        for number, text in enumerate(texts[2:4]):  # straight to the fallback
+            heard.append(decode(audio_of(await spoken_by(client, text, bool(number)))))
+        probed = simulator.handshakes
+        simulator.options.reject_handshake = None  # the key works again
+        await breaker.wait_closed()
+        assert simulator.handshakes > probed  # the background probe found it answering
+        assert " · " not in await described(client)
+        before = len(other.sessions)
+        heard.append(decode(audio_of(await spoken_by(client, texts[4], True))))
+        assert len(other.sessions) == before  # spoken by Model Studio again
+    assert heard == texts
+    outage = [r for r in caplog.records if "Model Studio cannot speak" in r.getMessage()]
+    back = [r for r in caplog.records if "Model Studio answers again" in r.getMessage()]
+    assert [r.levelname for r in outage] == ["WARNING"]  # each logged once
+    assert [r.levelname for r in back] == ["INFO"]
+
+
+async def test_a_fallback_at_another_rate_is_heard_at_the_servers_rate(
+    http: aiohttp.ClientSession, simulator: QwenSimulator
+) -> None:
+    async with QwenSimulator() as other:
+        other.options.api_key = API_KEY
+        low = UpstreamSettings(SpeechParams(sample_rate=16000), retry=FAST_RETRY)
+        async with serving(http, other.url, [MODEL], low) as local:
+            async with local.client() as direct:
+                own = await spoken_by(direct, TEXT, False)
+            simulator.options.reject_handshake = 403
+            settings = replace(SETTINGS, fallback=f"tcp://127.0.0.1:{local.port}")
+            async with (
+                serving(http, simulator.url, [MODEL], settings) as main,
+                main.client() as client,
+            ):
+                events = await spoken_by(client, TEXT, True)
+    assert [AudioStart.from_event(e).rate for e in own if AudioStart.is_type(e.type)] == [16000]
+    starts = [AudioStart.from_event(e) for e in events if AudioStart.is_type(e.type)]
+    assert [(s.rate, s.width, s.channels) for s in starts] == [(24000, 2, 1)]
+    # All of the fallback's audio, resampled: 1.5 times its samples, give or take a frame.
+    assert len(audio_of(events)) // 2 == pytest.approx(1.5 * len(audio_of(own)) // 2, abs=64)
+
+
+async def test_the_servers_own_command_speaks_through_the_fallback(tmp_path: Path) -> None:
+    """The issue's command: nothing listens upstream; every request, streamed or not, is
+    spoken by the fallback at the server's own rate."""
+    env = clean_env(DASHSCOPE_API_KEY=API_KEY)
+    async with server("--simulate", "--voice", "Ethan") as (_, local_port):
+        fallback = f"tcp://127.0.0.1:{local_port}"
+        args = ("--url", "ws://127.0.0.1:9/api-ws/v1/realtime", "--fallback", fallback)
+        async with server(*args, env=env) as (_, port), AsyncTcpClient("127.0.0.1", port) as client:
+            for number, text in enumerate(["Smoke in the kitchen.", "Water in the cellar."] * 2):
+                events = await spoken_by(client, text, bool(number % 2))
+                assert decode(audio_of(events)) == text
+                starts = [AudioStart.from_event(e) for e in events if AudioStart.is_type(e.type)]
+                assert [s.rate for s in starts] == [24000]
+            assert await described(client) == (
+                "Model Studio text-to-speech (qwen3-tts-flash-realtime) · Model Studio cannot "
+                f"speak (upstream-unreachable): the fallback {fallback} speaks"
+            )
+
+
+async def test_a_reader_cancelled_while_it_waits_loses_no_text() -> None:
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    async def texts() -> AsyncIterator[str]:
+        while (piece := await queue.get()) is not None:
+            yield piece
+
+    tape = TextTape(texts())
+    first = tape.read()
+    queue.put_nowait("One. ")
+    assert await anext(first) == "One. "
+    waiting = asyncio.ensure_future(anext(first))
+    await asyncio.sleep(0)  # the reader waits for the next piece
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    queue.put_nowait("Two. ")
+    queue.put_nowait(None)
+    assert [piece async for piece in tape.rest_after("One.")] == ["Two. "]
+    await tape.close()
+
+
+async def test_a_request_fault_or_a_full_queue_never_opens_the_breaker(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    probes: list[None] = []
+
+    async def probe() -> None:
+        probes.append(None)
+
+    changes: list[bool] = []
+    breaker = Breaker(probe, failures=2, on_change=changes.append)
+    for err in (InvalidParameterError("No such voice.", "voice"), ServerBusyError("Busy.")):
+        breaker.failed(err)
+        breaker.failed(err)
+    breaker.failed(ConnectError("Unreachable."))
+    breaker.succeeded()  # a success between two failures: not consecutive
+    breaker.failed(ConnectError("Unreachable."))
+    assert changes == []
+    breaker.failed(AuthenticationError("intl"))
+    assert changes == [True]
+    assert breaker.is_open
+    await breaker.close()  # at shutdown the probe stops
+    assert not [r for r in caplog.records if "Model Studio answers" in r.getMessage()]
+
+
+def riff(*chunks: tuple[bytes, bytes]) -> bytes:
+    body = b"".join(kind + len(data).to_bytes(4, "little") + data + b"\0" * (len(data) & 1)
+                    for kind, data in chunks)  # fmt: skip
+    return b"RIFF" + (4 + len(body)).to_bytes(4, "little") + b"WAVE" + body
+
+
+def fmt(rate: int, width: int, channels: int, tag: int = 1) -> tuple[bytes, bytes]:
+    block = width * channels
+    return b"fmt ", struct.pack("<HHIIHH", tag, channels, rate, rate * block, block, 8 * width)
+
+
+def test_a_streamed_wav_with_other_chunks_arrives_byte_by_byte() -> None:
+    pcm = np.arange(-500, 500, dtype="<i2").tobytes()
+    wav = riff(fmt(24000, 2, 1), (b"LIST", b"odd"), (b"data", pcm))
+    stream = WavStream(24000)
+    out = b"".join(stream.push(wav[i : i + 1]) for i in range(len(wav))) + stream.flush()
+    assert out == pcm  # at the server's own format: the samples as they are
+
+
+def test_a_wav_at_another_rate_and_in_stereo_is_made_mono_at_ours() -> None:
+    tone = np.round(12000 * np.sin(2 * np.pi * 440 * np.arange(22050) / 22050)).astype("<i2")
+    stream = WavStream(24000)
+    out = stream.push(riff(fmt(22050, 2, 2), (b"data", np.repeat(tone, 2).tobytes())))
+    samples = np.frombuffer(out + stream.flush(), dtype="<i2")
+    assert len(samples) == pytest.approx(24000, abs=64)
+    spectrum = np.abs(np.fft.rfft(samples))
+    assert np.fft.rfftfreq(len(samples), 1 / 24000)[np.argmax(spectrum)] == pytest.approx(
+        440, abs=2
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"OggS" + bytes(60), "not a WAV file"),
+        (riff(fmt(16000, 2, 1, tag=3), (b"data", bytes(4))), "WAV audio of format 3 (not PCM)"),
+        (riff((b"data", bytes(4)), fmt(16000, 2, 1)), "data comes before its format"),
+        (riff((b"LIST", bytes(1 << 16))), "no WAV audio data within the first 64 KiB"),
+    ],
+)
+def test_what_is_not_pcm_wav_is_refused(data: bytes, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        WavStream(24000).push(data)
+
+
+def test_audio_that_ends_in_its_header_is_refused() -> None:
+    stream = WavStream(24000)
+    assert stream.push(riff(fmt(16000, 2, 1))[:30]) == b""
+    with pytest.raises(ValueError, match="ended before its WAV data began"):
+        stream.flush()
+
+
+class FakePiper(AsyncEventHandler):
+    """A Wyoming TTS server as the Piper add-on is: no streamed text, its own format (a
+    440 Hz tone, a second per message, 22.05 kHz stereo); ``behaviour`` breaks it."""
+
+    behaviour = "speaks"
+    heard: ClassVar[list[str]] = []
+
+    async def handle_event(self, event: Event) -> bool:
+        if Describe.is_type(event.type):
+            if self.behaviour == "no info":
+                return False
+            program = TtsProgram(name="piper", attribution=Attribution(name="", url=""),
+                                 installed=True, description=None, version=None, voices=[],
+                                 supports_synthesize_streaming=False)  # fmt: skip
+            await self.write_event(Info(tts=[program]).event())
+        elif Synthesize.is_type(event.type):
+            self.heard.append(Synthesize.from_event(event).text)
+            if self.behaviour == "error":
+                await self.write_event(Error(text="Voice not installed.").event())
+                return True
+            await self.write_event(AudioStart(22050, 2, 2).event())
+            tone = np.round(9000 * np.sin(2 * np.pi * 440 * np.arange(22050) / 22050))
+            frames = np.repeat(tone.astype("<i2"), 2).tobytes()
+            for i in range(0, len(frames), 4096):
+                await self.write_event(AudioChunk(22050, 2, 2, frames[i : i + 4096]).event())
+                if self.behaviour == "closes":
+                    return False
+            await self.write_event(AudioStop().event())
+        return True
+
+
+@pytest.fixture
+async def piper() -> AsyncIterator[str]:
+    FakePiper.behaviour, FakePiper.heard = "speaks", []
+    tcp = AsyncServer.from_uri("tcp://127.0.0.1:0")
+    await tcp.start(FakePiper)
+    try:
+        yield f"tcp://127.0.0.1:{tcp._server.sockets[0].getsockname()[1]}"  # type: ignore[attr-defined]
+    finally:
+        await tcp.stop()
+
+
+async def test_a_fallback_that_takes_no_streams_is_sent_the_whole_text_and_resampled(
+    http: aiohttp.ClientSession, simulator: QwenSimulator, piper: str
+) -> None:
+    simulator.options.reject_handshake = 401
+    settings = replace(SETTINGS, fallback=piper)
+    async with serving(http, simulator.url, [MODEL], settings) as main, main.client() as client:
+        events = await spoken_by(client, TEXT, True)
+    assert FakePiper.heard == [TEXT]  # once, whole, when the stream ended
+    starts = [AudioStart.from_event(e) for e in events if AudioStart.is_type(e.type)]
+    assert [(s.rate, s.width, s.channels) for s in starts] == [(24000, 2, 1)]
+    samples = np.frombuffer(audio_of(events), dtype="<i2") / 32768
+    assert len(samples) == pytest.approx(24000, abs=64)  # its second, at the server's rate
+    spectrum = np.abs(np.fft.rfft(samples))
+    assert np.fft.rfftfreq(len(samples), 1 / 24000)[np.argmax(spectrum)] == pytest.approx(
+        440, abs=2
+    )
+
+
+async def test_a_fallback_that_fails_leaves_the_clouds_error_and_says_so_once(
+    http: aiohttp.ClientSession,
+    simulator: QwenSimulator,
+    piper: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, "wyoming_qwentts")
+    simulator.options.reject_handshake = 429
+    settings = replace(SETTINGS, fallback=piper)
+    async with serving(http, simulator.url, [MODEL], settings) as main, main.client() as client:
+        for behaviour in ("no info", "error", "closes"):  # (its Info is kept once read)
+            FakePiper.behaviour = behaviour
+            events = await spoken_by(client, "Smoke in the hall.", False)
+            errors = [Error.from_event(e) for e in events if Error.is_type(e.type)]
+            assert [error.code for error in errors] == ["rate-limited"], behaviour
+        FakePiper.behaviour = "speaks"
+        events = await spoken_by(client, "Smoke in the hall.", False)
+        assert audio_of(events)
+        assert [e for e in events if Error.is_type(e.type)] == []
+    failed = [r for r in caplog.records if "cannot speak either" in r.getMessage()]
+    assert [r.levelname for r in failed] == ["WARNING"]
+    assert failed[0].getMessage() == (
+        f"The fallback {piper} cannot speak either: it cannot be reached (it closed the "
+        "connection before its Info)"
+    )
+    again = [r for r in caplog.records if "speaks again" in r.getMessage()]
+    assert [r.levelname for r in again] == ["INFO"]
+
+
+async def test_a_request_the_cloud_speaks_closes_an_open_breaker() -> None:
+    async def probe() -> None:
+        raise ConnectError("Still gone.")
+
+    changes: list[bool] = []
+    breaker = Breaker(probe, failures=1, on_change=changes.append)
+    breaker.failed(ConnectError("Gone."))
+    assert breaker.is_open
+    breaker.succeeded()  # e.g. a voice without a fallback, spoken by the cloud meanwhile
+    await breaker.wait_closed()
+    assert changes == [True, False]
+    await breaker.close()

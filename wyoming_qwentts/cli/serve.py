@@ -229,7 +229,7 @@ async def run_server(args: argparse.Namespace, voicing: Voicing) -> None:
         if args.uri.startswith("stdio://"):
             # It drains on a stop; when input ends, the handler has ended its requests.
             await serve_stdio(factory, stop, partial(upstream.drain, args.shutdown_grace))
-            await asyncio.gather(info.close(), *(pool.close() for pool in pools))
+            await asyncio.gather(info.close(), upstream.close(), *(pool.close() for pool in pools))
             return
         server = AsyncServer.from_uri(args.uri)
         await server.start(factory)
@@ -258,5 +258,5 @@ async def run_server(args: argparse.Namespace, voicing: Voicing) -> None:
             listener.close()
         await upstream.drain(args.shutdown_grace)
         await server.stop()
-        await asyncio.gather(info.close(), *(pool.close() for pool in pools))
+        await asyncio.gather(info.close(), upstream.close(), *(pool.close() for pool in pools))
     _LOGGER.info("Stopped")

@@ -73,3 +73,68 @@ class PcmConverter:
     def _resample(self, frame: Any) -> bytes:
         return b"".join(bytes(out.planes[0])[: out.samples * PCM_WIDTH]
                         for out in self._resampler.resample(frame))  # fmt: skip
+
+
+class WavStream:
+    """A WAV file as it streams in (its header first; sizes may say "streaming"), made PCM16
+    mono at ``to_rate`` as it comes: :meth:`push` the bytes, :meth:`flush` at the end."""
+
+    def __init__(self, to_rate: int) -> None:
+        self._to_rate = to_rate
+        self._head = b""
+        self._converter: PcmConverter | None = None
+
+    def push(self, data: bytes) -> bytes:
+        """The audio of what arrived; ValueError if it is not PCM WAV."""
+        if self._converter is not None:
+            return self._converter.push(data)
+        self._head += data
+        found = _wav_data(self._head)
+        if found is None:
+            if len(self._head) > _MAX_HEADER:
+                raise ValueError("no WAV audio data within the first 64 KiB")
+            return b""
+        (rate, width, channels), start = found
+        self._converter = PcmConverter(rate, width, channels, self._to_rate)
+        rest, self._head = self._head[start:], b""
+        return self._converter.push(rest)
+
+    def flush(self) -> bytes:
+        """What the converter still holds; ValueError if no audio data ever came."""
+        if self._converter is None:
+            raise ValueError("the audio ended before its WAV data began")
+        return self._converter.flush()
+
+
+_MAX_HEADER: Final = 1 << 16
+
+
+def _wav_data(head: bytes) -> tuple[tuple[int, int, int], int] | None:
+    """``((rate, width, channels), offset of the samples)`` once ``head`` holds the WAV
+    header up to its ``data`` chunk; None while it needs more."""
+    if len(head) < 12:
+        return None
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        raise ValueError("not a WAV file")
+    offset, fmt = 12, None
+    while len(head) >= offset + 8:
+        kind, size = (
+            head[offset : offset + 4],
+            int.from_bytes(head[offset + 4 : offset + 8], "little"),
+        )
+        body = offset + 8
+        if kind == b"data":
+            if fmt is None:
+                raise ValueError("a WAV file whose data comes before its format")
+            return fmt, body
+        if len(head) < body + size:
+            return None
+        if kind == b"fmt ":
+            tag, channels, rate = (int.from_bytes(head[body + a : body + b], "little")
+                                   for a, b in ((0, 2), (2, 4), (4, 8)))  # fmt: skip
+            bits = int.from_bytes(head[body + 14 : body + 16], "little")
+            if tag not in (1, 0xFFFE):  # PCM, or WAVE_FORMAT_EXTENSIBLE (of PCM)
+                raise ValueError(f"WAV audio of format {tag} (not PCM)")
+            fmt = (rate, bits // 8, channels)
+        offset = body + size + (size & 1)  # chunks are padded to an even size
+    return None

@@ -84,6 +84,11 @@ class AudioOutput:
         if events:
             await self._write(events)
 
+    async def flush(self) -> None:
+        """Send the audio still held (a partial chunk): before an error, all that was heard."""
+        if rest := self._chunker.flush():
+            await self._write([await self._chunk(rest)])
+
     async def stop(self) -> None:
         rest = self._chunker.flush()
         events: list[Event | bytes] = [await self._chunk(rest)] if rest else []

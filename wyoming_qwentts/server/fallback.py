@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterable, AsyncIterator
+from typing import Final
 
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.client import AsyncClient
@@ -22,50 +24,49 @@ from wyoming.tts import (
 )
 
 from ..core.convert import PcmConverter
+from ..speech.failover import LocalVoiceError
 
 _LOGGER = logging.getLogger(__name__)
 
 
-class FallbackError(Exception):
-    """The fallback could not speak (unreachable, silent, or it answered an error)."""
+class WyomingVoice:
+    """A local voice (:class:`~wyoming_qwentts.speech.failover.LocalVoice`): the Wyoming
+    TTS server at ``uri`` (``voice``, or its own default); it is streamed the text when its
+    Info says it takes streamed text, else sent it whole. Its Info is asked again at most
+    every ``INFO_MAX_AGE`` seconds (an alarm does not wait for a Describe)."""
 
+    INFO_MAX_AGE: Final = 30.0
 
-class Fallback:
-    """Speaks a request's text with the Wyoming TTS server at ``uri`` (``voice``, or its
-    own default), as PCM16 mono at ``rate``; streams the text to it when its Info says it
-    takes streamed text, else sends it whole."""
-
-    def __init__(self, uri: str, voice: str | None, rate: int, timeout: float = 15.0) -> None:
-        self.uri = uri
+    def __init__(self, uri: str, voice: str | None, timeout: float = 15.0) -> None:
+        self.name = self.uri = uri
         self.voice = voice
-        self._rate = rate
         self._timeout = timeout
+        self._streams: tuple[float, bool] | None = None
+        """When the Info was read (monotonic), and whether it takes streamed text."""
 
-    async def speak(self, texts: AsyncIterable[str]) -> AsyncIterator[bytes]:
-        """The fallback's audio of ``texts``; raises FallbackError when it cannot speak."""
+    async def speak(self, texts: AsyncIterable[str], rate: int) -> AsyncIterator[bytes]:
+        """The fallback's audio of ``texts``; raises LocalVoiceError when it cannot."""
         client = AsyncClient.from_uri(self.uri)
         try:
             async with asyncio.timeout(self._timeout):
                 await client.connect()
-                await client.write_event(Describe().event())
-                info = await self._info(client)
+                streaming = await self._takes_streams(client)
         except (OSError, TimeoutError, ValueError) as err:
-            raise FallbackError(f"the fallback {self.uri} cannot be reached ({err})") from None
+            raise LocalVoiceError(f"it cannot be reached ({err})") from None
         sender: asyncio.Task[None] | None = None
         try:
-            streaming = any(program.supports_synthesize_streaming for program in info.tts)
             if streaming:
                 sender = asyncio.create_task(self._send_stream(client, texts))
             else:
                 text = "".join([piece async for piece in texts])
                 await client.write_event(Synthesize(text=text, voice=self._voice()).event())
             until = "synthesize-stopped" if streaming else "audio-stop"
-            async for audio in self._audio(client, until):
+            async for audio in self._audio(client, until, rate):
                 yield audio
             if sender is not None:
                 await sender
         except (OSError, TimeoutError) as err:
-            raise FallbackError(f"the fallback {self.uri} failed ({err})") from None
+            raise LocalVoiceError(f"it failed ({err})") from None
         finally:
             if sender is not None and not sender.done():
                 sender.cancel()
@@ -77,10 +78,18 @@ class Fallback:
     def _voice(self) -> SynthesizeVoice | None:
         return SynthesizeVoice(name=self.voice) if self.voice else None
 
-    async def _info(self, client: AsyncClient) -> Info:
+    async def _takes_streams(self, client: AsyncClient) -> bool:
+        """Whether the fallback takes streamed text (its Info, read when due)."""
+        now = time.monotonic()
+        if self._streams is not None and now - self._streams[0] < self.INFO_MAX_AGE:
+            return self._streams[1]
+        await client.write_event(Describe().event())
         while (event := await client.read_event()) is not None:
             if Info.is_type(event.type):
-                return Info.from_event(event)
+                info = Info.from_event(event)
+                streams = any(program.supports_synthesize_streaming for program in info.tts)
+                self._streams = now, streams
+                return streams
         raise ValueError("it closed the connection before its Info")
 
     async def _send_stream(self, client: AsyncClient, texts: AsyncIterable[str]) -> None:
@@ -94,17 +103,17 @@ class Fallback:
         await client.write_event(Synthesize(text="".join(whole), voice=voice).event())
         await client.write_event(SynthesizeStop().event())
 
-    async def _audio(self, client: AsyncClient, until: str) -> AsyncIterator[bytes]:
+    async def _audio(self, client: AsyncClient, until: str, rate: int) -> AsyncIterator[bytes]:
         converter: PcmConverter | None = None
         while True:
             event = await self._read(client)
             if AudioStart.is_type(event.type):
                 start = AudioStart.from_event(event)
-                converter = PcmConverter(start.rate, start.width, start.channels, self._rate)
+                converter = PcmConverter(start.rate, start.width, start.channels, rate)
             elif AudioChunk.is_type(event.type):
                 chunk = AudioChunk.from_event(event)
                 if converter is None:
-                    converter = PcmConverter(chunk.rate, chunk.width, chunk.channels, self._rate)
+                    converter = PcmConverter(chunk.rate, chunk.width, chunk.channels, rate)
                 if audio := converter.push(chunk.audio):
                     yield audio
             elif AudioStop.is_type(event.type) and converter is not None:
@@ -112,7 +121,7 @@ class Fallback:
                     yield tail
                 converter = None
             elif Error.is_type(event.type):
-                raise FallbackError(f"the fallback answered: {Error.from_event(event).text}")
+                raise LocalVoiceError(f"it answered an error: {Error.from_event(event).text}")
             if event.type == until:
                 return
 
@@ -120,5 +129,5 @@ class Fallback:
         async with asyncio.timeout(self._timeout):
             event = await client.read_event()
         if event is None:
-            raise FallbackError("the fallback closed the connection before the end")
+            raise LocalVoiceError("it closed the connection before the end")
         return event

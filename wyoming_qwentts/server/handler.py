@@ -19,8 +19,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
 from typing import Any, Final
 
 from wyoming.error import Error
@@ -29,14 +29,11 @@ from wyoming.ping import Pong
 from wyoming.server import AsyncEventHandler
 from wyoming.tts import SynthesizeStopped
 
-from ..core.errors import InvalidParameterError, QwenTtsError
+from ..core.errors import InvalidParameterError
 from ..core.pcm import PCM_WIDTH
-from ..core.policy import is_cloud_fault
 from ..core.ssml import words_of
 from ..speech import SpeechStream
-from ..speech.announcement import Announcement
 from .audio_output import AudioOutput, serialized
-from .fallback import Fallback, FallbackError
 from .limits import CLIENT_LOGS, BadEvent, ConnectionGate, ConnectionLimits, LimitedReader
 from .requests import Request, RequestError, error_code
 from .upstream import Upstream
@@ -272,6 +269,8 @@ class QwenTtsEventHandler(AsyncEventHandler):
             _LOGGER.info("Ended a request: %s", err or "the client went away")
             return
         except Exception as err:
+            with contextlib.suppress(ConnectionError):
+                await output.flush()  # the audio heard, then the error
             await self._report(err)
         with contextlib.suppress(ConnectionError):
             await output.stop()
@@ -290,50 +289,21 @@ class QwenTtsEventHandler(AsyncEventHandler):
             await self.write_event(Error(text=text, code=code).event())
 
     async def _synthesize(self, request: Request, output: AudioOutput) -> None:
-        choice = self._upstream.choose(request.voice, request.language)
-        announcement = self._upstream.settings.announcement
-        stream: SpeechStream | None = None
-        try:
-            async with self._upstream.stream(choice) as stream:
-                first = True
-                async for audio in announcement.announce(
-                    stream.speak(request.read(), text_format=request.text_format),
-                    self._upstream.sample_rate,
-                ):  # no name holds the generators: a client gone, they close at once
-                    await output.write(audio)
-                    if first:
-                        first = False
-                        _log_first_audio(request, stream)
-        except QwenTtsError as err:
-            spoken = stream.delivered if stream is not None else ""
-            fallback = self._upstream.fallback
-            if fallback is None or not is_cloud_fault(err) or spoken is None:
-                raise
-            again = announcement if not output.started else replace(announcement, chime=None)
-            await self._fall_back(fallback, err, request.rest_after(spoken), again, output)
-
-    async def _fall_back(
-        self,
-        fallback: Fallback,
-        err: QwenTtsError,
-        texts: AsyncIterator[str],
-        announcement: Announcement,
-        output: AudioOutput,
-    ) -> None:
-        """The rest of a request Model Studio could not speak, in the fallback's voice (the
-        request ends with the service's error if the fallback cannot speak either)."""
-        _client_warning(  # throttled: an outage fails every request alike
-            "fallback", "Model Studio could not speak (%s: %s); the fallback %s speaks",
-            err.code, err, fallback.uri,
-        )  # fmt: skip
-        try:
-            async for pcm in announcement.announce(
-                fallback.speak(texts), self._upstream.sample_rate
-            ):
+        upstream = self._upstream
+        choice = upstream.choose(request.voice, request.language)
+        announcement = upstream.settings.announcement
+        rate = upstream.sample_rate
+        speech = upstream.failover.speak(
+            partial(upstream.stream, choice),
+            request.read(),
+            announcement,
+            rate,
+            text_format=request.text_format,
+            on_first_audio=partial(_log_first_audio, request),
+        )
+        async with contextlib.aclosing(speech) as audio:
+            async for pcm in audio:
                 await output.write(pcm)
-        except FallbackError as failed:
-            _LOGGER.warning("The fallback could not speak either: %s", failed)
-            raise err from None
 
 
 def _client_warning(kind: str, message: str, *args: object) -> None:

@@ -26,9 +26,10 @@ ATTRIBUTION = Attribution(
 )
 
 
-def build_info(menu: VoiceMenu, *, streaming: bool = True) -> Info:
+def build_info(menu: VoiceMenu, *, streaming: bool = True, outage: str | None = None) -> Info:
     """One TTS program with the voices of every model of ``menu`` (Home Assistant uses only
-    a server's first program), and the default custom voice of a custom-voice model."""
+    a server's first program), and the default custom voice of a custom-voice model;
+    ``outage`` says in its description who speaks while Model Studio cannot."""
     several = len(menu.models) > 1
     voices = [
         TtsVoice(
@@ -61,7 +62,10 @@ def build_info(menu: VoiceMenu, *, streaming: bool = True) -> Info:
         name=PROGRAM_NAME,
         attribution=ATTRIBUTION,
         installed=True,
-        description=f"Model Studio text-to-speech ({', '.join(m.id for m in menu.models)})",
+        description=(
+            f"Model Studio text-to-speech ({', '.join(m.id for m in menu.models)})"
+            + (f" · {outage}" if outage else "")
+        ),
         version=__version__,
         voices=voices,
         supports_synthesize_streaming=streaming,
@@ -85,6 +89,7 @@ class ServerInfo:
         self._streaming = streaming
         self._account = account
         self._event = build_info(upstream.menu, streaming=streaming).event()
+        self._outage: tuple[str, Event] | None = None
         self._read: asyncio.Task[tuple[CustomVoice, ...]] | None = None
 
     async def load(self) -> None:
@@ -101,7 +106,22 @@ class ServerInfo:
             done, _ = await asyncio.wait({self._read}, timeout=DESCRIBE_WAIT)
             if done:
                 self._adopt()
-        return self._event
+        return self._outage_event() or self._event
+
+    def _outage_event(self) -> Event | None:
+        """While the fallback speaks every request: the Info saying so."""
+        failover = self._upstream.failover
+        breaker = failover.breaker
+        if breaker is None or breaker.error is None or failover.local is None:
+            return None
+        note = (
+            f"Model Studio cannot speak ({breaker.error.code}): "
+            f"the fallback {failover.local.name} speaks"
+        )
+        if self._outage is None or self._outage[0] != note:
+            menu = self._upstream.menu
+            self._outage = note, build_info(menu, streaming=self._streaming, outage=note).event()
+        return self._outage[1]
 
     def _adopt(self) -> None:
         """Rebuild the menu and the Info if the account's voices changed."""
@@ -110,6 +130,7 @@ class ServerInfo:
         if self._account.voices != menu.account:
             self._upstream.menu = menu.with_account(self._account.voices)
             self._event = build_info(self._upstream.menu, streaming=self._streaming).event()
+            self._outage = None
 
     async def close(self) -> None:
         """Stop a read still under way."""

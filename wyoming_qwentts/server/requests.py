@@ -43,10 +43,6 @@ class Request:
     failure: RequestError | None = None
     first_text_at: float = 0.0
     """Monotonic time the request's first text arrived."""
-    consumed: list[str] = field(default_factory=list)
-    """The text read from the queue so far (by the speaker, then by a fallback)."""
-    ended: bool = False
-    """True once the queue's end was read."""
 
     @classmethod
     def of(cls, data: dict[str, Any], *, streaming: bool) -> Request:
@@ -81,22 +77,10 @@ class Request:
             self.texts.put_nowait(text)
 
     async def read(self) -> AsyncIterator[str]:
-        """The request's text as it arrives (recorded); a queued RequestError aborts it."""
-        while not self.ended:
-            piece = await self.texts.get()
-            if piece is None:
-                self.ended = True
-                return
+        """The request's text as it arrives; a queued RequestError aborts it."""
+        while (piece := await self.texts.get()) is not None:
             if isinstance(piece, RequestError):
                 raise piece
-            self.consumed.append(piece)
-            yield piece
-
-    async def rest_after(self, spoken: str) -> AsyncIterator[str]:
-        """What was read after ``spoken`` (whitespace aside), then the text still to come."""
-        if rest := remainder("".join(self.consumed), spoken):
-            yield rest
-        async for piece in self.read():
             yield piece
 
     def fail(self, failure: RequestError) -> None:
@@ -149,15 +133,3 @@ def text_format_of(data: dict[str, Any]) -> str | None:
 def _shown(value: Any) -> str:
     text = repr(value) if is_unicode(str(value)) else "a string that is not valid Unicode"
     return text if len(text) <= 40 else text[:39] + "…"
-
-
-def remainder(text: str, spoken: str) -> str:
-    """What of ``text`` comes after ``spoken``, which is its beginning but for whitespace
-    (the speaker's segments keep every character of the text but lone whitespace)."""
-    left = sum(not char.isspace() for char in spoken)
-    for index, char in enumerate(text):
-        if not left:
-            return text[index:].lstrip()
-        if not char.isspace():
-            left -= 1
-    return ""

@@ -14,7 +14,8 @@ from .. import catalog, protocols
 from ..core import RetryPolicy, ServerBusyError, SpeechParams
 from ..speech import SpeechSession, SpeechSource, SpeechStream
 from ..speech.announcement import Announcement
-from .fallback import Fallback
+from ..speech.failover import Breaker, Failover, session_probe
+from .fallback import WyomingVoice
 from .menu import VoiceMenu
 
 _LOGGER = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ class UpstreamSettings:
     fallback: str | None = None
     """The Wyoming TTS server (tcp:// or unix://) that speaks what Model Studio cannot."""
     fallback_voice: str | None = None
+    outage_failures: int = 2
+    """Consecutive requests failed by the cloud after which the fallback speaks at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +67,17 @@ class Upstream:
         self.settings = settings
         self.jobs: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(settings.max_concurrency)
-        self.fallback = (
-            Fallback(settings.fallback, settings.fallback_voice, self.sample_rate)
-            if settings.fallback
-            else None
-        )
+        self.failover = Failover()
+        """The cloud, and with a fallback, the fallback when the cloud cannot speak."""
+        if settings.fallback:
+            default = self.choose(None, None)
+            breaker = Breaker(
+                session_probe(default.source, default.params),
+                failures=settings.outage_failures,
+                policy=settings.retry,
+            )
+            local = WyomingVoice(settings.fallback, settings.fallback_voice)
+            self.failover = Failover(local, breaker)
 
     @property
     def sample_rate(self) -> int:
@@ -116,6 +125,11 @@ class Upstream:
                 f"All {self.settings.max_concurrency} upstream sessions stayed busy for "
                 f"{self.settings.queue_timeout:g} s."
             ) from None
+
+    async def close(self) -> None:
+        """Stop waiting for the cloud to answer (after :meth:`drain`)."""
+        if self.failover.breaker is not None:
+            await self.failover.breaker.close()
 
     async def drain(self, grace: float) -> None:
         """Let in-flight jobs finish for up to ``grace`` seconds, then cancel the rest."""

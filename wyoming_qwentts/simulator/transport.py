@@ -72,6 +72,8 @@ class QwenSimulator:
         only the open ones, finished ones being in ``stats_file`` alone."""
         self.session_opened = asyncio.Event()
         """Set when a connection opens (clear it to wait for the next one)."""
+        self.handshakes = 0
+        """WebSocket handshakes begun (refused ones too)."""
         self._host = host
         self._port = port
         self._server: Server | None = None
@@ -154,6 +156,7 @@ class QwenSimulator:
         self, connection: ServerConnection, request: Request
     ) -> Response | None:
         options = self.options
+        self.handshakes += 1
         if options.handshake_delay:
             task = asyncio.current_task()
             assert task is not None
