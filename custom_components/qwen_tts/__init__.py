@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from functools import partial
 from types import MappingProxyType
 from typing import Any
 
@@ -24,7 +23,7 @@ from wyoming_qwentts.core import AccessDeniedError, AuthenticationError, QwenTts
 from wyoming_qwentts.enrollment import AccountVoices
 from wyoming_qwentts.speech import WarmPool
 from wyoming_qwentts.speech.dashscope import DashScopeClient
-from wyoming_qwentts.speech.failover import Breaker
+from wyoming_qwentts.speech.failover import Breaker, connection_probe
 
 from .actions import async_setup_services
 from .const import (
@@ -43,7 +42,7 @@ from .const import (
 )
 from .credentials import async_works_in_other_region, studio_for
 from .data import QwenTtsConfigEntry, QwenTtsData, voice_subentries, voice_title
-from .fallback import outage_changed
+from .fallback import Outages
 
 _LOGGER = logging.getLogger(__name__)
 PLATFORMS = [Platform.TTS]
@@ -81,13 +80,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> b
             _LOGGER.warning("Voice %r has an unknown model %r: remove it", subentry.title, model_id)
     first = next(iter(models.values()), catalog.get_model(DEFAULT_MODEL))
 
-    async def reach() -> None:
-        """Open a connection and close it: the service takes the key and answers."""
-        connection = await client(first).connect()
-        await connection.close()
-
     try:
-        await reach()
+        await connection_probe(client(first))()
     except AuthenticationError as err:
         if data.get(CONF_URL) is None and await async_works_in_other_region(
             hass, data[CONF_API_KEY], data[CONF_REGION]
@@ -123,13 +117,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> b
         pool.start()
     studio = studio_for(hass, data)
     own = sorted({model.id for model in models.values() if services_for(model.id)})
-    breaker = Breaker(
-        reach,
-        policy=RETRY_POLICY,
-        on_change=partial(outage_changed, hass, entry.entry_id, entry.title),
-    )
+    outages = Outages(hass, entry.entry_id, entry.title)
+    breakers = {
+        subentry_id: Breaker(
+            connection_probe(pool), policy=RETRY_POLICY, on_change=outages.listener(subentry_id)
+        )
+        for subentry_id, pool in pools.items()
+    }
     runtime = entry.runtime_data = QwenTtsData(
-        pools, studio, AccountVoices(studio, own), RETRY_POLICY, breaker
+        pools, studio, AccountVoices(studio, own), RETRY_POLICY, breakers, outages
     )
     if own:
         runtime.refresh_account(hass)
@@ -224,5 +220,4 @@ async def async_unload_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> 
     """Remove the TTS entity and close the warm connections."""
     if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
         await entry.runtime_data.close()
-        outage_changed(hass, entry.entry_id, entry.title, False)
     return unloaded

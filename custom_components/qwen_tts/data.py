@@ -17,6 +17,7 @@ from wyoming_qwentts.speech import WarmPool
 from wyoming_qwentts.speech.failover import Breaker
 
 from .const import SUBENTRY_VOICE
+from .fallback import Outages
 
 
 @dataclass(slots=True)
@@ -32,8 +33,11 @@ class QwenTtsData:
     """The account's ready voices of the subentries' models (read at most every 30 s)."""
     retry: RetryPolicy
     """How the entry's requests retry and its pools reconnect."""
-    breaker: Breaker
-    """Hears the voices' outages; while open, voices with a fallback entity skip the cloud."""
+    breakers: dict[str, Breaker]
+    """Each voice's: it hears the outages of its model; while it is open, a voice with a
+    fallback entity skips the cloud."""
+    outages: Outages
+    """The voices Model Studio cannot speak now, and the repair issue that says so."""
     last_metrics: SessionMetrics | None = None
     refreshing: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -54,7 +58,8 @@ class QwenTtsData:
         """Close every pool and stop a read of the account's voices."""
         for task in self.refreshing:
             task.cancel()
-        await self.breaker.close()
+        await asyncio.gather(*(breaker.close() for breaker in self.breakers.values()))
+        self.outages.clear()
         await asyncio.gather(*(pool.close() for pool in self.pools.values()))
 
 

@@ -10,6 +10,7 @@ from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 
 from wyoming_qwentts import __version__, catalog
+from wyoming_qwentts.core import QwenTtsError
 
 from .const import CONF_URL, CONF_WORKSPACE
 from .data import QwenTtsConfigEntry, voice_subentries
@@ -21,8 +22,9 @@ TO_REDACT = {CONF_API_KEY, CONF_URL, CONF_WORKSPACE}
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: QwenTtsConfigEntry
 ) -> dict[str, Any]:
-    """Entry settings, each voice (its settings, model and warm connections), versions and
-    the last session's figures."""
+    """Entry settings, each voice (its settings, model and warm connections), versions, the
+    last session's figures, and whether Model Studio is out for a voice (the code of the
+    fault that said so: its message may name the endpoint)."""
     runtime = entry.runtime_data
     metrics = runtime.last_metrics
     last_session = None
@@ -48,6 +50,7 @@ async def async_get_config_entry_diagnostics(
                 "model": runtime.pools[subentry_id].model.id,
                 "protocol": runtime.pools[subentry_id].model.protocol,
                 "warm_connections": asdict(runtime.pools[subentry_id].stats),
+                "outage": _code(runtime.breakers[subentry_id].error),
             }
             for subentry_id, subentry in voice_subentries(entry).items()
             if subentry_id in runtime.pools
@@ -60,3 +63,7 @@ async def async_get_config_entry_diagnostics(
         "catalog_version": catalog.CATALOG_VERSION,
         "last_session": last_session,
     }
+
+
+def _code(error: QwenTtsError | None) -> str | None:
+    return None if error is None else error.code

@@ -3,7 +3,9 @@ what Model Studio cannot, and a repair issue tells the user while the cloud is o
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterable
+from collections.abc import AsyncGenerator, AsyncIterable, Callable
+from contextvars import ContextVar
+from functools import partial
 
 from homeassistant.components import tts
 from homeassistant.core import HomeAssistant
@@ -14,6 +16,11 @@ from wyoming_qwentts.core.convert import WavStream
 from wyoming_qwentts.speech.failover import LocalVoiceError
 
 from .const import DOMAIN
+
+_FALLING_BACK: ContextVar[bool] = ContextVar("qwen_tts_falling_back", default=False)
+"""Set while a fallback entity speaks (its task inherits the context): a fallback whose own
+fallback is asked in turn fails instead, so that two voices that fall back on each other
+never speak to each other for ever."""
 
 
 class EntityVoice:
@@ -26,39 +33,78 @@ class EntityVoice:
         self.name = entity_id
 
     async def speak(self, texts: AsyncIterable[str], rate: int) -> AsyncGenerator[bytes]:
-        """The entity's audio of ``texts``; LocalVoiceError when it cannot speak."""
+        """The entity's audio of ``texts``; LocalVoiceError when it cannot speak (an error
+        of ``texts`` itself, the call's, is raised as it is)."""
+        if _FALLING_BACK.get():
+            raise LocalVoiceError("it is itself a fallback's fallback: not asked in turn")
+        failed: list[Exception] = []
+        token = _FALLING_BACK.set(True)
         try:
             stream = tts.async_create_stream(
                 self._hass, self.name, options={tts.ATTR_PREFERRED_FORMAT: "wav"}
             )
-            stream.async_set_message_stream(_generator(texts))
+            stream.async_set_message_stream(_recorded(texts, failed))
+        except HomeAssistantError as err:
+            raise LocalVoiceError(f"it failed: {err}") from err
+        finally:
+            _FALLING_BACK.reset(token)
+        try:
             wav = WavStream(rate)
             async for data in stream.async_stream_result():
                 if pcm := wav.push(data):
                     yield pcm
             if tail := wav.flush():
                 yield tail
-        except (HomeAssistantError, ValueError) as err:
+        except (HomeAssistantError, ValueError, ImportError) as err:  # (ImportError: no PyAV)
+            if failed:
+                raise failed[0] from None
             raise LocalVoiceError(f"it failed: {err}") from err
 
 
-async def _generator(texts: AsyncIterable[str]) -> AsyncGenerator[str]:
-    async for text in texts:
-        yield text
+async def _recorded(texts: AsyncIterable[str], failed: list[Exception]) -> AsyncGenerator[str]:
+    """``texts``, an error of theirs kept in ``failed`` (Home Assistant reports it as the
+    entity's)."""
+    try:
+        async for text in texts:
+            yield text
+    except Exception as err:
+        failed.append(err)
+        raise
 
 
-def outage_changed(hass: HomeAssistant, entry_id: str, title: str, opened: bool) -> None:
-    """Raise the repair issue of an entry whose cloud cannot speak, or clear it."""
-    issue_id = f"cloud_unreachable_{entry_id}"
-    if not opened:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
-        return
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        issue_id,
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key="cloud_unreachable",
-        translation_placeholders={"title": title},
-    )
+class Outages:
+    """The voices of an entry Model Studio cannot speak now; a repair issue stands while
+    there is any."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str, title: str) -> None:
+        self._hass = hass
+        self._issue_id = f"cloud_unreachable_{entry_id}"
+        self._title = title
+        self.voices: set[str] = set()
+
+    def listener(self, subentry_id: str) -> Callable[[bool], None]:
+        """What a voice's breaker calls when it opens (True) or closes (False)."""
+        return partial(self._changed, subentry_id)
+
+    def _changed(self, subentry_id: str, opened: bool) -> None:
+        if opened:
+            self.voices.add(subentry_id)
+        else:
+            self.voices.discard(subentry_id)
+        if not self.voices:
+            ir.async_delete_issue(self._hass, DOMAIN, self._issue_id)
+            return
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            self._issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="cloud_unreachable",
+            translation_placeholders={"title": self._title},
+        )
+
+    def clear(self) -> None:
+        """The entry is unloaded: no issue stands for it."""
+        self.voices.clear()
+        ir.async_delete_issue(self._hass, DOMAIN, self._issue_id)

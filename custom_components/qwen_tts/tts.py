@@ -75,7 +75,7 @@ class QwenTtsEntity(TextToSpeechEntity):
         self._entry = entry
         self.subentry = subentry
         self._pool = entry.runtime_data.pools[subentry.subentry_id]
-        self._failover = Failover(breaker=entry.runtime_data.breaker)
+        self._failover = Failover(breaker=entry.runtime_data.breakers[subentry.subentry_id])
         model = self._pool.model
         self._model = model
         self._attr_unique_id = subentry.subentry_id

@@ -7,20 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from homeassistant.config_entries import ConfigSubentryData
-from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.qwen_tts.const import (
-    CONF_REGION,
-    CONF_URL,
     DEFAULT_OPTIONS,
-    DOMAIN,
-    SUBENTRY_VOICE,
 )
-from tests.ha.helpers import API_KEY, BEIJING_KEY, VOICE_TITLE
+from tests.ha.helpers import API_KEY, BEIJING_KEY, VOICE_TITLE, voice_entry
 from tests.helpers import FAST_RETRY
 from wyoming_qwentts import catalog
 from wyoming_qwentts.simulator import PATH, QwenSimulator
@@ -64,21 +58,7 @@ def entry_options() -> dict[str, Any]:
 def mock_entry(simulator: QwenSimulator, entry_options: dict[str, Any]) -> MockConfigEntry:
     """An entry pointed at the simulator, with one voice (not yet added). The voice's title
     names its entity: ``ENTITY_ID``."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        version=2,
-        title="Qwen TTS Singapore (international)",
-        data={CONF_API_KEY: API_KEY, CONF_REGION: "singapore", CONF_URL: simulator.url},
-        unique_id="singapore-test",
-        subentries_data=[
-            ConfigSubentryData(
-                data={**DEFAULT_OPTIONS, **entry_options},
-                subentry_type=SUBENTRY_VOICE,
-                title=VOICE_TITLE,
-                unique_id=None,
-            )
-        ],
-    )
+    return voice_entry(simulator.url, VOICE_TITLE, "singapore-test", entry_options)
 
 
 @pytest.fixture

@@ -9,10 +9,20 @@ from types import MappingProxyType
 from typing import Any
 
 from homeassistant.components import tts
-from homeassistant.config_entries import ConfigEntry, ConfigSubentry
+from homeassistant.config_entries import ConfigEntry, ConfigSubentry, ConfigSubentryData
+from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.qwen_tts.const import CONF_MODEL, CONF_VOICE, DEFAULT_OPTIONS, SUBENTRY_VOICE
+from custom_components.qwen_tts.const import (
+    CONF_MODEL,
+    CONF_REGION,
+    CONF_URL,
+    CONF_VOICE,
+    DEFAULT_OPTIONS,
+    DOMAIN,
+    SUBENTRY_VOICE,
+)
 from custom_components.qwen_tts.tts import QwenTtsEntity
 from tests.helpers import chunks
 
@@ -24,6 +34,26 @@ ENTITY_ID = "tts.qwen_tts_singapore_international_speech"
 (named after it)."""
 
 WAV = {tts.ATTR_PREFERRED_FORMAT: "wav"}  # what the entity makes: Home Assistant needs no ffmpeg
+
+
+def voice_entry(url: str, title: str, unique_id: str, voice: dict[str, Any]) -> MockConfigEntry:
+    """An entry of the Singapore key pointed at ``url``, with one voice of settings ``voice``
+    titled ``title`` (its entity is named after it)."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        version=2,
+        title=title,
+        data={CONF_API_KEY: API_KEY, CONF_REGION: "singapore", CONF_URL: url},
+        unique_id=unique_id,
+        subentries_data=[
+            ConfigSubentryData(
+                data={**DEFAULT_OPTIONS, **voice},
+                subentry_type=SUBENTRY_VOICE,
+                title=title,
+                unique_id=None,
+            )
+        ],
+    )
 
 
 def pcm_of(wav: bytes) -> tuple[int, int, bytes]:

@@ -22,6 +22,7 @@ async def test_diagnostics(
     assert await async_setup_component(hass, "diagnostics", {})
     before = await get_diagnostics_for_config_entry(hass, hass_client, loaded_entry)
     assert before["last_session"] is None
+    assert [voice["outage"] for voice in before["voices"].values()] == [None]
     await stream(hass, ["Hello ", "there."])
     result = await get_diagnostics_for_config_entry(hass, hass_client, loaded_entry)
     assert API_KEY not in json.dumps(result)

@@ -4,32 +4,31 @@ a repair issue tells the user while the cloud is out."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from homeassistant.components import tts
 from homeassistant.components.tts.entity import TTSAudioRequest
-from homeassistant.config_entries import ConfigSubentryData
-from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
 
 from custom_components.qwen_tts.const import (
     CONF_FALLBACK,
-    CONF_REGION,
-    CONF_URL,
     CONF_VOICE,
     CONF_WARM_CONNECTIONS,
     DEFAULT_OPTIONS,
     DOMAIN,
-    SUBENTRY_VOICE,
 )
-from tests.ha.helpers import API_KEY, ENTITY_ID, entity, pcm_of, stream
+from tests.ha.helpers import API_KEY, ENTITY_ID, entity, pcm_of, stream, voice_entry
 from tests.helpers import TEXT, chunks, split_anywhere
 from wyoming_qwentts.simulator import QwenSimulator, decode
 
@@ -43,21 +42,7 @@ async def local(hass: HomeAssistant, simulator: QwenSimulator) -> AsyncIterator[
     async with QwenSimulator() as other:
         other.options.api_key = API_KEY
         assert await async_setup_component(hass, "homeassistant", {})
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            version=2,
-            title="Qwen TTS Local",
-            data={CONF_API_KEY: API_KEY, CONF_REGION: "singapore", CONF_URL: other.url},
-            unique_id="local-test",
-            subentries_data=[
-                ConfigSubentryData(
-                    data={**DEFAULT_OPTIONS, CONF_VOICE: "Ethan"},
-                    subentry_type=SUBENTRY_VOICE,
-                    title="Qwen TTS Local",
-                    unique_id=None,
-                )
-            ],
-        )
+        entry = voice_entry(other.url, "Qwen TTS Local", "local-test", {CONF_VOICE: "Ethan"})
         entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
@@ -143,13 +128,15 @@ async def test_at_another_rate_the_fallback_is_resampled(
 
 async def test_the_breaker_skips_the_cloud_and_a_repair_issue_stands_while_it_is_out(
     hass: HomeAssistant,
+    hass_client: Any,
     loaded_entry: MockConfigEntry,
     simulator: QwenSimulator,
     local: QwenSimulator,
 ) -> None:
     issues = ir.async_get(hass)
     issue_id = f"cloud_unreachable_{loaded_entry.entry_id}"
-    breaker = loaded_entry.runtime_data.breaker
+    (voice,) = loaded_entry.subentries
+    breaker = loaded_entry.runtime_data.breakers[voice]
     simulator.options.reject_handshake = 429
     for number in range(2):
         assert decode(pcm_of(await stream(hass, [f"Alarm {number}."]))[2]) == f"Alarm {number}."
@@ -159,11 +146,15 @@ async def test_the_breaker_skips_the_cloud_and_a_repair_issue_stands_while_it_is
         ir.IssueSeverity.WARNING,
         "cloud_unreachable",
     )
+    assert await async_setup_component(hass, "diagnostics", {})
+    found = await get_diagnostics_for_config_entry(hass, hass_client, loaded_entry)
+    assert found["voices"][voice]["outage"] == "rate-limited"
     tried = simulator.handshakes
     assert decode(pcm_of(await stream(hass, ["Alarm 2."]))[2]) == "Alarm 2."
     assert simulator.handshakes == tried  # the fallback spoke at once
     simulator.options.reject_handshake = None
-    await breaker.wait_closed()  # the background probe found it answering
+    async with asyncio.timeout(10):
+        await breaker.wait_closed()  # the background probe found it answering
     assert issues.async_get_issue(DOMAIN, issue_id) is None
     before = len(local.sessions)
     assert decode(pcm_of(await stream(hass, ["Back."]))[2]) == "Back."
@@ -206,3 +197,38 @@ async def test_the_settings_offer_every_other_tts_entity(
     assert result["type"] is FlowResultType.ABORT
     await hass.async_block_till_done()
     assert loaded_entry.subentries[voice.subentry_id].data[CONF_FALLBACK] == LOCAL
+
+
+async def test_a_message_over_the_limit_while_the_fallback_speaks_is_refused_as_itself(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, simulator: QwenSimulator
+) -> None:
+    simulator.options.reject_handshake = 429
+    for _ in range(2):  # the breaker opens: the text goes to the fallback entity at once
+        await stream(hass, ["Short."])
+    with pytest.raises(ServiceValidationError) as err:
+        await stream(hass, ["The door is open. " * 100] * 12)  # 21,600 characters
+    assert err.value.translation_key == "invalid_option"
+    assert "longer than the limit of 20000 characters" in str(err.value.translation_placeholders)
+
+
+async def test_two_voices_that_fall_back_on_each_other_end_with_the_clouds_error(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    simulator: QwenSimulator,
+    local: QwenSimulator,
+) -> None:
+    """The fallback's own entry falls back on this voice: when both clouds are out, the
+    message fails once instead of going round for ever."""
+    other = next(
+        e for e in hass.config_entries.async_entries(DOMAIN) if e.unique_id == "local-test"
+    )
+    (subentry,) = other.subentries.values()
+    hass.config_entries.async_update_subentry(
+        other, subentry, data={**subentry.data, CONF_FALLBACK: ENTITY_ID}
+    )
+    await hass.async_block_till_done()  # it reloads
+    simulator.options.reject_handshake = 429
+    local.options.reject_handshake = 429
+    with pytest.raises(HomeAssistantError) as err:
+        await stream(hass, ["Anyone?"])
+    assert err.value.translation_key == "rate_limited"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import time
 import wave
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from wyoming.tts import Synthesize
 
 from tests.helpers import TEXT, WyomingServer, audio_of, read_until, run
 from tests.loudness import reference_loudness
-from wyoming_qwentts.core import InvalidParameterError, SpeechParams
+from wyoming_qwentts.core import ConnectError, InvalidParameterError, SpeechParams
 from wyoming_qwentts.core.chime import BUILT_IN, MAX_SECONDS, chime_pcm, resample
 from wyoming_qwentts.core.loudness import (
     LOOKAHEAD,
@@ -25,6 +26,7 @@ from wyoming_qwentts.core.loudness import (
     samples_of,
     true_peak,
 )
+from wyoming_qwentts.core.pcm import PCM_WIDTH
 from wyoming_qwentts.server.upstream import UpstreamSettings
 from wyoming_qwentts.simulator import QwenSimulator, decode, synthesize
 from wyoming_qwentts.speech.announcement import Announcement
@@ -206,3 +208,26 @@ async def test_an_announcement_flag_it_cannot_follow_stops_it_at_once(
     assert code == 2
     assert message in err
     assert "Traceback" not in err
+
+
+async def test_speech_that_fails_is_heard_up_to_its_failure_when_normalized(
+    speech: bytes,
+) -> None:
+    """What the normalizer held when the speech failed was spoken: it is heard, then the
+    error (a fallback takes over from there)."""
+    half = speech[: len(speech) // 2 // PCM_WIDTH * PCM_WIDTH]
+
+    async def failing() -> AsyncIterator[bytes]:
+        for start in range(0, len(half), 4800):
+            yield half[start : start + 4800]
+        raise ConnectError("Gone.")
+
+    heard: list[bytes] = []
+
+    async def listen() -> None:
+        async for audio in Announcement(loudness=-16.0).announce(failing(), RATE):
+            heard.append(audio)
+
+    with pytest.raises(ConnectError):
+        await listen()
+    assert len(b"".join(heard)) == len(half)

@@ -38,7 +38,9 @@ from tests.helpers import (
     serving,
     split_anywhere,
     stream,
+    until,
 )
+from wyoming_qwentts import catalog
 from wyoming_qwentts.core import (
     AuthenticationError,
     ConnectError,
@@ -47,9 +49,17 @@ from wyoming_qwentts.core import (
     SpeechParams,
 )
 from wyoming_qwentts.core.convert import PcmConverter, WavStream
+from wyoming_qwentts.protocols import client_for
 from wyoming_qwentts.server.upstream import UpstreamSettings
 from wyoming_qwentts.simulator import QwenSimulator, decode
-from wyoming_qwentts.speech.failover import Breaker, TextTape, remainder
+from wyoming_qwentts.speech import SpeechSession, SpeechSource, WarmPool
+from wyoming_qwentts.speech.failover import (
+    Breaker,
+    TextTape,
+    again,
+    connection_probe,
+    remainder,
+)
 
 MODEL = "qwen3-tts-flash-realtime"
 SETTINGS = UpstreamSettings(SpeechParams(), retry=FAST_RETRY)
@@ -238,7 +248,7 @@ async def test_the_breaker_skips_model_studio_while_it_is_gone_and_returns_when_
     )
     texts = [f"Message {n}, the door is open." for n in range(1, 6)]
     async with serving(http, simulator.url, [MODEL], settings) as server, server.client() as client:
-        breaker = server.upstream.failover.breaker
+        breaker = server.upstream.failovers[MODEL].breaker
         assert breaker is not None
         assert " · " not in await described(client)
         heard = []
@@ -248,14 +258,15 @@ async def test_the_breaker_skips_model_studio_while_it_is_gone_and_returns_when_
         assert breaker.is_open
         description = await described(client)
         assert description.endswith(
-            f"· Model Studio cannot speak (auth-failed): the fallback {settings.fallback} speaks"
+            f"· Model Studio cannot speak {MODEL} (auth-failed): the fallback {settings.fallback} "
+            "speaks"
         )
-        simulator.options.reject_handshake = 429  # the probe meets another refusal first
         for number, text in enumerate(texts[2:4]):  # straight to the fallback
             heard.append(decode(audio_of(await spoken_by(client, text, bool(number)))))
         probed = simulator.handshakes
         simulator.options.reject_handshake = None  # the key works again
-        await breaker.wait_closed()
+        async with asyncio.timeout(10):
+            await breaker.wait_closed()
         assert simulator.handshakes > probed  # the background probe found it answering
         assert " · " not in await described(client)
         before = len(other.sessions)
@@ -306,7 +317,8 @@ async def test_the_servers_own_command_speaks_through_the_fallback(tmp_path: Pat
                 assert [s.rate for s in starts] == [24000]
             assert await described(client) == (
                 "Model Studio text-to-speech (qwen3-tts-flash-realtime) · Model Studio cannot "
-                f"speak (upstream-unreachable): the fallback {fallback} speaks"
+                f"speak qwen3-tts-flash-realtime (upstream-unreachable): the fallback {fallback} "
+                "speaks"
             )
 
 
@@ -329,7 +341,7 @@ async def test_a_reader_cancelled_while_it_waits_loses_no_text() -> None:
     queue.put_nowait("Two. ")
     queue.put_nowait(None)
     assert [piece async for piece in tape.rest_after("One.")] == ["Two. "]
-    await tape.close()
+    tape.close()
 
 
 async def test_a_request_fault_or_a_full_queue_never_opens_the_breaker(
@@ -504,8 +516,64 @@ async def test_a_request_the_cloud_speaks_closes_an_open_breaker() -> None:
     changes: list[bool] = []
     breaker = Breaker(probe, failures=1, on_change=changes.append)
     breaker.failed(ConnectError("Gone."))
-    assert breaker.is_open
+    assert changes == [True]
     breaker.succeeded()  # e.g. a voice without a fallback, spoken by the cloud meanwhile
-    await breaker.wait_closed()
     assert changes == [True, False]
-    await breaker.close()
+    assert breaker.error is None
+    await breaker.close()  # it awaits the cancelled probe
+
+
+async def test_a_requests_own_fault_while_the_fallback_speaks_is_its_own(
+    http: aiohttp.ClientSession, local_voice: tuple[WyomingServer, QwenSimulator]
+) -> None:
+    """Text over the server's limit, streamed while the fallback speaks: ``text-too-long``
+    at once, not the cloud's error after the fallback's timeout."""
+    fallback, _ = local_voice
+    settings = replace(SETTINGS, fallback=f"tcp://127.0.0.1:{fallback.port}")
+    async with serving(http, closed_port(), [MODEL], settings) as main, main.client() as client:
+        async with asyncio.timeout(5):
+            events = await stream(client, ["The door is open. " * 10] * 20)
+    errors = [Error.from_event(e) for e in events if Error.is_type(e.type)]
+    assert [error.code for error in errors] == ["text-too-long"]
+
+
+def test_an_error_raised_again_is_a_new_one_equal_to_it() -> None:
+    err = AuthenticationError("intl")
+    copy = again(err)
+    assert copy is not err
+    assert (type(copy), str(copy), copy.code, copy.region) == (
+        AuthenticationError,
+        str(err),
+        "auth-failed",
+        "intl",
+    )
+
+
+async def test_the_probe_opens_a_new_connection_where_warm_ones_stand_ready(
+    http: aiohttp.ClientSession, simulator: QwenSimulator
+) -> None:
+    """A warm socket opened before the key was revoked proves nothing: the probe connects
+    anew, so the breaker stays open."""
+    client = client_for(http, API_KEY, catalog.MODELS[MODEL], url=simulator.url)
+    pool = WarmPool(client, minimum=1, maximum=1)
+    pool.start()
+    await until(pool, lambda: pool.ready == 1)
+    simulator.options.reject_handshake = 401
+    with pytest.raises(AuthenticationError):
+        await connection_probe(pool)()
+    assert pool.ready == 1  # its warm socket untouched
+    simulator.options.reject_handshake = None
+    await connection_probe(client)()  # a bare client is probed as it is
+    await pool.close()
+
+
+class _Sourceless(SpeechSource):
+    model = catalog.MODELS[MODEL]
+
+    async def open_session(self, params: SpeechParams, **options: Any) -> SpeechSession:
+        raise NotImplementedError
+
+
+def test_a_source_without_a_client_cannot_be_probed() -> None:
+    with pytest.raises(TypeError, match="no client to probe with"):
+        connection_probe(_Sourceless())

@@ -45,33 +45,39 @@ class WyomingVoice:
         """When the Info was read (monotonic), and whether it takes streamed text."""
 
     async def speak(self, texts: AsyncIterable[str], rate: int) -> AsyncIterator[bytes]:
-        """The fallback's audio of ``texts``; raises LocalVoiceError when it cannot."""
+        """The fallback's audio of ``texts``; LocalVoiceError when it cannot speak (an error
+        of ``texts`` itself, the request's, is raised as it is)."""
         client = AsyncClient.from_uri(self.uri)
-        try:
-            async with asyncio.timeout(self._timeout):
-                await client.connect()
-                streaming = await self._takes_streams(client)
-        except (OSError, TimeoutError, ValueError) as err:
-            raise LocalVoiceError(f"it cannot be reached ({err})") from None
         sender: asyncio.Task[None] | None = None
         try:
+            try:
+                async with asyncio.timeout(self._timeout):
+                    await client.connect()
+                    streaming = await self._takes_streams(client)
+            except (OSError, TimeoutError, ValueError) as err:
+                raise LocalVoiceError(f"it cannot be reached ({err})") from None
             if streaming:
                 sender = asyncio.create_task(self._send_stream(client, texts))
             else:
                 text = "".join([piece async for piece in texts])
                 await client.write_event(Synthesize(text=text, voice=self._voice()).event())
             until = "synthesize-stopped" if streaming else "audio-stop"
-            async for audio in self._audio(client, until, rate):
-                yield audio
-            if sender is not None:
-                await sender
-        except (OSError, TimeoutError) as err:
-            raise LocalVoiceError(f"it failed ({err})") from None
-        finally:
-            if sender is not None and not sender.done():
-                sender.cancel()
-                with contextlib.suppress(asyncio.CancelledError, OSError):
+            try:
+                async for audio in self._audio(client, until, rate):
+                    yield audio
+                if sender is not None:
                     await sender
+            except (OSError, TimeoutError, LocalVoiceError) as err:
+                if (failed := _error_of(sender)) is not None:
+                    raise failed from None  # the request's text failed: its own error
+                if isinstance(err, LocalVoiceError):
+                    raise
+                raise LocalVoiceError(f"it failed ({err})") from None
+        finally:
+            if sender is not None:
+                sender.cancel()
+                await asyncio.wait({sender})
+                _error_of(sender)  # retrieved (or raised above)
             with contextlib.suppress(OSError):
                 await client.disconnect()
 
@@ -96,9 +102,13 @@ class WyomingVoice:
         voice = self._voice()
         await client.write_event(SynthesizeStart(voice=voice).event())
         whole: list[str] = []
-        async for piece in texts:
-            whole.append(piece)
-            await client.write_event(SynthesizeChunk(text=piece).event())
+        try:
+            async for piece in texts:
+                whole.append(piece)
+                await client.write_event(SynthesizeChunk(text=piece).event())
+        except Exception:
+            await client.disconnect()  # the request failed: the reader stops at once
+            raise
         # As Home Assistant does: the whole text, for a server that ignores the stream.
         await client.write_event(Synthesize(text="".join(whole), voice=voice).event())
         await client.write_event(SynthesizeStop().event())
@@ -131,3 +141,10 @@ class WyomingVoice:
         if event is None:
             raise LocalVoiceError("it closed the connection before the end")
         return event
+
+
+def _error_of(sender: asyncio.Task[None] | None) -> BaseException | None:
+    """The error a finished sender of the text ended with (None while it runs, or if none)."""
+    if sender is None or not sender.done() or sender.cancelled():
+        return None
+    return sender.exception()

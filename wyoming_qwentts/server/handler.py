@@ -265,8 +265,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
         output = AudioOutput(self.write_events, self._upstream.sample_rate, self._chunk_bytes)
         try:
             await self._synthesize(request, output)
-        except ConnectionError as err:  # the client went away, or stopped reading
-            _LOGGER.info("Ended a request: %s", err or "the client went away")
+        except ConnectionError:  # the client went away, or stopped reading (logged)
             return
         except Exception as err:
             with contextlib.suppress(ConnectionError):
@@ -293,7 +292,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
         choice = upstream.choose(request.voice, request.language)
         announcement = upstream.settings.announcement
         rate = upstream.sample_rate
-        speech = upstream.failover.speak(
+        speech = upstream.failovers[choice.source.model.id].speak(
             partial(upstream.stream, choice),
             request.read(),
             announcement,
@@ -302,8 +301,13 @@ class QwenTtsEventHandler(AsyncEventHandler):
             on_first_audio=partial(_log_first_audio, request),
         )
         async with contextlib.aclosing(speech) as audio:
-            async for pcm in audio:
-                await output.write(pcm)
+            try:
+                async for pcm in audio:
+                    await output.write(pcm)
+            except ConnectionError as err:
+                # Said now: closing the sessions may be cut short by the connection's end.
+                _LOGGER.info("Ended a request: %s", err or "the client went away")
+                raise
 
 
 def _client_warning(kind: str, message: str, *args: object) -> None:

@@ -109,14 +109,14 @@ class ServerInfo:
         return self._outage_event() or self._event
 
     def _outage_event(self) -> Event | None:
-        """While the fallback speaks every request: the Info saying so."""
-        failover = self._upstream.failover
-        breaker = failover.breaker
-        if breaker is None or breaker.error is None or failover.local is None:
+        """While the fallback speaks every request of a model: the Info saying so."""
+        out = self._upstream.outages()
+        if not out:
             return None
+        codes = ", ".join(sorted({err.code for err in out.values()}))
         note = (
-            f"Model Studio cannot speak ({breaker.error.code}): "
-            f"the fallback {failover.local.name} speaks"
+            f"Model Studio cannot speak {', '.join(out)} ({codes}): "
+            f"the fallback {self._upstream.settings.fallback} speaks"
         )
         if self._outage is None or self._outage[0] != note:
             menu = self._upstream.menu

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .. import catalog, protocols
-from ..core import RetryPolicy, ServerBusyError, SpeechParams
+from ..core import QwenTtsError, RetryPolicy, ServerBusyError, SpeechParams
 from ..speech import SpeechSession, SpeechSource, SpeechStream
 from ..speech.announcement import Announcement
-from ..speech.failover import Breaker, Failover, session_probe
+from ..speech.failover import Breaker, Failover, connection_probe
 from .fallback import WyomingVoice
 from .menu import VoiceMenu
 
@@ -67,17 +67,22 @@ class Upstream:
         self.settings = settings
         self.jobs: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(settings.max_concurrency)
-        self.failover = Failover()
-        """The cloud, and with a fallback, the fallback when the cloud cannot speak."""
+        self.failovers = {model: Failover() for model in self.sources}
+        """Each model's speech: the cloud, and with a fallback, the fallback when the cloud
+        cannot speak (a breaker of each model: a refusal may be one model's)."""
         if settings.fallback:
-            default = self.choose(None, None)
-            breaker = Breaker(
-                session_probe(default.source, default.params),
-                failures=settings.outage_failures,
-                policy=settings.retry,
-            )
             local = WyomingVoice(settings.fallback, settings.fallback_voice)
-            self.failover = Failover(local, breaker)
+            self.failovers = {
+                model: Failover(
+                    local,
+                    Breaker(
+                        connection_probe(source),
+                        failures=settings.outage_failures,
+                        policy=settings.retry,
+                    ),
+                )
+                for model, source in self.sources.items()
+            }
 
     @property
     def sample_rate(self) -> int:
@@ -126,10 +131,18 @@ class Upstream:
                 f"{self.settings.queue_timeout:g} s."
             ) from None
 
+    def outages(self) -> dict[str, QwenTtsError]:
+        """The models whose breaker is open, and the fault that opened it."""
+        return {
+            model: failover.breaker.error
+            for model, failover in self.failovers.items()
+            if failover.breaker is not None and failover.breaker.error is not None
+        }
+
     async def close(self) -> None:
         """Stop waiting for the cloud to answer (after :meth:`drain`)."""
-        if self.failover.breaker is not None:
-            await self.failover.breaker.close()
+        breakers = [f.breaker for f in self.failovers.values() if f.breaker is not None]
+        await asyncio.gather(*(breaker.close() for breaker in breakers))
 
     async def drain(self, grace: float) -> None:
         """Let in-flight jobs finish for up to ``grace`` seconds, then cancel the rest."""

@@ -43,9 +43,14 @@ class Announcement:
                     yield audio
                 return
             normalizer = LoudnessNormalizer(rate, self.loudness, DEFAULT_CEILING)
-            async for audio in speech:
-                if out := normalizer.push(audio):
-                    yield out
+            try:
+                async for audio in speech:
+                    if out := normalizer.push(audio):
+                        yield out
+            except Exception:
+                if rest := normalizer.flush():  # what it held was spoken: heard before the error
+                    yield rest
+                raise
             if rest := normalizer.flush():
                 yield rest
         finally:

@@ -15,12 +15,13 @@ import logging
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from ..core.errors import QwenTtsError, ServerBusyError
-from ..core.params import SpeechParams
 from ..core.policy import RetryPolicy, is_cloud_fault
 from .announcement import Announcement
+from .dashscope import DashScopeClient
+from .pool import WarmPool
 from .source import SpeechSource, SpeechStream
 
 _LOGGER = logging.getLogger(__name__)
@@ -92,13 +93,20 @@ class TextTape:
         async for piece in self.read():
             yield piece
 
-    async def close(self) -> None:
-        """Stop waiting for text (the request is over)."""
-        if self._next is not None and not self._next.done():
-            self._next.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._next
-        self._next = None
+    def close(self) -> None:
+        """Stop waiting for text (the request is over): nothing more is read."""
+        self._ended = True
+        pending, self._next = self._next, None
+        if pending is not None:
+            pending.cancel()
+            pending.add_done_callback(_retrieved)
+
+
+def _retrieved(task: asyncio.Future[str]) -> None:
+    """A read nobody waits for any more: its error (the request ended otherwise) is not
+    reported as never retrieved."""
+    if not task.cancelled():
+        task.exception()
 
 
 class Breaker:
@@ -123,6 +131,9 @@ class Breaker:
         self.error: QwenTtsError | None = None
         """The fault that opened it (None while closed)."""
         self._prober: asyncio.Task[None] | None = None
+        """The probe, while the breaker is open."""
+        self._task: asyncio.Task[None] | None = None
+        """The last probe task (until close() has awaited it)."""
         self._closed = asyncio.Event()
         self._closed.set()
 
@@ -135,7 +146,7 @@ class Breaker:
         """A request was spoken by the cloud (which closes the breaker, if it was open)."""
         self._count = 0
         if self._prober is not None:
-            self._prober.cancel()
+            self._prober.cancel()  # close() still awaits it
             self._recovered()
 
     def failed(self, err: QwenTtsError) -> None:
@@ -153,7 +164,7 @@ class Breaker:
                 err,
             )
             self._closed.clear()
-            self._prober = asyncio.create_task(self._wait_for_the_cloud())
+            self._prober = self._task = asyncio.create_task(self._wait_for_the_cloud())
             self._changed(True)
 
     async def _wait_for_the_cloud(self) -> None:
@@ -182,27 +193,49 @@ class Breaker:
         await self._closed.wait()
 
     def _changed(self, opened: bool) -> None:
-        if self._on_change is not None:
+        if self._on_change is None:
+            return
+        try:
             self._on_change(opened)
+        except Exception:
+            _LOGGER.exception("A listener of the outage failed")
 
     async def close(self) -> None:
-        """Stop probing (at shutdown)."""
-        if self._prober is not None:
-            self._prober.cancel()
+        """Stop probing (at shutdown); it counts as closed from then on."""
+        task, self._task, self._prober = self._task, None, None
+        if task is not None:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._prober
-            self._prober = None
+                await task
+        self.error = None
+        self._closed.set()
 
 
-def session_probe(source: SpeechSource, params: SpeechParams) -> Callable[[], Awaitable[None]]:
-    """A probe that opens a session of ``source`` (the service takes the key and answers
-    the configuration) and closes it; nothing is spoken."""
+def connection_probe(source: SpeechSource) -> Callable[[], Awaitable[None]]:
+    """A probe that opens a new connection of ``source``'s client (the service takes the
+    key and answers; a warm pool's ready sockets prove nothing) and closes it: nothing is
+    configured or spoken."""
+    client = source.client if isinstance(source, WarmPool) else source
+    if not isinstance(client, DashScopeClient):
+        raise TypeError(f"{source!r} has no client to probe with")
 
     async def probe() -> None:
-        session = await source.open_session(params)
-        await session.close()
+        connection = await client.connect()
+        await connection.close()
 
     return probe
+
+
+E = TypeVar("E", bound=QwenTtsError)
+
+
+def again(err: E) -> E:
+    """A new error equal to ``err`` (its class, message and fields), to raise once more: the
+    breaker's error ends every request while it is open, and one object raised by each
+    would gather their tracebacks."""
+    copy = type(err).__new__(type(err), *err.args)
+    copy.__dict__.update(err.__dict__)
+    return copy
 
 
 CloudStream = Callable[[], AbstractAsyncContextManager[SpeechStream]]
@@ -211,9 +244,9 @@ CloudStream = Callable[[], AbstractAsyncContextManager[SpeechStream]]
 
 class Failover:
     """Speaks with the cloud and, given a ``local`` voice, with it what the cloud cannot
-    (see the module); without one, a fault ends the request. A ``breaker`` (shared by the
-    voices of one account) hears every outage, and with a local voice skips the cloud while
-    it is open."""
+    (see the module); without one, a fault ends the request. A ``breaker`` (of the model
+    the requests speak with) hears every outage, and with a local voice skips the cloud
+    while it is open."""
 
     def __init__(self, local: LocalVoice | None = None, breaker: Breaker | None = None) -> None:
         self.local = local
@@ -234,13 +267,13 @@ class Failover:
         the local voice's of the text not yet heard, with no second chime. A fault of the
         request's own, or the local voice failing too, ends it with the cloud's error."""
         tape = TextTape(texts)
+        speech = self._speak(tape, cloud, announcement, rate, text_format, on_first_audio)
         try:
-            async for pcm in self._speak(
-                tape, cloud, announcement, rate, text_format, on_first_audio
-            ):
-                yield pcm
+            async with contextlib.aclosing(speech) as audio:
+                async for pcm in audio:
+                    yield pcm
         finally:
-            await tape.close()
+            tape.close()
 
     async def _speak(
         self,
@@ -253,8 +286,11 @@ class Failover:
     ) -> AsyncGenerator[bytes]:
         breaker = self.breaker
         if self.local is not None and breaker is not None and (error := breaker.error):
-            async for pcm in self._local(tape.read(), announcement, rate, error):
-                yield pcm
+            async with contextlib.aclosing(
+                self._local(tape.read(), announcement, rate, error)
+            ) as audio:
+                async for pcm in audio:
+                    yield pcm
             return
         stream: SpeechStream | None = None
         started = False
@@ -274,16 +310,19 @@ class Failover:
             spoken = stream.delivered if stream is not None else ""
             if self.local is None or not is_cloud_fault(err) or spoken is None:
                 raise
-            again = replace(announcement, chime=None) if started else announcement
-            async for pcm in self._local(tape.rest_after(spoken), again, rate, err):
-                yield pcm
+            rest = replace(announcement, chime=None) if started else announcement
+            async with contextlib.aclosing(
+                self._local(tape.rest_after(spoken), rest, rate, err)
+            ) as audio:
+                async for pcm in audio:
+                    yield pcm
             return
         if breaker is not None:
             breaker.succeeded()
 
     async def _local(
         self, texts: AsyncIterator[str], announcement: Announcement, rate: int, err: QwenTtsError
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes]:
         assert self.local is not None
         try:
             async with contextlib.aclosing(
@@ -295,7 +334,7 @@ class Failover:
             if not self._local_failing:
                 self._local_failing = True
                 _LOGGER.warning("The fallback %s cannot speak either: %s", self.local.name, failed)
-            raise err.with_traceback(None) from None
+            raise again(err) from None
         if self._local_failing:
             self._local_failing = False
             _LOGGER.info("The fallback %s speaks again", self.local.name)

@@ -100,15 +100,17 @@ class Speaker:
         self._source.check(self._params)  # an invalid setting fails before anything
         self._feed = feed = TextFeed(first_cut=self._first_cut, text_format=text_format)
         lanes: set[asyncio.Task[None]] = set()
+        spoken = False
         try:
             if not await feed.start(texts):
                 return  # no text at all: no session
             lanes = {asyncio.create_task(self._lane(lane)) for lane in range(self._lanes)}
             async for audio in self._hand_out():
                 yield audio
+            spoken = True
         finally:
             await feed.stop()
-            await self._stop_lanes(lanes)
+            await self._stop_lanes(lanes, spoken=spoken)
 
     @property
     def delivered(self) -> str:
@@ -305,14 +307,18 @@ class Speaker:
         )
         return _with_message(err, detail)
 
-    async def _stop_lanes(self, lanes: set[asyncio.Task[None]]) -> None:
-        """End the sessions: the ones still finishing get a moment, the rest are cancelled."""
+    async def _stop_lanes(self, lanes: set[asyncio.Task[None]], *, spoken: bool) -> None:
+        """End the sessions: after a request ``spoken`` whole, the ones still finishing get a
+        moment; the rest (all of them, for a listener gone) are cancelled, even if this task
+        is cancelled meanwhile."""
         if not lanes:
             return
-        if self._failure is None and self._feed.error is None:
-            await asyncio.wait(lanes, timeout=self._policy.backoff_max)
-        for lane in lanes:
-            lane.cancel()
+        try:
+            if spoken and self._failure is None and self._feed.error is None:
+                await asyncio.wait(lanes, timeout=self._policy.backoff_max)
+        finally:
+            for lane in lanes:
+                lane.cancel()
         await asyncio.gather(*lanes, return_exceptions=True)
 
 
