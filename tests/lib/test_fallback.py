@@ -32,6 +32,7 @@ from tests.helpers import (
     WyomingServer,
     audio_of,
     clean_env,
+    handling,
     read_until,
     run,
     server,
@@ -39,6 +40,7 @@ from tests.helpers import (
     split_anywhere,
     stream,
     until,
+    upstream_of,
 )
 from wyoming_qwentts import catalog
 from wyoming_qwentts.core import (
@@ -577,3 +579,54 @@ class _Sourceless(SpeechSource):
 def test_a_source_without_a_client_cannot_be_probed() -> None:
     with pytest.raises(TypeError, match="no client to probe with"):
         connection_probe(_Sourceless())
+
+
+async def test_a_warm_pool_that_cannot_reconnect_opens_the_breaker_before_any_request(
+    http: aiohttp.ClientSession,
+    simulator: QwenSimulator,
+    local_voice: tuple[WyomingServer, QwenSimulator],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The internet went down a while ago: the first alarm goes to the fallback at once,
+    without meeting the outage and its retries itself."""
+    fallback, other = local_voice
+    simulator.options.reject_handshake = 403  # the account in arrears
+    policy = replace(FAST_RETRY, reconnect_backoff=0.01, reconnect_backoff_max=0.02)
+    client = client_for(http, API_KEY, catalog.MODELS[MODEL], url=simulator.url)
+    pool = WarmPool(client, minimum=1, maximum=1, max_idle=0.2, policy=policy)
+    settings = replace(SETTINGS, fallback=f"tcp://127.0.0.1:{fallback.port}", retry=policy)
+    upstream = upstream_of([pool], settings)
+    breaker = upstream.failovers[MODEL].breaker
+    assert breaker is not None
+    pool.start()
+    await until(pool, lambda: pool.stats.failures >= 2)
+    assert breaker.is_open
+    caplog.clear()
+    async with handling(upstream) as port, AsyncTcpClient("127.0.0.1", port) as wyoming:
+        events = await spoken_by(wyoming, "Smoke in the kitchen.", True)
+    assert decode(audio_of(events)) == "Smoke in the kitchen."
+    assert "".join(record.spoken[0] for record in other.sessions) == "Smoke in the kitchen."
+    assert not [r for r in caplog.records if "retrying segment" in r.getMessage()]
+    simulator.options.reject_handshake = None  # back: the pool's next connection closes it
+    async with asyncio.timeout(10):
+        await breaker.wait_closed()
+    await pool.close()
+    await upstream.close()
+
+
+async def test_a_listener_that_fails_is_logged_and_the_breaker_works_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def probe() -> None:
+        raise ConnectError("Still gone.")
+
+    def listener(opened: bool) -> None:
+        raise RuntimeError("a broken listener")
+
+    breaker = Breaker(probe, failures=1, on_change=listener)
+    breaker.heard(ConnectError("Gone."))  # a warm pool's reconnect failed
+    assert breaker.is_open
+    assert "A listener of the outage failed" in caplog.text
+    breaker.heard(None)  # and then one opened
+    assert breaker.error is None
+    await breaker.close()

@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import catalog, protocols
 from ..core import QwenTtsError, RetryPolicy, ServerBusyError, SpeechParams
-from ..speech import SpeechSession, SpeechSource, SpeechStream
+from ..speech import SpeechSession, SpeechSource, SpeechStream, WarmPool
 from ..speech.announcement import Announcement
 from ..speech.failover import Breaker, Failover, connection_probe
 from .fallback import WyomingVoice
@@ -72,17 +72,15 @@ class Upstream:
         cannot speak (a breaker of each model: a refusal may be one model's)."""
         if settings.fallback:
             local = WyomingVoice(settings.fallback, settings.fallback_voice)
-            self.failovers = {
-                model: Failover(
-                    local,
-                    Breaker(
-                        connection_probe(source),
-                        failures=settings.outage_failures,
-                        policy=settings.retry,
-                    ),
+            for model, source in self.sources.items():
+                breaker = Breaker(
+                    connection_probe(source),
+                    failures=settings.outage_failures,
+                    policy=settings.retry,
                 )
-                for model, source in self.sources.items()
-            }
+                if isinstance(source, WarmPool):  # its reconnects hear an outage first
+                    source.on_connect = breaker.heard
+                self.failovers[model] = Failover(local, breaker)
 
     @property
     def sample_rate(self) -> int:

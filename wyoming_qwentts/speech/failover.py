@@ -149,6 +149,14 @@ class Breaker:
             self._prober.cancel()  # close() still awaits it
             self._recovered()
 
+    def heard(self, err: QwenTtsError | None) -> None:
+        """A connection opened ahead of requests (a warm pool's): it opened (None), or it
+        failed with ``err``: each counts as a request would."""
+        if err is None:
+            self.succeeded()
+        else:
+            self.failed(err)
+
     def failed(self, err: QwenTtsError) -> None:
         """A request failed with ``err``; a fault of the request's own, or this server's
         own queue being full, does not count."""

@@ -145,6 +145,9 @@ class WarmPool(SpeechSource, Generic[C]):
         self._closed = False
         self.changed = asyncio.Event()
         """Set whenever a connection becomes ready or is retired (for observers)."""
+        self.on_connect: Callable[[QwenTtsError | None], None] | None = None
+        """Hears each connection the pool opens ahead of requests: None when it opened, the
+        error when it failed (a breaker learns of an outage before any request meets it)."""
 
     @property
     def ready(self) -> int:
@@ -265,11 +268,15 @@ class WarmPool(SpeechSource, Generic[C]):
             _LOGGER.warning(
                 "Cannot open a warm connection (retrying in %.0f s): %s", self._backoff, err
             )
+            if self.on_connect is not None:
+                self.on_connect(err)
             return
         finally:
             self._opening -= 1
         self._backoff = 0.0
         self.stats.opened += 1
+        if self.on_connect is not None:
+            self.on_connect(None)
         if self._closed:
             await connection.retire()
             return
