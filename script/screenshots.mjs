@@ -43,6 +43,9 @@ if (a.step === "flow") {
   await next.click();
   await page.getByText("Voice and delivery").first().waitFor({ timeout: 30000 });
   await shot("voice-settings");
+  const fallback = page.getByText("Fallback voice").first();
+  await fallback.scrollIntoViewIfNeeded({ timeout: 30000 });
+  await shot("voice-fallback");
   await page.goto(`${a.url}/config/integrations/integration/qwen_tts`);
   await add.waitFor({ timeout: 60000 });
   await add.click();
