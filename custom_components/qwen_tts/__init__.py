@@ -117,11 +117,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: QwenTtsConfigEntry) -> b
         pool.start()
     studio = studio_for(hass, data)
     own = sorted({model.id for model in models.values() if services_for(model.id)})
-    outages = Outages(hass, entry.entry_id, entry.title)
     breakers: dict[str, Breaker] = {}
+    outages = Outages(hass, entry.entry_id, entry.title, breakers)
     for subentry_id, pool in pools.items():
         breakers[subentry_id] = breaker = Breaker(
-            connection_probe(pool), policy=RETRY_POLICY, on_change=outages.listener(subentry_id)
+            connection_probe(pool), policy=RETRY_POLICY, on_change=outages.changed
         )
         pool.on_connect = breaker.heard  # its reconnects hear an outage before a message
     runtime = entry.runtime_data = QwenTtsData(

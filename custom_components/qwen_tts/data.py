@@ -37,7 +37,7 @@ class QwenTtsData:
     """Each voice's: it hears the outages of its model; while it is open, a voice with a
     fallback entity skips the cloud."""
     outages: Outages
-    """The voices Model Studio cannot speak now, and the repair issue that says so."""
+    """Whether Model Studio cannot speak a voice now, and the repair issue that says so."""
     last_metrics: SessionMetrics | None = None
     refreshing: set[asyncio.Task[Any]] = field(default_factory=set)
 

@@ -3,9 +3,8 @@ what Model Studio cannot, and a repair issue tells the user while the cloud is o
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterable, Callable
+from collections.abc import AsyncGenerator, AsyncIterable, Mapping
 from contextvars import ContextVar
-from functools import partial
 
 from homeassistant.components import tts
 from homeassistant.core import HomeAssistant
@@ -13,7 +12,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
 from wyoming_qwentts.core.convert import WavStream
-from wyoming_qwentts.speech.failover import LocalVoiceError
+from wyoming_qwentts.speech.failover import Breaker, LocalVoiceError
 
 from .const import DOMAIN
 
@@ -73,26 +72,21 @@ async def _recorded(texts: AsyncIterable[str], failed: list[Exception]) -> Async
 
 
 class Outages:
-    """The voices of an entry Model Studio cannot speak now; a repair issue stands while
-    there is any."""
+    """Whether Model Studio cannot speak some voice of an entry now (one of ``breakers`` is
+    open); a repair issue stands while it cannot."""
 
-    def __init__(self, hass: HomeAssistant, entry_id: str, title: str) -> None:
+    def __init__(
+        self, hass: HomeAssistant, entry_id: str, title: str, breakers: Mapping[str, Breaker]
+    ) -> None:
         self._hass = hass
         self._issue_id = f"cloud_unreachable_{entry_id}"
         self._title = title
-        self.voices: set[str] = set()
+        self._breakers = breakers
 
-    def listener(self, subentry_id: str) -> Callable[[bool], None]:
-        """What a voice's breaker calls when it opens (True) or closes (False)."""
-        return partial(self._changed, subentry_id)
-
-    def _changed(self, subentry_id: str, opened: bool) -> None:
-        if opened:
-            self.voices.add(subentry_id)
-        else:
-            self.voices.discard(subentry_id)
-        if not self.voices:
-            ir.async_delete_issue(self._hass, DOMAIN, self._issue_id)
+    def changed(self, _opened: bool) -> None:
+        """A breaker opened or closed: raise the issue, or clear it."""
+        if not any(breaker.is_open for breaker in self._breakers.values()):
+            self.clear()
             return
         ir.async_create_issue(
             self._hass,
@@ -105,6 +99,5 @@ class Outages:
         )
 
     def clear(self) -> None:
-        """The entry is unloaded: no issue stands for it."""
-        self.voices.clear()
+        """No issue stands for the entry (every voice speaks, or it is unloaded)."""
         ir.async_delete_issue(self._hass, DOMAIN, self._issue_id)

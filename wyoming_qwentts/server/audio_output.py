@@ -84,12 +84,15 @@ class AudioOutput:
         if events:
             await self._write(events)
 
+    async def _held(self) -> list[Event | bytes]:
+        """The audio still held (a partial chunk), as its event."""
+        rest = self._chunker.flush()
+        return [await self._chunk(rest)] if rest else []
+
     async def flush(self) -> None:
-        """Send the audio still held (a partial chunk): before an error, all that was heard."""
-        if rest := self._chunker.flush():
-            await self._write([await self._chunk(rest)])
+        """Send the audio still held: before an error, all that was heard."""
+        if events := await self._held():
+            await self._write(events)
 
     async def stop(self) -> None:
-        rest = self._chunker.flush()
-        events: list[Event | bytes] = [await self._chunk(rest)] if rest else []
-        await self._write([*events, AudioStop().event()])
+        await self._write([*await self._held(), AudioStop().event()])

@@ -130,10 +130,8 @@ class Breaker:
         self._count = 0
         self.error: QwenTtsError | None = None
         """The fault that opened it (None while closed)."""
-        self._prober: asyncio.Task[None] | None = None
-        """The probe, while the breaker is open."""
         self._task: asyncio.Task[None] | None = None
-        """The last probe task (until close() has awaited it)."""
+        """The last probe task (running while the breaker is open; close() awaits it)."""
         self._closed = asyncio.Event()
         self._closed.set()
 
@@ -145,8 +143,9 @@ class Breaker:
     def succeeded(self) -> None:
         """A request was spoken by the cloud (which closes the breaker, if it was open)."""
         self._count = 0
-        if self._prober is not None:
-            self._prober.cancel()  # close() still awaits it
+        if self.error is not None:
+            assert self._task is not None
+            self._task.cancel()  # close() still awaits it
             self._recovered()
 
     def heard(self, err: QwenTtsError | None) -> None:
@@ -172,7 +171,7 @@ class Breaker:
                 err,
             )
             self._closed.clear()
-            self._prober = self._task = asyncio.create_task(self._wait_for_the_cloud())
+            self._task = asyncio.create_task(self._wait_for_the_cloud())
             self._changed(True)
 
     async def _wait_for_the_cloud(self) -> None:
@@ -192,7 +191,6 @@ class Breaker:
         _LOGGER.info("Model Studio answers again: it speaks requests again")
         self.error = None
         self._count = 0
-        self._prober = None
         self._closed.set()
         self._changed(False)
 
@@ -210,7 +208,7 @@ class Breaker:
 
     async def close(self) -> None:
         """Stop probing (at shutdown); it counts as closed from then on."""
-        task, self._task, self._prober = self._task, None, None
+        task, self._task = self._task, None
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
