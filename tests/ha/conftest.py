@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -62,13 +63,18 @@ def mock_entry(simulator: QwenSimulator, entry_options: dict[str, Any]) -> MockC
 
 
 @pytest.fixture
-async def loaded_entry(hass: HomeAssistant, mock_entry: MockConfigEntry) -> MockConfigEntry:
-    """The entry, set up."""
+async def loaded_entry(
+    hass: HomeAssistant, mock_entry: MockConfigEntry
+) -> AsyncIterator[MockConfigEntry]:
+    """The entry, set up; unloaded after the test, before its simulator stops (its warm
+    connections close, and no top-up the pool still had due can reach a closed port)."""
     assert await async_setup_component(hass, "homeassistant", {})
     mock_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_entry.entry_id)
     await hass.async_block_till_done()
-    return mock_entry
+    yield mock_entry
+    if mock_entry.state is ConfigEntryState.LOADED:
+        await hass.config_entries.async_unload(mock_entry.entry_id)
 
 
 @pytest.fixture

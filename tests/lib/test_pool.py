@@ -89,6 +89,63 @@ async def test_grows_with_concurrency_up_to_the_maximum(pool: WarmPool[Any]) -> 
         await session.close()
 
 
+def _logging_connects(
+    client: QwenRealtimeClient, monkeypatch: pytest.MonkeyPatch, log: list[str]
+) -> None:
+    """Note each connection opened, by a request or by the pool alike."""
+    connect = client.connect
+
+    async def logged() -> RealtimeConnection:
+        log.append("open")
+        return await connect()
+
+    monkeypatch.setattr(client, "connect", logged)
+
+
+async def test_a_burst_gets_its_connections_before_the_pool_tops_up(
+    client: QwenRealtimeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Replacements wait until requests stop coming: a burst's own handshakes and audio do
+    not share the service and the CPU with the pool's."""
+    log: list[str] = []
+    _logging_connects(client, monkeypatch, log)
+    pool = WarmPool(client, minimum=2, maximum=2, settle=1.0)
+    pool.start()
+    try:
+        await until(pool, lambda: pool.ready == 2)
+        log.clear()
+        held = []
+        for _ in range(4):  # two warm, then two that connect themselves
+            held.append(await pool.connect())
+            log.append("request")
+        assert log == ["request", "request", "open", "request", "open", "request"]
+        await until(pool, lambda: pool.ready == 2)  # then the pool tops up, once
+        assert log[6:] == ["open", "open"]
+        assert (pool.stats.warm, pool.stats.cold, pool.stats.opened) == (2, 2, 4)
+        for connection in held:
+            await connection.close()
+    finally:
+        await pool.close()
+
+
+async def test_requests_that_keep_coming_do_not_hold_the_top_up_back_for_ever(
+    client: QwenRealtimeClient,
+) -> None:
+    pool = WarmPool(client, minimum=1, maximum=1, settle=0.3)
+    pool.start()
+    try:
+        await until(pool, lambda: pool.ready == 1)
+        requests = 0
+        while pool.ready == 0 or requests == 0:  # each request far closer than 0.3 s
+            connection = await pool.connect()  # the first warm, then cold ones
+            await connection.close()
+            requests += 1
+        assert requests > 2  # topped up while requests still came (within ten settles)
+        assert pool.stats.opened == 2
+    finally:
+        await pool.close()
+
+
 class _Clock:
     """Stands in for the pool's ``time`` module: its clock moves only when told."""
 

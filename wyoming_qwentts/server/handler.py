@@ -24,7 +24,7 @@ from functools import partial
 from typing import Any, Final
 
 from wyoming.error import Error
-from wyoming.event import Event, async_read_event
+from wyoming.event import Event
 from wyoming.ping import Pong
 from wyoming.server import AsyncEventHandler
 from wyoming.tts import SynthesizeStopped
@@ -34,7 +34,7 @@ from ..core.pcm import PCM_WIDTH
 from ..core.ssml import words_of
 from ..speech import SpeechStream
 from .audio_output import AudioOutput, serialized
-from .limits import CLIENT_LOGS, BadEvent, ConnectionGate, ConnectionLimits, LimitedReader
+from .limits import CLIENT_LOGS, BadEvent, ConnectionGate, ConnectionLimits, read_event
 from .requests import Request, RequestError, error_code
 from .upstream import Upstream
 
@@ -71,7 +71,6 @@ class QwenTtsEventHandler(AsyncEventHandler):
         self._limits = limits or ConnectionLimits()
         self._gate = gate
         """Shared by the server's connections: how many are open (None: no count)."""
-        self._events = LimitedReader(reader, self._limits.max_event_bytes)
         self._stream: Request | None = None
         self._last_job: asyncio.Task[None] | None = None
         self._jobs: set[asyncio.Task[None]] = set()
@@ -114,7 +113,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
             idle = None  # a request is being spoken: the client waits for it
         try:
             async with asyncio.timeout(idle):
-                return await async_read_event(self._events)  # type: ignore[arg-type]
+                return await read_event(self.reader, self._limits.max_event_bytes)
         except TimeoutError:
             if self._stream is not None:
                 _LOGGER.info("Ending a stream from %s without text for %g s", peer, idle)
@@ -126,12 +125,11 @@ class QwenTtsEventHandler(AsyncEventHandler):
                     await asyncio.wait(set(self._jobs))  # its error and end reach the client
             else:
                 _LOGGER.info("Closing a connection from %s idle for %g s", peer, idle)
-        except (BadEvent, AttributeError, TypeError, KeyError, EOFError, ValueError) as err:
+        except BadEvent as err:
             # A protocol violation leaves the stream unreadable: say why, then close.
-            text = str(err) if isinstance(err, BadEvent) else "The event is malformed."
-            _client_warning("bad-event", "Closing a connection from %s: %s", peer, text)
+            _client_warning("bad-event", "Closing a connection from %s: %s", peer, err)
             with contextlib.suppress(ConnectionError):
-                await self.write_event(Error(text=text, code="bad-request").event())
+                await self.write_event(Error(text=str(err), code="bad-request").event())
         except ConnectionError:
             pass
         return None

@@ -7,7 +7,9 @@ import json
 import time
 from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network, ip_address
-from typing import Final
+from typing import Any, Final, cast
+
+from wyoming.event import Event
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,38 +112,49 @@ class BadEvent(Exception):
     """The client sent something that is not a Wyoming event we can read."""
 
 
-class LimitedReader:
-    """Reads events for ``wyoming``'s parser, refusing what it would drop in silence: a header
-    line that is not a JSON object (binary, not UTF-8, over the stream's 64 KiB line limit),
-    data that is not a JSON object, and a ``data_length`` or ``payload_length`` over the
-    limit (before reading it)."""
+async def read_event(reader: asyncio.StreamReader, limit: int) -> Event | None:
+    """The client's next event (None at the end of its stream), each part parsed once.
 
-    def __init__(self, reader: asyncio.StreamReader, limit: int) -> None:
-        self._reader = reader
-        self._limit = limit
-        self._data_length: int | None = None
-        """The ``data_length`` of the header just read (the next read is its data)."""
+    What ``wyoming``'s own reader would drop in silence or fail on is :class:`BadEvent`: a
+    header line that is not a JSON object (binary, not UTF-8, over the stream's 64 KiB line
+    limit) or has no type, data after the header that is not a JSON object, a length that
+    is not a whole number or is over ``limit`` (refused before it is read), and an event cut
+    short.
+    """
+    try:
+        line = await reader.readline()
+    except ValueError:  # the stream's line limit
+        raise BadEvent("An event's header line is longer than 64 KiB.") from None
+    if not line:
+        return None
+    header = _json_object(line, "header")
+    kind = header.get("type")
+    if not isinstance(kind, str):
+        raise BadEvent("An event's header has no type.")
+    data = header.get("data") or {}
+    try:
+        if data_length := _length(header, "data_length", limit):
+            if not isinstance(data, dict):
+                raise BadEvent("An event's data must be a JSON object.")
+            data = {**data, **_json_object(await reader.readexactly(data_length), "data")}
+        payload_length = _length(header, "payload_length", limit)
+        payload = await reader.readexactly(payload_length) if payload_length else None
+    except asyncio.IncompleteReadError:
+        raise BadEvent("The connection ended in the middle of an event.") from None
+    # Inline data that is not an object is still a whole event: its handler refuses it.
+    return Event(type=kind, data=cast("dict[str, Any]", data), payload=payload)
 
-    async def readline(self) -> bytes:
-        try:
-            line = await self._reader.readline()
-        except ValueError:  # the stream's line limit
-            raise BadEvent("An event's header line is longer than 64 KiB.") from None
-        self._data_length = None
-        if line:
-            header = _json_object(line, "header")
-            length = header.get("data_length")
-            self._data_length = length if isinstance(length, int) and length > 0 else None
-        return line
 
-    async def readexactly(self, count: int) -> bytes:
-        if not isinstance(count, int) or count > self._limit:
-            raise BadEvent(f"An event announced {count!r} bytes; the limit is {self._limit}.")
-        data = await self._reader.readexactly(count)
-        if self._data_length is not None:  # the event's data, then its payload
-            self._data_length = None
-            _json_object(data, "data")
-        return data
+def _length(header: dict[str, object], field: str, limit: int) -> int:
+    """A length the header announces (0 for none), refused over ``limit``."""
+    count = header.get(field)
+    if count is None:
+        return 0
+    if not isinstance(count, int) or isinstance(count, bool):
+        raise BadEvent(f"An event's {field} must be a whole number.")
+    if count > limit:
+        raise BadEvent(f"An event announced {count} bytes; the limit is {limit}.")
+    return max(count, 0)
 
 
 def _json_object(raw: bytes, part: str) -> dict[str, object]:

@@ -1,8 +1,10 @@
 """Warm connections: sockets opened ahead of requests, so a request only configures and talks.
 
 A realtime connection is one session (the service closes it after ``session.finished``), so
-it never comes back: the pool opens a replacement in the background at once. An inference
-socket comes back after its request's last task finished cleanly and serves the next one.
+it never comes back: the pool opens a replacement in the background once requests have stopped
+arriving for a moment, so that a burst's own handshakes and first audio do not share the
+service and the CPU with the pool's. An inference socket comes back after its request's last
+task finished cleanly and serves the next one.
 Idle connections are watched (a close or an error retires them) and renewed before the
 service's idle limit (the client's ``max_idle``). The number kept ready follows recent
 concurrency between a minimum and a maximum. A request never gets a dead connection and
@@ -122,6 +124,7 @@ class WarmPool(SpeechSource, Generic[C]):
         max_idle: float | None = None,
         window: float = 60.0,
         policy: RetryPolicy | None = None,
+        settle: float = 0.1,
     ) -> None:
         if not 0 <= minimum <= maximum:
             raise ValueError("need 0 <= minimum <= maximum")
@@ -141,6 +144,10 @@ class WarmPool(SpeechSource, Generic[C]):
         self._openers: set[asyncio.Task[None]] = set()
         self._retirers: set[asyncio.Task[None]] = set()
         self._backoff = 0.0
+        self._settle = settle
+        self._last_need = 0.0
+        self._refill: asyncio.TimerHandle | None = None
+        self._refill_by = 0.0
         self._maintainer: asyncio.Task[None] | None = None
         self._closed = False
         self.changed = asyncio.Event()
@@ -180,18 +187,14 @@ class WarmPool(SpeechSource, Generic[C]):
                 connection = ready.connection  # its watch becomes its first read
             else:
                 self._retire(ready)
+        self._fill_when_settled()
         if connection is None:
             self.stats.cold += 1
-            try:
-                connection = await self.client.connect()
-            except BaseException:
-                self._fill()
-                raise
+            connection = await self.client.connect()
         else:
             self.stats.warm += 1
         self._in_use.add(connection)
         connection.lend(self._take_back)
-        self._fill()  # after counting the connection in use: one that returns is not replaced
         return connection
 
     async def open_session(self, params: SpeechParams, **options: Any) -> SpeechSession:
@@ -212,7 +215,7 @@ class WarmPool(SpeechSource, Generic[C]):
         if self._closed or not connection.reusable or len(self._ready) >= self.maximum:
             if not connection.closed:
                 await connection.retire()
-            self._fill()
+            self._fill_when_settled()
             return
         self.stats.reused += 1
         self._keep(connection)
@@ -227,6 +230,8 @@ class WarmPool(SpeechSource, Generic[C]):
     async def close(self) -> None:
         """Stop refreshing and close every ready connection."""
         self._closed = True
+        if self._refill is not None:
+            self._refill.cancel()
         if self._maintainer is not None:
             self._maintainer.cancel()
         for task in self._openers:
@@ -245,6 +250,25 @@ class WarmPool(SpeechSource, Generic[C]):
         task = asyncio.create_task(coro, name=name)
         tasks.add(task)
         task.add_done_callback(tasks.discard)
+
+    def _fill_when_settled(self) -> None:
+        """Top up once no request has come for ``settle`` s, and within ten times that of the
+        first need: a burst's sessions, and their second ones, are asked for before the pool
+        opens anything beside them (one timer, moved on rather than made anew per request)."""
+        loop = asyncio.get_running_loop()
+        self._last_need = now = loop.time()
+        if self._refill is None:
+            self._refill_by = now + 10 * self._settle
+            self._refill = loop.call_at(now + self._settle, self._settled)
+
+    def _settled(self) -> None:
+        loop = asyncio.get_running_loop()
+        quiet_at = min(self._last_need + self._settle, self._refill_by)
+        if quiet_at > loop.time():
+            self._refill = loop.call_at(quiet_at, self._settled)
+            return
+        self._refill = None
+        self._fill()
 
     def _fill(self) -> None:
         if self._closed or self._maintainer is None or self.client.closed:
