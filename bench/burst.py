@@ -52,10 +52,8 @@ async def _through_server(port: int, size: int, tag: str) -> list[float]:
     return [result.ttfa for result in results]
 
 
-async def burst(
-    sizes: list[int], handshakes: list[float], rounds: int = 1, flags: tuple[str, ...] = ()
-) -> dict[str, Any]:
-    """p99 through the server (its defaults, and ``flags``) and bare, per protocol, handshake
+async def burst(sizes: list[int], handshakes: list[float], rounds: int = 1) -> dict[str, Any]:
+    """p99 through the server (its defaults) and bare, per protocol, handshake
     delay and burst size, over ``rounds`` bursts of each (a burst's tail on a shared 2-core
     machine varies from one to the next)."""
     results: dict[str, Any] = {}
@@ -66,12 +64,12 @@ async def burst(
                 knobs = {"first_audio_delay": FIRST_AUDIO_DELAY, "handshake_delay": handshake}
                 async with (
                     simulator(**knobs) as sim,
-                    server(sim.url, "--model", model, *flags, core=SERVER_CORE) as srv,
+                    server(sim.url, "--model", model, core=SERVER_CORE) as srv,
                 ):
                     for size in sizes:
                         ours, bare = await _rounds(http, sim.url, srv.port, model, size, rounds)
                         mine, theirs = percentiles(ours), percentiles(bare)
-                        key = [protocol, f"{handshake * 1000:.0f}", "ms", f"{size}", *flags]
+                        key = [protocol, f"{handshake * 1000:.0f}", "ms", f"{size}"]
                         results[" ".join(key)] = {
                             "server": mine,
                             "bare": theirs,
@@ -101,7 +99,7 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     """The table's rows: p99 server / bare, and the ratio against its target."""
     out = []
     for key, figures in results.items():
-        protocol, handshake, _, size, *flags = key.split()
+        protocol, handshake, _, size = key.split()
         target = (
             "<= 1.05 x bare"
             if handshake == "0"
@@ -111,7 +109,6 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
             f"{figures['server']['p99']:.0f}/{figures['bare']['p99']:.0f} ms "
             f"({figures['ratio']:.2f})"
         )
-        server = f", {' '.join(flags)}" if flags else ""
-        out.append((f"7. burst, {protocol}, {handshake} ms handshake, {size} at once{server} (p99)",
+        out.append((f"7. burst, {protocol}, {handshake} ms handshake, {size} at once (p99)",
                     value, target))  # fmt: skip
     return out

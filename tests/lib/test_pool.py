@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -89,59 +90,47 @@ async def test_grows_with_concurrency_up_to_the_maximum(pool: WarmPool[Any]) -> 
         await session.close()
 
 
-def _logging_connects(
-    client: QwenRealtimeClient, monkeypatch: pytest.MonkeyPatch, log: list[str]
-) -> None:
-    """Note each connection opened, by a request or by the pool alike."""
-    connect = client.connect
+class _Opening:
+    """When each connection starts opening (loop time), by requests and by the pool alike."""
 
-    async def logged() -> RealtimeConnection:
-        log.append("open")
-        return await connect()
+    def __init__(self, client: QwenRealtimeClient, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.starts: list[float] = []
+        connect = client.connect
 
-    monkeypatch.setattr(client, "connect", logged)
+        async def noted() -> RealtimeConnection:
+            self.starts.append(asyncio.get_running_loop().time())
+            return await connect()
+
+        monkeypatch.setattr(client, "connect", noted)
 
 
-async def test_a_burst_gets_its_connections_before_the_pool_tops_up(
+def _gaps(starts: list[float]) -> list[float]:
+    return [later - earlier for earlier, later in itertools.pairwise(starts)]
+
+
+async def test_the_pool_paces_its_connections_and_requests_do_not_wait_for_it(
     client: QwenRealtimeClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Replacements wait until requests stop coming: a burst's own handshakes and audio do
-    not share the service and the CPU with the pool's."""
-    log: list[str] = []
-    _logging_connects(client, monkeypatch, log)
-    pool = WarmPool(client, minimum=2, maximum=2, settle=1.0)
+    """A burst's replacements neither take the CPU from the burst's own first audio all at
+    once nor reach the service as one surge of handshakes; a request that finds nothing
+    ready connects at once, beside them."""
+    opening = _Opening(client, monkeypatch)
+    pool = WarmPool(client, minimum=8, maximum=8, open_interval=0.05)
     pool.start()
     try:
-        await until(pool, lambda: pool.ready == 2)
-        log.clear()
-        held = []
-        for _ in range(4):  # two warm, then two that connect themselves
-            held.append(await pool.connect())
-            log.append("request")
-        assert log == ["request", "request", "open", "request", "open", "request"]
-        await until(pool, lambda: pool.ready == 2)  # then the pool tops up, once
-        assert log[6:] == ["open", "open"]
-        assert (pool.stats.warm, pool.stats.cold, pool.stats.opened) == (2, 2, 4)
-        for connection in held:
-            await connection.close()
-    finally:
-        await pool.close()
-
-
-async def test_requests_that_keep_coming_do_not_hold_the_top_up_back_for_ever(
-    client: QwenRealtimeClient,
-) -> None:
-    pool = WarmPool(client, minimum=1, maximum=1, settle=0.3)
-    pool.start()
-    try:
-        await until(pool, lambda: pool.ready == 1)
-        requests = 0
-        while pool.ready == 0 or requests == 0:  # each request far closer than 0.3 s
-            connection = await pool.connect()  # the first warm, then cold ones
-            await connection.close()
-            requests += 1
-        assert requests > 2  # topped up while requests still came (within ten settles)
-        assert pool.stats.opened == 2
+        await until(pool, lambda: pool.ready == 8)
+        assert len(opening.starts) == 8
+        assert min(_gaps(opening.starts[3:])) >= 0.049  # four at once, then one at a time
+        opening.starts.clear()
+        burst = await asyncio.gather(*(pool.connect() for _ in range(11)))  # 8 warm, 3 cold
+        assert (pool.stats.warm, pool.stats.cold) == (8, 3)
+        assert max(_gaps(opening.starts[:3])) < 0.049  # the cold ones at once, not paced
+        await until(pool, lambda: pool.ready == 8)
+        replacements = opening.starts[3:]
+        assert len(replacements) == 8
+        assert min(_gaps(replacements[3:])) >= 0.049
+        for connection in burst:
+            assert await speak(connection, "Served.") == "Served."
     finally:
         await pool.close()
 
@@ -177,6 +166,23 @@ async def test_target_is_the_largest_peak_still_in_the_window(
     clock.now += 30
     assert pool.target == 1  # nothing recent: the minimum
     assert (pool.stats.cold, pool.stats.warm) == (6, 0)
+
+
+async def test_a_bursts_peak_is_kept_for_one_idle_period(
+    client: QwenRealtimeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Connections opened for a burst live out one idle period, ready for another burst;
+    they are not renewed for longer unless bursts keep coming."""
+    clock = _Clock()
+    monkeypatch.setattr(pool_module, "time", clock)
+    pool = WarmPool(client, minimum=1, maximum=8)  # not started: requests connect
+    sessions = [await pool.connect() for _ in range(5)]
+    for session in sessions:
+        await session.close()
+    clock.now += client.max_idle - 1
+    assert pool.target == 5
+    clock.now += 2
+    assert pool.target == 1
 
 
 async def test_disabled_pool_opens_nothing(

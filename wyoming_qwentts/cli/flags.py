@@ -183,7 +183,7 @@ def server_parser() -> argparse.ArgumentParser:
             "synthesized while one speaks (no pauses); 1 halves the connections")  # fmt: skip
     _option(parser, "--warm-connections", type=int, default=1,
             help="connections kept open ahead of requests (0 disables)")  # fmt: skip
-    _option(parser, "--warm-connections-max", type=int, default=32,
+    _option(parser, "--warm-connections-max", type=int, default=128,
             help="the most kept open when recent concurrency is high")  # fmt: skip
     _option(parser, "--allow", type=_networks, default="", metavar="NETWORKS",
             help="comma-separated client addresses or networks allowed to connect "

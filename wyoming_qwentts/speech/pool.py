@@ -1,15 +1,19 @@
 """Warm connections: sockets opened ahead of requests, so a request only configures and talks.
 
 A realtime connection is one session (the service closes it after ``session.finished``), so
-it never comes back: the pool opens a replacement in the background once requests have stopped
-arriving for a moment, so that a burst's own handshakes and first audio do not share the
-service and the CPU with the pool's. An inference socket comes back after its request's last
-task finished cleanly and serves the next one.
+it never comes back: the pool opens a replacement in the background at once. An inference
+socket comes back after its request's last task finished cleanly and serves the next one.
+A few of the pool's connections open at once; beyond those it starts one every
+``open_interval`` s, so that a burst's replacements neither take the CPU from the burst's own
+first audio nor reach the service as one surge of handshakes (it throttles a key whose request
+rate rises too quickly). A steady flow of requests is replaced as it comes.
+
 Idle connections are watched (a close or an error retires them) and renewed before the
-service's idle limit (the client's ``max_idle``). The number kept ready follows recent
-concurrency between a minimum and a maximum. A request never gets a dead connection and
-never waits for the pool: when no warm connection is ready it connects itself, as without a
-pool.
+service's idle limit (the client's ``max_idle``). The number kept ready is the peak of
+simultaneous sessions over the last such idle period, between a minimum and a maximum: a
+burst's connections live out one idle period, ready for another burst, and are renewed only
+while bursts keep coming. A request never gets a dead connection and never waits for the
+pool: when no warm connection is ready it connects itself, as without a pool.
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ from ..core.policy import RetryPolicy
 from .source import SpeechSession, SpeechSource
 
 _LOGGER = logging.getLogger(__name__)
+
+_AT_ONCE = 4
+"""Connections the pool opens at once before it paces the rest (``open_interval``)."""
 
 
 class Connection(Protocol):
@@ -122,9 +129,9 @@ class WarmPool(SpeechSource, Generic[C]):
         minimum: int = 1,
         maximum: int = 8,
         max_idle: float | None = None,
-        window: float = 60.0,
+        window: float | None = None,
         policy: RetryPolicy | None = None,
-        settle: float = 0.1,
+        open_interval: float = 0.004,
     ) -> None:
         if not 0 <= minimum <= maximum:
             raise ValueError("need 0 <= minimum <= maximum")
@@ -135,19 +142,18 @@ class WarmPool(SpeechSource, Generic[C]):
         self.max_idle = client.max_idle if max_idle is None else max_idle
         self.stats = PoolStats()
         self._policy = policy or RetryPolicy()
-        self._window = window
+        self._window = self.max_idle if window is None else window
         self._ready: deque[_Ready[C]] = deque()
         self._opening = 0
+        self._open_interval = open_interval
+        self._next_open = 0.0
+        """When the pool started, or will start, its latest connection (loop time)."""
         self._in_use: set[C] = set()
         self._peaks: deque[tuple[float, int]] = deque()
         """(time, sessions in use) at requests, decreasing: the head is the window's peak."""
         self._openers: set[asyncio.Task[None]] = set()
         self._retirers: set[asyncio.Task[None]] = set()
         self._backoff = 0.0
-        self._settle = settle
-        self._last_need = 0.0
-        self._refill: asyncio.TimerHandle | None = None
-        self._refill_by = 0.0
         self._maintainer: asyncio.Task[None] | None = None
         self._closed = False
         self.changed = asyncio.Event()
@@ -187,14 +193,18 @@ class WarmPool(SpeechSource, Generic[C]):
                 connection = ready.connection  # its watch becomes its first read
             else:
                 self._retire(ready)
-        self._fill_when_settled()
         if connection is None:
             self.stats.cold += 1
-            connection = await self.client.connect()
+            try:
+                connection = await self.client.connect()
+            except BaseException:
+                self._fill()
+                raise
         else:
             self.stats.warm += 1
         self._in_use.add(connection)
         connection.lend(self._take_back)
+        self._fill()  # after counting the connection in use: one that returns is not replaced
         return connection
 
     async def open_session(self, params: SpeechParams, **options: Any) -> SpeechSession:
@@ -215,7 +225,7 @@ class WarmPool(SpeechSource, Generic[C]):
         if self._closed or not connection.reusable or len(self._ready) >= self.maximum:
             if not connection.closed:
                 await connection.retire()
-            self._fill_when_settled()
+            self._fill()
             return
         self.stats.reused += 1
         self._keep(connection)
@@ -230,8 +240,6 @@ class WarmPool(SpeechSource, Generic[C]):
     async def close(self) -> None:
         """Stop refreshing and close every ready connection."""
         self._closed = True
-        if self._refill is not None:
-            self._refill.cancel()
         if self._maintainer is not None:
             self._maintainer.cancel()
         for task in self._openers:
@@ -251,37 +259,24 @@ class WarmPool(SpeechSource, Generic[C]):
         tasks.add(task)
         task.add_done_callback(tasks.discard)
 
-    def _fill_when_settled(self) -> None:
-        """Top up once no request has come for ``settle`` s, and within ten times that of the
-        first need: a burst's sessions, and their second ones, are asked for before the pool
-        opens anything beside them (one timer, moved on rather than made anew per request)."""
-        loop = asyncio.get_running_loop()
-        self._last_need = now = loop.time()
-        if self._refill is None:
-            self._refill_by = now + 10 * self._settle
-            self._refill = loop.call_at(now + self._settle, self._settled)
-
-    def _settled(self) -> None:
-        loop = asyncio.get_running_loop()
-        quiet_at = min(self._last_need + self._settle, self._refill_by)
-        if quiet_at > loop.time():
-            self._refill = loop.call_at(quiet_at, self._settled)
-            return
-        self._refill = None
-        self._fill()
-
     def _fill(self) -> None:
         if self._closed or self._maintainer is None or self.client.closed:
             return  # closed, or its HTTP session is: never reconnect on a closed session
         coming = sum(1 for c in self._in_use if c.returns and not c.closed)
-        for _ in range(self.target - len(self._ready) - self._opening - coming):
+        wanted = self.target - len(self._ready) - self._opening - coming
+        now = asyncio.get_running_loop().time()
+        for _ in range(wanted):
+            start = now
+            if self._opening >= _AT_ONCE:  # a burst's replacements: one at a time
+                start = max(now, self._next_open + self._open_interval)
+            self._next_open = max(self._next_open, start)
             self._opening += 1
-            self._spawn(self._openers, self._open(), "warm pool connect")
+            self._spawn(self._openers, self._open(start - now), "warm pool connect")
 
-    async def _open(self) -> None:
+    async def _open(self, wait: float) -> None:
         try:
-            if self._backoff:
-                await asyncio.sleep(self._backoff)
+            if wait := max(wait, self._backoff):
+                await asyncio.sleep(wait)
             connection = await self.client.connect()
         except QwenTtsError as err:
             if self.client.closed:
