@@ -67,7 +67,7 @@ async def loaded_entry(
     hass: HomeAssistant, mock_entry: MockConfigEntry
 ) -> AsyncIterator[MockConfigEntry]:
     """The entry, set up; unloaded after the test, before its simulator stops (its warm
-    connections close, and no top-up the pool still had due can reach a closed port)."""
+    connections close, and no connection its pool had yet to open reaches a closed port)."""
     assert await async_setup_component(hass, "homeassistant", {})
     mock_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_entry.entry_id)
