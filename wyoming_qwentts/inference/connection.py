@@ -49,7 +49,7 @@ class InferenceConnection:
         self._pending: asyncio.Future[aiohttp.WSMessage] | None = None
         self._wait: tuple[float | None, Phase] = (None, "start")
         """How long the service may take now, and for what (no limit between tasks)."""
-        self._watchdog = Watchdog(lambda: self._wait)
+        self._watchdog = Watchdog()
         self._back: Callable[[Any], Awaitable[None]] | None = None
 
     def __repr__(self) -> str:
@@ -175,7 +175,9 @@ class InferenceConnection:
 
     async def _receive(self) -> aiohttp.WSMessage:
         pending, self._pending = self._pending, None
-        return await self._watchdog.wait(pending if pending is not None else self._ws.receive())
+        return await self._watchdog.wait(
+            pending if pending is not None else self._ws.receive(), self._wait
+        )
 
     def _event(self, msg: aiohttp.WSMessage, voice: str | None) -> dict[str, Any]:
         """A JSON event; raise for a close, ``task-failed`` or an ``error`` event."""

@@ -19,9 +19,9 @@ from typing import Any, Final
 import aiohttp
 
 from .. import catalog
-from ..core.errors import ConnectionClosedError, Phase, QwenTimeoutError, QwenTtsError
+from ..core.errors import ConnectionClosedError, QwenTimeoutError, QwenTtsError
 from ..core.policy import Timeouts
-from ..speech.watchdog import Watchdog
+from ..speech.watchdog import Limit, Watchdog
 from . import wire
 
 _RETIRE_TIMEOUT: Final = 2.0
@@ -49,11 +49,9 @@ class RealtimeConnection:
         self.timeouts = timeouts
         self.session_id = session_id
         self.connect_time = connect_time
-        self.wait_policy: Callable[[], tuple[float | None, Phase]] = lambda: (None, "first_audio")
-        """How long the service may take now, and for what (set by the session)."""
         self._ws = ws
         self._event_ids = (f"event_{secrets.token_hex(6)}{n}" for n in itertools.count())
-        self._watchdog = Watchdog(lambda: self.wait_policy())
+        self._watchdog = Watchdog()
         self._pending: asyncio.Future[aiohttp.WSMessage] | None = None
 
     def __repr__(self) -> str:
@@ -74,14 +72,15 @@ class RealtimeConnection:
             raise ConnectionClosedError("The session's connection is closed.")
         await self._ws.send_str(wire.event(event_type, next(self._event_ids), **fields))
 
-    def arm(self) -> None:
-        """The service owes an answer now: give the current wait its deadline."""
-        self._watchdog.arm()
+    def arm(self, limit: Limit) -> None:
+        """The service owes an answer now: give the current wait ``limit``."""
+        self._watchdog.arm(limit)
 
-    async def receive(self) -> aiohttp.WSMessage:
-        """The next frame, within the deadline of the current wait (closed on a timeout)."""
+    async def receive(self, limit: Limit) -> aiohttp.WSMessage:
+        """The next frame within ``limit`` (how long the service may take now, and for
+        what); the connection is closed on a timeout."""
         try:
-            return await self._watchdog.wait(self.next_frame())
+            return await self._watchdog.wait(self.next_frame(), limit)
         except QwenTimeoutError:
             await self.close()
             raise

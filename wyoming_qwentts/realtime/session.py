@@ -17,7 +17,6 @@ import pybase64
 
 from ..core.errors import (
     ConnectionClosedError,
-    Phase,
     ProtocolError,
     QwenTimeoutError,
     UnknownModelError,
@@ -25,6 +24,7 @@ from ..core.errors import (
 from ..core.metrics import ResponseMetrics, SessionMetrics
 from ..core.params import SpeechParams
 from ..speech.source import SpeechSession
+from ..speech.watchdog import Limit
 from . import wire
 from .connection import RealtimeConnection
 
@@ -61,7 +61,6 @@ class RealtimeSession(SpeechSession):
         self._events_seen = 0
         self._pcm = True
         self._odd_byte = b""
-        connection.wait_policy = self._wait_policy
 
     def __repr__(self) -> str:
         return f"<RealtimeSession {self.session_id} model={self.model.id}>"
@@ -133,7 +132,7 @@ class RealtimeSession(SpeechSession):
         await self.connection.send("input_text_buffer.commit")
         self._commits_pending += 1
         self._unacknowledged += 1
-        self.connection.arm()
+        self.connection.arm(self._wait_limit())
 
     async def clear(self) -> None:
         """Drop text that was appended and not yet committed or segmented."""
@@ -146,7 +145,7 @@ class RealtimeSession(SpeechSession):
             return
         self._finish_sent = True
         await self.connection.send("session.finish")
-        self.connection.arm()
+        self.connection.arm(self._wait_limit())
 
     async def close(self) -> None:
         """Close the socket (cancels the session if it has not finished)."""
@@ -203,7 +202,7 @@ class RealtimeSession(SpeechSession):
 
     async def _step(self) -> bytes | None:
         """Read and handle one frame; its audio, if it was a delta."""
-        msg = await self.connection.receive()
+        msg = await self.connection.receive(self._wait_limit())
         delta = wire.audio_delta(msg.data) if msg.type is aiohttp.WSMsgType.TEXT else None
         if delta is None:
             return self._handle(self._parse(msg))
@@ -219,7 +218,8 @@ class RealtimeSession(SpeechSession):
         await self.finish()
         await self.read_all()
 
-    def _wait_policy(self) -> tuple[float | None, Phase]:
+    def _wait_limit(self) -> Limit:
+        """How long the service may take now, and for what."""
         timeouts = self.connection.timeouts
         if self._response is not None:
             if self._response_audio:

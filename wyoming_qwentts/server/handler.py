@@ -32,6 +32,7 @@ from wyoming.tts import SynthesizeStopped
 from ..core.errors import InvalidParameterError
 from ..core.pcm import PCM_WIDTH
 from ..core.ssml import words_of
+from ..core.tasks import start_task
 from ..speech import SpeechStream
 from .audio_output import AudioOutput, serialized
 from .limits import CLIENT_LOGS, BadEvent, ConnectionGate, ConnectionLimits, read_event
@@ -241,7 +242,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
         queued or running, wait (reading nothing more) until one ends."""
         while len(self._jobs) >= self._limits.max_pending:
             await asyncio.wait(set(self._jobs), return_when=asyncio.FIRST_COMPLETED)
-        job = asyncio.create_task(self._run(request, self._last_job))
+        job = start_task(self._run(request, self._last_job))  # a whole text: sent now
         self._last_job = job
         self._jobs.add(job)
         job.add_done_callback(self._jobs.discard)

@@ -34,6 +34,7 @@ from ..core.metrics import SessionMetrics
 from ..core.params import SpeechParams
 from ..core.policy import Retries, RetryPolicy
 from ..core.ssml import ssml_text
+from ..core.tasks import start_task
 from .source import SpeakerStats, SpeechSession, SpeechSource
 from .text import TextFeed, single_text
 
@@ -104,7 +105,8 @@ class Speaker:
         try:
             if not await feed.start(texts):
                 return  # no text at all: no session
-            lanes = {asyncio.create_task(self._lane(lane)) for lane in range(self._lanes)}
+            # The first lane sends the first segment before this task waits for its audio.
+            lanes = {start_task(self._lane(lane)) for lane in range(self._lanes)}
             async for audio in self._hand_out():
                 yield audio
             spoken = True

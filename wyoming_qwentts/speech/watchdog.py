@@ -1,37 +1,38 @@
 """Timeouts of a socket's receives: one timer handle that follows a moving deadline.
 
 A timeout context per frame would cost more than decoding the frame; a session receives
-thousands. The watchdog's deadline moves with each wait (the protocol's ``policy`` says how
-long the service may take now, and for what), and its one timer re-arms itself only when it
-fires early.
+thousands. The watchdog's deadline moves with each wait (its ``limit`` says how long the
+service may take now, and for what), and its one timer re-arms itself only when it fires
+early. It holds no callback into its owner: a closed socket's objects are freed at once, not
+left to the cycle collector, whose pauses would be the tail of every request under load.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from ..core.errors import Phase, QwenTimeoutError
 
 T = TypeVar("T")
-Policy = Callable[[], tuple[float | None, Phase]]
+Limit = tuple[float | None, Phase]
 """Seconds the current wait may take (None: no limit) and what it waits for."""
 
 
 class Watchdog:
-    """Bounds the waits of :meth:`wait` by ``policy``; raises QwenTimeoutError on expiry."""
+    """Bounds the waits of :meth:`wait` by their limit; raises QwenTimeoutError on expiry."""
 
-    def __init__(self, policy: Policy) -> None:
-        self._policy = policy
+    def __init__(self) -> None:
+        self._limit: Limit = (None, "first_audio")
         self._deadline: float | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._reader: asyncio.Task[Any] | None = None
         self._expired: QwenTimeoutError | None = None
 
-    async def wait(self, awaitable: Awaitable[T]) -> T:
-        """Await ``awaitable`` within the deadline the policy gives now."""
-        self._set_deadline(self._policy()[0])
+    async def wait(self, awaitable: Awaitable[T], limit: Limit) -> T:
+        """Await ``awaitable`` within ``limit``."""
+        self._set_deadline(limit)
         self._reader = asyncio.current_task()
         try:
             return await awaitable
@@ -43,10 +44,10 @@ class Watchdog:
         finally:
             self._reader = None
 
-    def arm(self) -> None:
-        """Give a wait that had no deadline one, now that the service owes an answer."""
+    def arm(self, limit: Limit) -> None:
+        """Give a wait that had no deadline ``limit``, now that the service owes an answer."""
         if self._reader is not None and self._deadline is None:
-            self._set_deadline(self._policy()[0])
+            self._set_deadline(limit)
 
     def cancel(self) -> None:
         """Stop the timer (the socket is closing)."""
@@ -54,7 +55,9 @@ class Watchdog:
             self._timer.cancel()
             self._timer = None
 
-    def _set_deadline(self, delay: float | None) -> None:
+    def _set_deadline(self, limit: Limit) -> None:
+        self._limit = limit
+        delay = limit[0]
         if delay is None:
             self._deadline = None
             return
@@ -74,6 +77,6 @@ class Watchdog:
         if loop.time() < self._deadline:
             self._timer = loop.call_at(self._deadline, self._fire)
             return
-        delay, phase = self._policy()
+        delay, phase = self._limit
         self._expired = QwenTimeoutError(phase, delay or 0.0)
         self._reader.cancel()
