@@ -181,41 +181,82 @@ async def stream(
     """Home Assistant's streaming sequence; measures from the first chunk to the first audio.
 
     With ``pace`` the chunks come that many seconds apart, as an LLM writes them. Events are
-    written with the wyoming library; the answer is read with a lean parser so that the load
-    generator, sharing the machine's two cores, takes as little as it can from the bridge.
+    written with the wyoming library; the answer is parsed as its bytes arrive, in the
+    socket's callback (:class:`_Answer`): the first audio is timed when it is in, not when a
+    reading task gets its turn, and the load generator, sharing the machine's two cores,
+    takes as little as it can from the bridge.
     """
     result = StreamResult(chunks[0], speech_from=speech_from)
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    reading = asyncio.create_task(_read(reader, result))
+    loop = asyncio.get_running_loop()
+    transport, answer = await loop.create_connection(
+        lambda: _Answer(result, loop.create_future()), "127.0.0.1", port
+    )
+    writer = _Sender(transport)
     try:
-        await async_write_event(SynthesizeStart().event(), writer)
+        await async_write_event(SynthesizeStart().event(), writer)  # type: ignore[arg-type]
         result.sent_at = time.monotonic()
         for chunk in chunks:
-            await async_write_event(SynthesizeChunk(text=chunk).event(), writer)
+            await async_write_event(SynthesizeChunk(text=chunk).event(), writer)  # type: ignore[arg-type]
             if pace:
                 await asyncio.sleep(pace)
-        await async_write_event(Synthesize(text="".join(chunks)).event(), writer)
-        await async_write_event(SynthesizeStop().event(), writer)
-        await reading
+        await async_write_event(Synthesize(text="".join(chunks)).event(), writer)  # type: ignore[arg-type]
+        await async_write_event(SynthesizeStop().event(), writer)  # type: ignore[arg-type]
+        await answer.done
         return result
     finally:
-        reading.cancel()  # a write failed first: the read's error is not the one to report
-        await asyncio.gather(reading, return_exceptions=True)
-        writer.close()
+        transport.close()
 
 
-async def _read(reader: asyncio.StreamReader, result: StreamResult) -> None:
-    """Read the answer of one stream into ``result``, up to ``synthesize-stopped``."""
-    while True:
-        line = await reader.readline()
-        if not line:
-            raise RuntimeError("the server closed the connection")
-        header = json.loads(line)
-        extra = (header.get("data_length") or 0) + (header.get("payload_length") or 0)
-        body = await reader.readexactly(extra) if extra else b""
+class _Sender:
+    """What wyoming writes an event to: the socket's transport, which never blocks here."""
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+
+    def write(self, data: bytes) -> None:
+        self._transport.write(data)
+
+    def writelines(self, data: Any) -> None:
+        self._transport.writelines(data)
+
+    async def drain(self) -> None:
+        """Requests are small: nothing to wait for."""
+
+
+class _Answer(asyncio.Protocol):
+    """The answer of one stream, parsed into ``result`` as it arrives; ``done`` when
+    ``synthesize-stopped`` came (an ``error`` event or a close: its exception)."""
+
+    def __init__(self, result: StreamResult, done: asyncio.Future[None]) -> None:
+        self.result = result
+        self.done = done
+        self._buffer = bytearray()
+        self._header: dict[str, Any] | None = None
+        self._extra = 0
+
+    def data_received(self, data: bytes) -> None:
+        now = time.monotonic()
+        buffer = self._buffer
+        buffer += data
+        while not self.done.done():
+            if self._header is None:
+                end = buffer.find(b"\n")
+                if end < 0:
+                    return
+                self._header = header = json.loads(buffer[:end])
+                del buffer[: end + 1]
+                self._extra = (header.get("data_length") or 0) + (header.get("payload_length") or 0)
+            if len(buffer) < self._extra:
+                return
+            body = bytes(buffer[: self._extra])
+            del buffer[: self._extra]
+            header, self._header = self._header, None
+            self._event(header, body, now)
+
+    def _event(self, header: dict[str, Any], body: bytes, now: float) -> None:
+        result = self.result
         kind = header["type"]
         if kind == "audio-chunk":
-            now = time.monotonic()
             if result.first_audio_at is None:
                 result.first_audio_at = now
             lag = (now - result.first_audio_at) - result.audio_bytes / BYTES_PER_SECOND
@@ -226,9 +267,15 @@ async def _read(reader: asyncio.StreamReader, result: StreamResult) -> None:
             result.audio_bytes += payload
             result.played(now, payload / BYTES_PER_SECOND)
         elif kind == "error":
-            raise RuntimeError(f"error event: {header.get('data') or body[:200]!r}")
+            self.done.set_exception(
+                RuntimeError(f"error event: {header.get('data') or body[:200]!r}")
+            )
         elif kind == "synthesize-stopped":
-            return
+            self.done.set_result(None)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.done.done():
+            self.done.set_exception(RuntimeError("the server closed the connection"))
 
 
 async def relay_cpu(
