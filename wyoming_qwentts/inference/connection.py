@@ -18,10 +18,10 @@ from typing import Any
 import aiohttp
 
 from .. import catalog
-from ..core.errors import ConnectionClosedError, Phase, ProtocolError
+from ..core.errors import ConnectionClosedError, ProtocolError
 from ..core.metrics import ResponseMetrics
 from ..core.policy import Timeouts
-from ..speech.watchdog import Watchdog
+from ..speech.watchdog import Limit, Watchdog
 from . import wire
 
 _LOGGER = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class InferenceConnection:
         self._broken = False
         self._busy = False
         self._pending: asyncio.Future[aiohttp.WSMessage] | None = None
-        self._wait: tuple[float | None, Phase] = (None, "start")
+        self._wait: Limit = (None, "start")
         """How long the service may take now, and for what (no limit between tasks)."""
         self._watchdog = Watchdog()
         self._back: Callable[[Any], Awaitable[None]] | None = None
