@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wyoming.event import async_write_event
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
+
+from wyoming_qwentts.server.audio_output import serialized
 
 KEY = "sk-bench-key"
 READY = re.compile(r"Ready: .* on tcp://127\.0\.0\.1:(\d+)")
@@ -181,7 +182,7 @@ async def stream(
     """Home Assistant's streaming sequence; measures from the first chunk to the first audio.
 
     With ``pace`` the chunks come that many seconds apart, as an LLM writes them. Events are
-    written with the wyoming library; the answer is parsed as its bytes arrive, in the
+    serialized by the wyoming library; the answer is parsed as its bytes arrive, in the
     socket's callback (:class:`_Answer`): the first audio is timed when it is in, not when a
     reading task gets its turn, and the load generator, sharing the machine's two cores,
     takes as little as it can from the bridge.
@@ -191,36 +192,19 @@ async def stream(
     transport, answer = await loop.create_connection(
         lambda: _Answer(result, loop.create_future()), "127.0.0.1", port
     )
-    writer = _Sender(transport)
     try:
-        await async_write_event(SynthesizeStart().event(), writer)  # type: ignore[arg-type]
+        transport.write(await serialized(SynthesizeStart().event()))
         result.sent_at = time.monotonic()
         for chunk in chunks:
-            await async_write_event(SynthesizeChunk(text=chunk).event(), writer)  # type: ignore[arg-type]
+            transport.write(await serialized(SynthesizeChunk(text=chunk).event()))
             if pace:
                 await asyncio.sleep(pace)
-        await async_write_event(Synthesize(text="".join(chunks)).event(), writer)  # type: ignore[arg-type]
-        await async_write_event(SynthesizeStop().event(), writer)  # type: ignore[arg-type]
+        transport.write(await serialized(Synthesize(text="".join(chunks)).event()))
+        transport.write(await serialized(SynthesizeStop().event()))
         await answer.done
         return result
     finally:
         transport.close()
-
-
-class _Sender:
-    """What wyoming writes an event to: the socket's transport, which never blocks here."""
-
-    def __init__(self, transport: asyncio.Transport) -> None:
-        self._transport = transport
-
-    def write(self, data: bytes) -> None:
-        self._transport.write(data)
-
-    def writelines(self, data: Any) -> None:
-        self._transport.writelines(data)
-
-    async def drain(self) -> None:
-        """Requests are small: nothing to wait for."""
 
 
 class _Answer(asyncio.Protocol):
@@ -248,9 +232,10 @@ class _Answer(asyncio.Protocol):
                 self._extra = (header.get("data_length") or 0) + (header.get("payload_length") or 0)
             if len(buffer) < self._extra:
                 return
-            body = bytes(buffer[: self._extra])
-            del buffer[: self._extra]
             header, self._header = self._header, None
+            # Only an error's body is read: audio is counted, not copied.
+            body = bytes(buffer[: self._extra]) if header["type"] == "error" else b""
+            del buffer[: self._extra]
             self._event(header, body, now)
 
     def _event(self, header: dict[str, Any], body: bytes, now: float) -> None:
