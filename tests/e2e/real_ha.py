@@ -57,6 +57,9 @@ class RealHomeAssistant:
         """One log file per start (Home Assistant would rotate a shared one away)."""
         self._process: asyncio.subprocess.Process | None = None
         self._drain: asyncio.Task[None] | None = None
+        self.console: list[str] = []
+        """What Home Assistant printed since it was initialized, every run."""
+        self._console_grew = asyncio.Condition()
         config.mkdir(parents=True, exist_ok=True)
         (config / "configuration.yaml").write_text(CONFIGURATION.format(port=self.port))
         shutil.copytree(
@@ -88,13 +91,22 @@ class RealHomeAssistant:
             while b"Home Assistant initialized in" not in (line := await process.stderr.readline()):
                 if not line:
                     raise RuntimeError(f"hass exited with {await process.wait()}")
-        self._drain = asyncio.create_task(self._discard(process.stderr))
+        self._drain = asyncio.create_task(self._follow(process.stderr))
 
-    @staticmethod
-    async def _discard(stream: asyncio.StreamReader) -> None:
+    async def _follow(self, stream: asyncio.StreamReader) -> None:
         """Keep reading the console log (it is in the log file too), so hass never blocks."""
-        while await stream.readline():
-            pass
+        while line := await stream.readline():
+            self.console.append(line.decode(errors="replace"))
+            async with self._console_grew:
+                self._console_grew.notify_all()
+
+    async def logged(self, text: str) -> str:
+        """The console log, once a line of it holds ``text``. Home Assistant writes its log
+        from a thread of its own: a line may come after the answer to the request that
+        caused it (it gets 30 s)."""
+        async with asyncio.timeout(30), self._console_grew:
+            await self._console_grew.wait_for(lambda: any(text in line for line in self.console))
+        return "".join(self.console)
 
     async def stop(self) -> int:
         """Stop ``hass`` as a service manager would (SIGTERM); its exit code."""

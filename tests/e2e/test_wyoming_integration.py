@@ -151,8 +151,7 @@ async def _an_error_and_a_new_voice(
     reach its log; a voice cloned now reaches its voice list at its next Info refresh."""
     status, audio = await _speak(ha, http, engine, "Ethan", "Too long. " * (MAX_TEXT // 5))
     assert status != 200 or len(audio) <= WAV_HEADER_SIZE, "a refused text gave audio"
-    log = ha.log()
-    assert f"The text is longer than the limit of {MAX_TEXT} characters." in log
+    log = await ha.logged(f"The text is longer than the limit of {MAX_TEXT} characters.")
     assert "text-too-long" in log
     fresh = await served.studio.clone(VC, "hall", read_recording(wav()), language="en")
     async with asyncio.timeout(90):  # its refresh is every 30 s, ours at a Describe
