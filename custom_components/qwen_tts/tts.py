@@ -30,7 +30,7 @@ from wyoming_qwentts.core import InvalidParameterError, QwenTtsError
 from wyoming_qwentts.core.chime import BUILT_IN
 from wyoming_qwentts.core.pcm import wav_header
 from wyoming_qwentts.enrollment import offered_voices
-from wyoming_qwentts.speech import Speaker, single_text
+from wyoming_qwentts.speech import Speaker, TextTape, single_text
 from wyoming_qwentts.speech.announcement import Announcement
 from wyoming_qwentts.speech.failover import Failover
 
@@ -211,7 +211,10 @@ class QwenTtsEntity(TextToSpeechEntity):
             if speech.leading_silence:
                 yield speech.leading_silence
             announced = self._failover.speak(
-                partial(self._speaker, speech), _limited(texts), announcement, speech.sample_rate
+                partial(self._speaker, speech),
+                TextTape.of(_limited(texts)),
+                announcement,
+                speech.sample_rate,
             )
             async with contextlib.aclosing(announced):  # closed with this: sessions end now
                 async for pcm in announced:

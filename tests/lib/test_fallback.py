@@ -55,13 +55,7 @@ from wyoming_qwentts.protocols import client_for
 from wyoming_qwentts.server.upstream import UpstreamSettings
 from wyoming_qwentts.simulator import QwenSimulator, decode
 from wyoming_qwentts.speech import SpeechSession, SpeechSource, WarmPool
-from wyoming_qwentts.speech.failover import (
-    Breaker,
-    TextTape,
-    again,
-    connection_probe,
-    remainder,
-)
+from wyoming_qwentts.speech.failover import Breaker, again, connection_probe
 
 MODEL = "qwen3-tts-flash-realtime"
 SETTINGS = UpstreamSettings(SpeechParams(), retry=FAST_RETRY)
@@ -171,13 +165,6 @@ async def test_when_the_fallback_fails_too_the_original_error_stands(
     errors = [Error.from_event(e) for e in events if Error.is_type(e.type)]
     assert [error.code for error in errors] == ["auth-failed"]
     assert audio_of(events) == b""
-
-
-def test_the_rest_of_a_text_after_what_was_spoken() -> None:
-    assert remainder("Hello there. How are you?", "Hello there.") == "How are you?"
-    assert remainder("Hello  there.\n How are you?", "Hello there. ") == "How are you?"
-    assert remainder("Short.", "Short.") == ""
-    assert remainder("Any text.", "") == "Any text."
 
 
 @pytest.mark.parametrize(("rate", "width", "channels"), [(16000, 2, 1), (22050, 2, 2),
@@ -322,28 +309,6 @@ async def test_the_servers_own_command_speaks_through_the_fallback(tmp_path: Pat
                 f"speak qwen3-tts-flash-realtime (upstream-unreachable): the fallback {fallback} "
                 "speaks"
             )
-
-
-async def test_a_reader_cancelled_while_it_waits_loses_no_text() -> None:
-    queue: asyncio.Queue[str | None] = asyncio.Queue()
-
-    async def texts() -> AsyncIterator[str]:
-        while (piece := await queue.get()) is not None:
-            yield piece
-
-    tape = TextTape(texts())
-    first = tape.read()
-    queue.put_nowait("One. ")
-    assert await anext(first) == "One. "
-    waiting = asyncio.ensure_future(anext(first))
-    await asyncio.sleep(0)  # the reader waits for the next piece
-    waiting.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await waiting
-    queue.put_nowait("Two. ")
-    queue.put_nowait(None)
-    assert [piece async for piece in tape.rest_after("One.")] == ["Two. "]
-    tape.close()
 
 
 async def test_a_request_fault_or_a_full_queue_never_opens_the_breaker(

@@ -214,7 +214,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
         if self._stream is None:
             await self._refuse("synthesize-stop outside a stream.")
             return
-        self._stream.texts.put_nowait(None)
+        self._stream.tape.end()
         self._stream = None
 
     async def _on_synthesize(self, data: dict[str, Any]) -> None:
@@ -234,7 +234,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
                     request.push(text, self._limits.max_text_chars)
                 else:
                     request.fail(RequestError("empty-text", "There is no text to speak."))
-        request.texts.put_nowait(None)
+        request.tape.end()
         await self._start(request)
 
     async def _start(self, request: Request) -> Request:
@@ -293,7 +293,7 @@ class QwenTtsEventHandler(AsyncEventHandler):
         rate = upstream.sample_rate
         speech = upstream.failovers[choice.source.model.id].speak(
             partial(upstream.stream, choice),
-            request.read(),
+            request.tape,
             announcement,
             rate,
             text_format=request.text_format,

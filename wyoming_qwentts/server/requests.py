@@ -3,14 +3,13 @@ end with (each with its stable Wyoming code)."""
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import QwenTtsError
 from ..core.ssml import TEXT_FORMATS
+from ..speech import TextTape
 
 
 class RequestError(Exception):
@@ -37,8 +36,8 @@ class Request:
     language: str | None
     text_format: str | None = None
     """``"text"``, ``"ssml"`` (Wyoming 1.10), or None: told by the text's form."""
-    texts: asyncio.Queue[str | RequestError | None] = field(default_factory=asyncio.Queue)
-    """Text for upstream; an error aborts the request, None ends it."""
+    tape: TextTape = field(default_factory=TextTape)
+    """Text for upstream; a failure aborts the request."""
     chars: int = 0
     failure: RequestError | None = None
     first_text_at: float = 0.0
@@ -74,19 +73,12 @@ class Request:
                 )
             )
         else:
-            self.texts.put_nowait(text)
-
-    async def read(self) -> AsyncIterator[str]:
-        """The request's text as it arrives; a queued RequestError aborts it."""
-        while (piece := await self.texts.get()) is not None:
-            if isinstance(piece, RequestError):
-                raise piece
-            yield piece
+            self.tape.push(text)
 
     def fail(self, failure: RequestError) -> None:
-        """Abort the request with ``failure`` (it reaches the job through the queue)."""
+        """Abort the request with ``failure`` (its reader meets it on the tape)."""
         self.failure = failure
-        self.texts.put_nowait(failure)
+        self.tape.fail(failure)
 
 
 def is_unicode(text: str) -> bool:

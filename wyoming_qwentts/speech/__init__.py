@@ -6,6 +6,7 @@ base every protocol's client is built on."""
 from .pool import WarmPool
 from .source import SpeakerStats, SpeechSession, SpeechSource, SpeechStream
 from .speaker import Speaker, Synthesis, synthesize
+from .tape import TextTape
 from .text import single_text
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "SpeechSource",
     "SpeechStream",
     "Synthesis",
+    "TextTape",
     "WarmPool",
     "single_text",
     "synthesize",

@@ -23,6 +23,7 @@ from .announcement import Announcement
 from .dashscope import DashScopeClient
 from .pool import WarmPool
 from .source import SpeechSource, SpeechStream
+from .tape import TextTape
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -40,73 +41,6 @@ class LocalVoice(Protocol):
     def speak(self, texts: AsyncIterable[str], rate: int) -> AsyncIterator[bytes]:
         """The audio of ``texts`` at ``rate`` as it arrives; LocalVoiceError when it cannot."""
         ...
-
-
-def remainder(text: str, spoken: str) -> str:
-    """What of ``text`` comes after ``spoken``, which is its beginning but for whitespace
-    (the speaker's segments keep every character of the text but lone whitespace)."""
-    left = sum(not char.isspace() for char in spoken)
-    for index, char in enumerate(text):
-        if not left:
-            return text[index:].lstrip()
-        if not char.isspace():
-            left -= 1
-    return ""
-
-
-class TextTape:
-    """A request's text as it arrives, recorded, so that the part not yet spoken can be read
-    by another voice: :meth:`read` once, then :meth:`rest_after` what was spoken.
-
-    A reader cancelled while it waits for text (a speaker giving up) loses nothing: the
-    wait goes on, and the next reader gets its text. :meth:`close` ends such a wait."""
-
-    def __init__(self, texts: AsyncIterable[str]) -> None:
-        self._texts = aiter(texts)
-        self._read: list[str] = []
-        self._ended = False
-        self._next: asyncio.Future[str] | None = None
-
-    async def read(self) -> AsyncGenerator[str]:
-        """The text still to come, recorded."""
-        while not self._ended:
-            if self._next is None:
-                self._next = asyncio.ensure_future(anext(self._texts))
-            try:
-                piece = await asyncio.shield(self._next)
-            except StopAsyncIteration:
-                self._ended = True
-                return
-            except asyncio.CancelledError:
-                raise
-            except BaseException:
-                self._next = None
-                raise
-            self._next = None
-            self._read.append(piece)
-            yield piece
-
-    async def rest_after(self, spoken: str) -> AsyncGenerator[str]:
-        """What was read after ``spoken`` (whitespace aside), then the text still to come."""
-        if rest := remainder("".join(self._read), spoken):
-            yield rest
-        async for piece in self.read():
-            yield piece
-
-    def close(self) -> None:
-        """Stop waiting for text (the request is over): nothing more is read."""
-        self._ended = True
-        pending, self._next = self._next, None
-        if pending is not None:
-            pending.cancel()
-            pending.add_done_callback(_retrieved)
-
-
-def _retrieved(task: asyncio.Future[str]) -> None:
-    """A read nobody waits for any more: its error (the request ended otherwise) is not
-    reported as never retrieved."""
-    if not task.cancelled():
-        task.exception()
 
 
 class Breaker:
@@ -262,7 +196,7 @@ class Failover:
     async def speak(
         self,
         cloud: CloudStream,
-        texts: AsyncIterable[str],
+        tape: TextTape,
         announcement: Announcement,
         rate: int,
         *,
@@ -271,8 +205,8 @@ class Failover:
     ) -> AsyncGenerator[bytes]:
         """The request's announced audio: the cloud's, then (after a fault of the cloud's)
         the local voice's of the text not yet heard, with no second chime. A fault of the
-        request's own, or the local voice failing too, ends it with the cloud's error."""
-        tape = TextTape(texts)
+        request's own, or the local voice failing too, ends it with the cloud's error.
+        ``tape`` is the request's text; it is closed when the speech ends."""
         speech = self._speak(tape, cloud, announcement, rate, text_format, on_first_audio)
         try:
             async with contextlib.aclosing(speech) as audio:

@@ -282,8 +282,8 @@ class Speaker:
         async for audio in session.respond(spoken, ssml=ssml):
             received += len(audio)
             segment.chunks.append(audio)
+            feed.notify()  # the audio is handed out before a second lane opens its session
             self._answered.set()
-            feed.notify()
         self._answered.set()
         if not received and _speakable(spoken, ssml=ssml):
             return False
