@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..core import eventloop
+from ..core.collector import collect_when_quiet, defer_full_passes
 from . import QwenSimulator, SimulatorOptions
 
 
@@ -106,9 +107,18 @@ async def _serve(options: SimulatorOptions, host: str, port: int, stats_file: Pa
     async with QwenSimulator(
         options, host=host, port=port, stats_file=stats_file, keep_sessions=False
     ) as simulator:
-        gc.freeze()  # startup objects out of the collector's full passes (see the server's)
+        # As the server: startup objects out of the collector's full passes, and those run
+        # when no session is open (a benchmark's stand-in for the cloud pauses no stream).
+        gc.freeze()
+        collector = None
+        if defer_full_passes():
+            collector = asyncio.create_task(
+                collect_when_quiet(lambda: simulator.active_sessions > 0)
+            )
         print(simulator.url, flush=True)
         await stop.wait()
+        if collector is not None:
+            collector.cancel()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -1,0 +1,144 @@
+"""The server's and the simulator's cycle collector: full passes only when quiet, or after a
+long spell of unbroken load, and never on a collector without a third generation."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import weakref
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from wyoming_qwentts.core.collector import collect_when_quiet, defer_full_passes
+
+generational = pytest.mark.skipif(
+    gc.get_threshold()[2] == 0, reason="this Python's collector has no third generation"
+)
+
+
+class _Node:
+    """One half of a reference cycle."""
+
+    def __init__(self) -> None:
+        self.other: _Node | None = None
+
+
+def _old_cycle() -> weakref.ref[_Node]:
+    """A reference cycle that only a full pass can free: it survived into the oldest
+    generation while reachable, then became garbage."""
+    first, second = _Node(), _Node()
+    first.other, second.other = second, first
+    gc.collect()  # reachable: both move to the oldest generation
+    return weakref.ref(first)
+
+
+@pytest.fixture
+def thresholds() -> Iterator[tuple[int, int, int]]:
+    """The collector's thresholds, restored after the test."""
+    saved = gc.get_threshold()
+    yield saved
+    gc.set_threshold(*saved)
+
+
+@pytest.fixture
+def full_passes() -> Iterator[asyncio.Queue[None]]:
+    """A queue that gets an item at the end of every full pass."""
+    passes: asyncio.Queue[None] = asyncio.Queue()
+
+    def heard(phase: str, info: dict[str, Any]) -> None:
+        if phase == "stop" and info["generation"] == 2:
+            passes.put_nowait(None)
+
+    gc.callbacks.append(heard)
+    yield passes
+    gc.callbacks.remove(heard)
+
+
+@generational
+def test_a_generational_collector_keeps_its_young_passes_and_loses_its_full_ones(
+    thresholds: tuple[int, int, int],
+) -> None:
+    gc.set_threshold(700, 10, 10)
+    assert defer_full_passes()
+    young, middle, full = gc.get_threshold()
+    assert (young, middle) == (700, 10)
+    assert full > 10**9
+
+
+def test_a_collector_without_a_third_generation_is_left_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(gc, "get_threshold", lambda: (2000, 10, 0))  # Python 3.14's
+    changed: list[tuple[int, ...]] = []
+    monkeypatch.setattr(gc, "set_threshold", lambda *values: changed.append(values))
+    assert not defer_full_passes()
+    assert changed == []
+
+
+@generational
+async def test_garbage_of_a_busy_spell_is_freed_once_it_is_quiet(
+    thresholds: tuple[int, int, int], full_passes: asyncio.Queue[None]
+) -> None:
+    defer_full_passes()
+    cycle = _old_cycle()
+    full_passes.get_nowait()  # the cycle's own promotion
+    checks = 0
+    checked = asyncio.Event()
+
+    def busy() -> bool:
+        nonlocal checks
+        checks += 1
+        if checks == 5:
+            checked.set()
+        return checks <= 5  # five checks with requests in flight, then quiet
+
+    collector = asyncio.create_task(collect_when_quiet(busy, every=0.001, longest=3600))
+    try:
+        await asyncio.wait_for(checked.wait(), 10)
+        assert cycle() is not None  # no full pass while busy
+        assert full_passes.empty()
+        await asyncio.wait_for(full_passes.get(), 10)
+        assert cycle() is None
+        assert checks > 5
+    finally:
+        collector.cancel()
+
+
+@generational
+async def test_no_full_pass_while_nothing_happened(
+    thresholds: tuple[int, int, int], full_passes: asyncio.Queue[None]
+) -> None:
+    defer_full_passes()
+    checked = asyncio.Event()
+    checks = 0
+
+    def quiet() -> bool:
+        nonlocal checks
+        checks += 1
+        if checks == 20:
+            checked.set()
+        return False
+
+    collector = asyncio.create_task(collect_when_quiet(quiet, every=0.001, longest=3600))
+    try:
+        await asyncio.wait_for(checked.wait(), 10)
+        assert full_passes.empty()
+    finally:
+        collector.cancel()
+
+
+@generational
+async def test_unbroken_load_still_gets_a_full_pass_after_the_longest_wait(
+    thresholds: tuple[int, int, int], full_passes: asyncio.Queue[None]
+) -> None:
+    defer_full_passes()
+    cycle = _old_cycle()
+    full_passes.get_nowait()
+    collector = asyncio.create_task(collect_when_quiet(lambda: True, every=0.001, longest=0))
+    try:
+        await asyncio.wait_for(full_passes.get(), 10)
+        assert cycle() is None
+    finally:
+        collector.cancel()
