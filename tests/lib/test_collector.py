@@ -25,13 +25,32 @@ class _Node:
         self.other: _Node | None = None
 
 
-def _old_cycle() -> weakref.ref[_Node]:
-    """A reference cycle that only a full pass can free: it survived into the oldest
-    generation while reachable, then became garbage."""
+def _old_garbage(full_passes: asyncio.Queue[None]) -> weakref.ref[_Node]:
+    """With full passes deferred, a reference cycle that only a full pass can free: it
+    survived into the oldest generation while reachable, then became garbage."""
+    defer_full_passes()
     first, second = _Node(), _Node()
     first.other, second.other = second, first
     gc.collect()  # reachable: both move to the oldest generation
+    full_passes.get_nowait()  # that pass's own
     return weakref.ref(first)
+
+
+class _Checks:
+    """A ``busy()`` that answers True for its first ``busy_for`` calls, then False;
+    ``reached`` is set at call ``until`` (by default the last busy one)."""
+
+    def __init__(self, busy_for: int, until: int | None = None) -> None:
+        self.busy_for = busy_for
+        self.until = until or busy_for
+        self.count = 0
+        self.reached = asyncio.Event()
+
+    def __call__(self) -> bool:
+        self.count += 1
+        if self.count == self.until:
+            self.reached.set()
+        return self.count <= self.busy_for
 
 
 @pytest.fixture
@@ -81,27 +100,16 @@ def test_a_collector_without_a_third_generation_is_left_alone(
 async def test_garbage_of_a_busy_spell_is_freed_once_it_is_quiet(
     thresholds: tuple[int, int, int], full_passes: asyncio.Queue[None]
 ) -> None:
-    defer_full_passes()
-    cycle = _old_cycle()
-    full_passes.get_nowait()  # the cycle's own promotion
-    checks = 0
-    checked = asyncio.Event()
-
-    def busy() -> bool:
-        nonlocal checks
-        checks += 1
-        if checks == 5:
-            checked.set()
-        return checks <= 5  # five checks with requests in flight, then quiet
-
+    cycle = _old_garbage(full_passes)
+    busy = _Checks(busy_for=5)
     collector = asyncio.create_task(collect_when_quiet(busy, every=0.001, longest=3600))
     try:
-        await asyncio.wait_for(checked.wait(), 10)
+        await asyncio.wait_for(busy.reached.wait(), 10)
         assert cycle() is not None  # no full pass while busy
         assert full_passes.empty()
         await asyncio.wait_for(full_passes.get(), 10)
         assert cycle() is None
-        assert checks > 5
+        assert busy.count > 5
     finally:
         collector.cancel()
 
@@ -111,19 +119,10 @@ async def test_no_full_pass_while_nothing_happened(
     thresholds: tuple[int, int, int], full_passes: asyncio.Queue[None]
 ) -> None:
     defer_full_passes()
-    checked = asyncio.Event()
-    checks = 0
-
-    def quiet() -> bool:
-        nonlocal checks
-        checks += 1
-        if checks == 20:
-            checked.set()
-        return False
-
+    quiet = _Checks(busy_for=0, until=20)
     collector = asyncio.create_task(collect_when_quiet(quiet, every=0.001, longest=3600))
     try:
-        await asyncio.wait_for(checked.wait(), 10)
+        await asyncio.wait_for(quiet.reached.wait(), 10)
         assert full_passes.empty()
     finally:
         collector.cancel()
@@ -133,9 +132,7 @@ async def test_no_full_pass_while_nothing_happened(
 async def test_unbroken_load_still_gets_a_full_pass_after_the_longest_wait(
     thresholds: tuple[int, int, int], full_passes: asyncio.Queue[None]
 ) -> None:
-    defer_full_passes()
-    cycle = _old_cycle()
-    full_passes.get_nowait()
+    cycle = _old_garbage(full_passes)
     collector = asyncio.create_task(collect_when_quiet(lambda: True, every=0.001, longest=0))
     try:
         await asyncio.wait_for(full_passes.get(), 10)
