@@ -1,10 +1,12 @@
-"""The server's and the simulator's cycle collector: full passes only when quiet, or after a
-long spell of unbroken load, and never on a collector without a third generation."""
+"""The server's and the simulator's cycle collector: full passes only once no new work came
+for a moment, or after a long spell of unbroken load, and never on a collector without a
+third generation."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import weakref
 from collections.abc import Iterator
 from typing import Any
@@ -36,21 +38,22 @@ def _old_garbage(full_passes: asyncio.Queue[None]) -> weakref.ref[_Node]:
     return weakref.ref(first)
 
 
-class _Checks:
-    """A ``busy()`` that answers True for its first ``busy_for`` calls, then False;
-    ``reached`` is set at call ``until`` (by default the last busy one)."""
+class _Work:
+    """A ``started()`` whose count grows at each call while ``coming``; ``reached`` is set
+    at call ``until``."""
 
-    def __init__(self, busy_for: int, until: int | None = None) -> None:
-        self.busy_for = busy_for
-        self.until = until or busy_for
-        self.count = 0
+    def __init__(self, *, coming: bool, until: int) -> None:
+        self.coming = coming
+        self.until = until
+        self.calls = self.count = 0
         self.reached = asyncio.Event()
 
-    def __call__(self) -> bool:
-        self.count += 1
-        if self.count == self.until:
+    def __call__(self) -> int:
+        self.calls += 1
+        self.count += self.coming
+        if self.calls == self.until:
             self.reached.set()
-        return self.count <= self.busy_for
+        return self.count
 
 
 @pytest.fixture
@@ -101,15 +104,15 @@ async def test_garbage_of_a_busy_spell_is_freed_once_it_is_quiet(
     thresholds: tuple[int, int, int], full_passes: asyncio.Queue[None]
 ) -> None:
     cycle = _old_garbage(full_passes)
-    busy = _Checks(busy_for=5)
-    collector = asyncio.create_task(collect_when_quiet(busy, every=0.001, longest=3600))
+    work = _Work(coming=True, until=5)
+    collector = asyncio.create_task(collect_when_quiet(work, every=0.001, longest=3600))
     try:
-        await asyncio.wait_for(busy.reached.wait(), 10)
-        assert cycle() is not None  # no full pass while busy
+        await asyncio.wait_for(work.reached.wait(), 10)
+        assert cycle() is not None  # no full pass while work comes
         assert full_passes.empty()
+        work.coming = False
         await asyncio.wait_for(full_passes.get(), 10)
         assert cycle() is None
-        assert busy.count > 5
     finally:
         collector.cancel()
 
@@ -119,7 +122,7 @@ async def test_no_full_pass_while_nothing_happened(
     thresholds: tuple[int, int, int], full_passes: asyncio.Queue[None]
 ) -> None:
     defer_full_passes()
-    quiet = _Checks(busy_for=0, until=20)
+    quiet = _Work(coming=False, until=20)
     collector = asyncio.create_task(collect_when_quiet(quiet, every=0.001, longest=3600))
     try:
         await asyncio.wait_for(quiet.reached.wait(), 10)
@@ -133,7 +136,10 @@ async def test_unbroken_load_still_gets_a_full_pass_after_the_longest_wait(
     thresholds: tuple[int, int, int], full_passes: asyncio.Queue[None]
 ) -> None:
     cycle = _old_garbage(full_passes)
-    collector = asyncio.create_task(collect_when_quiet(lambda: True, every=0.001, longest=0))
+    unbroken = itertools.count()
+    collector = asyncio.create_task(
+        collect_when_quiet(lambda: next(unbroken), every=0.001, longest=0)
+    )
     try:
         await asyncio.wait_for(full_passes.get(), 10)
         assert cycle() is None

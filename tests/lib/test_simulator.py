@@ -234,6 +234,7 @@ async def test_a_long_running_simulator_keeps_only_open_sessions(
         assert decode(await session.read_all()) == "Gone when done."
         await record.closed.wait()
         assert sim.sessions == []  # finished: only in the stats file
+        assert (sim.sessions_opened, sim.active_sessions) == (1, 0)  # counted, closed
     (line,) = stats.read_text().splitlines()
     assert json.loads(line)["first_text"] == "Gone when done."
 

@@ -1,5 +1,5 @@
 """The text tape: a request's text read in turn by the speaker and the fallback, nothing lost
-or read twice, its error raised where it is met."""
+or read twice, its error raised to every reader that reaches it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,28 @@ from wyoming_qwentts.speech import TextTape
 from wyoming_qwentts.speech.tape import remainder
 
 
+class _Reader:
+    """A task reading a tape; ``arrived`` is set at each piece (the reader then goes on, and
+    waits when it has read all there is)."""
+
+    def __init__(self, tape: TextTape) -> None:
+        self.pieces: list[str] = []
+        self.arrived = asyncio.Event()
+        self.task = asyncio.create_task(self._read(tape))
+
+    async def next_pieces(self) -> list[str]:
+        """What arrived since the last call (waits for at least one piece)."""
+        await asyncio.wait_for(self.arrived.wait(), 5)
+        self.arrived.clear()
+        pieces, self.pieces = self.pieces, []
+        return pieces
+
+    async def _read(self, tape: TextTape) -> None:
+        async for piece in tape.read():
+            self.pieces.append(piece)
+            self.arrived.set()
+
+
 def test_the_rest_of_a_text_after_what_was_spoken() -> None:
     assert remainder("Hello there. How are you?", "Hello there.") == "How are you?"
     assert remainder("Hello  there.\n How are you?", "Hello there. ") == "How are you?"
@@ -21,30 +43,27 @@ def test_the_rest_of_a_text_after_what_was_spoken() -> None:
 
 async def test_text_pushed_is_read_in_order_up_to_the_end() -> None:
     tape = TextTape()
-    reader = tape.read()
     tape.push("One. ")
+    tape.push("")  # nothing to read
     tape.push("Two. ")
-    assert [await anext(reader), await anext(reader)] == ["One. ", "Two. "]
-    waiting = asyncio.ensure_future(anext(reader))
-    await asyncio.sleep(0)  # let the reader reach its wait
-    assert not waiting.done()
-    tape.push("Three.")
-    assert await waiting == "Three."
+    reader = _Reader(tape)
+    assert await reader.next_pieces() == ["One. ", "Two. "]
+    tape.push("Three.")  # the reader waits for it
+    assert await reader.next_pieces() == ["Three."]
     tape.end()
     tape.push("Never read.")
-    assert [piece async for piece in reader] == []
+    await asyncio.wait_for(reader.task, 5)
+    assert reader.pieces == []
 
 
 async def test_a_reader_cancelled_while_it_waits_loses_no_text() -> None:
     tape = TextTape()
-    first = tape.read()
     tape.push("One. ")
-    assert await anext(first) == "One. "
-    waiting = asyncio.ensure_future(anext(first))
-    await asyncio.sleep(0)  # the reader waits for the next piece
-    waiting.cancel()
+    reader = _Reader(tape)
+    assert await reader.next_pieces() == ["One. "]
+    reader.task.cancel()  # while it waits for the next piece
     with pytest.raises(asyncio.CancelledError):
-        await waiting
+        await reader.task
     tape.push("Two. ")
     tape.end()
     assert [piece async for piece in tape.rest_after("One.")] == ["Two. "]
@@ -62,17 +81,17 @@ async def test_what_was_taken_but_not_spoken_goes_to_the_next_reader() -> None:
     assert rest == ["Taken, not spoken. ", "Still to come."]
 
 
-async def test_a_failure_is_raised_once_after_the_text_before_it() -> None:
+async def test_a_failure_reaches_every_reader_after_the_text_before_it() -> None:
     tape = TextTape()
     tape.push("Heard. ")
-    failure = ValueError("too long")
-    tape.fail(failure)
+    tape.fail(ValueError("too long"))
     tape.fail(RuntimeError("a second failure is not kept"))
     reader = tape.read()
     assert await anext(reader) == "Heard. "
     with pytest.raises(ValueError, match="too long"):
         await anext(reader)
-    assert [piece async for piece in tape.read()] == []  # the next reader sees the end
+    with pytest.raises(ValueError, match="too long"):  # the fallback's reader too
+        await anext(tape.rest_after("Heard."))
 
 
 async def test_a_tape_filled_from_an_iterable_keeps_its_text_and_its_error() -> None:
@@ -88,6 +107,28 @@ async def test_a_tape_filled_from_an_iterable_keeps_its_text_and_its_error() -> 
         await anext(reader)
 
 
+async def test_a_tape_filled_from_an_iterable_ends_with_it() -> None:
+    async def texts() -> AsyncIterator[str]:
+        yield "One. "
+        yield "Two."
+
+    assert [piece async for piece in TextTape.of(texts()).read()] == ["One. ", "Two."]
+
+
+async def test_a_source_cancelled_on_its_own_ends_the_text_with_an_error() -> None:
+    gone: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    gone.cancel()
+
+    async def texts() -> AsyncIterator[str]:
+        yield "One. "
+        yield await gone  # the source's own wait is cancelled, not the tape's filler
+
+    reader = TextTape.of(texts()).read()
+    assert await anext(reader) == "One. "
+    with pytest.raises(RuntimeError, match="text stream was cancelled"):
+        await asyncio.wait_for(anext(reader), 5)
+
+
 async def test_closing_ends_every_wait_and_stops_the_filler() -> None:
     source: asyncio.Queue[str] = asyncio.Queue()
     stopped = asyncio.Event()
@@ -101,21 +142,11 @@ async def test_closing_ends_every_wait_and_stops_the_filler() -> None:
 
     tape = TextTape.of(texts())
     source.put_nowait("One. ")
-    reader = tape.read()
-    assert await anext(reader) == "One. "
-    waiting = asyncio.ensure_future(anext(reader))
-    await asyncio.sleep(0)
-    tape.close()
-    with pytest.raises(StopAsyncIteration):
-        await waiting
+    reader = _Reader(tape)
+    assert await reader.next_pieces() == ["One. "]
+    tape.close()  # the reader was waiting: its read ends
+    await asyncio.wait_for(reader.task, 5)
     await asyncio.wait_for(stopped.wait(), 5)
     source.put_nowait("Never read.")
     assert [piece async for piece in tape.read()] == []
-
-
-async def test_a_tape_filled_from_an_iterable_ends_with_it() -> None:
-    async def texts() -> AsyncIterator[str]:
-        yield "One. "
-        yield "Two."
-
-    assert [piece async for piece in TextTape.of(texts()).read()] == ["One. ", "Two."]
+    assert reader.pieces == []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import gc
 import importlib
 import logging
 import signal
@@ -19,7 +18,7 @@ from wyoming.server import AsyncServer
 
 from .. import __version__, catalog, protocols
 from ..catalog.customization import services_for
-from ..core.collector import collect_when_quiet, defer_full_passes
+from ..core.collector import full_passes_when_quiet
 from ..enrollment import AccountVoices, CustomizationClient
 from ..server import (
     ConnectionGate,
@@ -234,35 +233,30 @@ async def run_server(args: argparse.Namespace, voicing: Voicing) -> None:
             return
         server = AsyncServer.from_uri(args.uri)
         await server.start(factory)
-        # What startup built (modules, the catalog, Info) lives as long as the process: keep
-        # it out of the collector's full passes, and run those when no request is spoken
-        # (each pauses every stream for tens of milliseconds at 100 streams).
-        gc.freeze()
-        collector = None
-        if defer_full_passes():
-            collector = asyncio.create_task(collect_when_quiet(lambda: bool(upstream.jobs)))
-        address = _listening(server, args.uri)
-        model, voice = upstream.menu.default
-        _LOGGER.info(
-            "Ready: %s (%s; default voice %s of %s; %d voices at %d Hz) on %s",
-            __version__,
-            ", ".join(m.id for m in voicing.models),
-            voice,
-            model.id,
-            len(upstream.menu.voices),
-            upstream.sample_rate,
-            address,
-        )
-        if args.zeroconf is not None:
-            await register_zeroconf(args.zeroconf, int(address.rsplit(":", 1)[1]))
-        await stop.wait()
-        _LOGGER.info("Stopping: no new connections")
-        listener: asyncio.AbstractServer | None = getattr(server, "_server", None)
-        if listener is not None:
-            listener.close()
-        await upstream.drain(args.shutdown_grace)
-        await server.stop()
-        if collector is not None:
-            collector.cancel()
-        await asyncio.gather(info.close(), upstream.close(), *(pool.close() for pool in pools))
+        # What startup built (modules, the catalog, Info) lives as long as the process: out
+        # of the collector's full passes, which run when no request comes (each pauses every
+        # stream for tens of milliseconds at 100 streams).
+        with full_passes_when_quiet(lambda: upstream.started):
+            address = _listening(server, args.uri)
+            model, voice = upstream.menu.default
+            _LOGGER.info(
+                "Ready: %s (%s; default voice %s of %s; %d voices at %d Hz) on %s",
+                __version__,
+                ", ".join(m.id for m in voicing.models),
+                voice,
+                model.id,
+                len(upstream.menu.voices),
+                upstream.sample_rate,
+                address,
+            )
+            if args.zeroconf is not None:
+                await register_zeroconf(args.zeroconf, int(address.rsplit(":", 1)[1]))
+            await stop.wait()
+            _LOGGER.info("Stopping: no new connections")
+            listener: asyncio.AbstractServer | None = getattr(server, "_server", None)
+            if listener is not None:
+                listener.close()
+            await upstream.drain(args.shutdown_grace)
+            await server.stop()
+            await asyncio.gather(info.close(), upstream.close(), *(pool.close() for pool in pools))
     _LOGGER.info("Stopped")

@@ -56,8 +56,8 @@ class Request:
         return request
 
     def push(self, text: str, limit: int) -> None:
-        """Queue text for upstream, unless the request already failed, got too long, or the
-        text is not valid Unicode."""
+        """Write text on the request's tape, unless the request already failed, got too long,
+        or the text is not valid Unicode."""
         if self.failure is not None:
             return
         if not is_unicode(text):

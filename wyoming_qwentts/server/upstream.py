@@ -66,6 +66,8 @@ class Upstream:
         self.menu = menu
         self.settings = settings
         self.jobs: set[asyncio.Task[None]] = set()
+        self.started = 0
+        """Requests begun since the start."""
         self._slots = asyncio.Semaphore(settings.max_concurrency)
         self.failovers = {model: Failover() for model in self.sources}
         """Each model's speech: the cloud, and with a fallback, the fallback when the cloud
@@ -100,6 +102,7 @@ class Upstream:
 
     def track(self, job: asyncio.Task[None]) -> None:
         """Count a request's task among the in-flight jobs until it ends."""
+        self.started += 1
         self.jobs.add(job)
         job.add_done_callback(self.jobs.discard)
 

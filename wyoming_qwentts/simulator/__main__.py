@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import gc
 import logging
 import signal
 import sys
@@ -18,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..core import eventloop
-from ..core.collector import collect_when_quiet, defer_full_passes
+from ..core.collector import full_passes_when_quiet
 from . import QwenSimulator, SimulatorOptions
 
 
@@ -108,17 +107,10 @@ async def _serve(options: SimulatorOptions, host: str, port: int, stats_file: Pa
         options, host=host, port=port, stats_file=stats_file, keep_sessions=False
     ) as simulator:
         # As the server: startup objects out of the collector's full passes, and those run
-        # when no session is open (a benchmark's stand-in for the cloud pauses no stream).
-        gc.freeze()
-        collector = None
-        if defer_full_passes():
-            collector = asyncio.create_task(
-                collect_when_quiet(lambda: simulator.active_sessions > 0)
-            )
-        print(simulator.url, flush=True)
-        await stop.wait()
-        if collector is not None:
-            collector.cancel()
+        # when no session has opened for a moment (a benchmark's stand-in for the cloud).
+        with full_passes_when_quiet(lambda: simulator.sessions_opened):
+            print(simulator.url, flush=True)
+            await stop.wait()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

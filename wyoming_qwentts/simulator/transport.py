@@ -78,6 +78,7 @@ class QwenSimulator:
         self._port = port
         self._server: Server | None = None
         self._active = 0
+        self._opened = 0
         self._handshakes: set[asyncio.Task[Any]] = set()
         self._dice = FaultDice(self.options)
         self._plans: dict[int, FaultPlan] = {}
@@ -86,6 +87,11 @@ class QwenSimulator:
         """The account's cloned and designed voices (they live as long as the simulator)."""
         self.customization = CustomizationService(self.options, self.account)
         """The customization API (its ``requests`` say what it was asked)."""
+
+    @property
+    def sessions_opened(self) -> int:
+        """Connections opened since the start."""
+        return self._opened
 
     @property
     def active_sessions(self) -> int:
@@ -219,6 +225,7 @@ class QwenSimulator:
             self.options.max_sessions is not None and self._active >= self.options.max_sessions
         )
         self._active += 1
+        self._opened += 1
         plan = self._plans.pop(id(connection))
         script = kind(
             self.options, connection, record, plan, throttled=throttled, speaks=self.account.speaks

@@ -35,8 +35,8 @@ class TextTape:
         return tape
 
     def push(self, text: str) -> None:
-        """Add text (ignored once the tape ended)."""
-        if not self._ended:
+        """Add text (ignored once the tape ended, and when empty)."""
+        if text and not self._ended:
             self._pieces.append(text)
             self._wake()
 
@@ -46,7 +46,8 @@ class TextTape:
         self._wake()
 
     def fail(self, error: BaseException) -> None:
-        """End the text with ``error``: raised to the reader that reaches it, once."""
+        """End the text with ``error``: raised to every reader that reaches it (the request
+        ends with it, whoever speaks the text)."""
         if not self._ended:
             self._error = error
             self.end()
@@ -58,9 +59,8 @@ class TextTape:
                 self._taken += 1
                 yield self._pieces[self._taken - 1]
             elif self._ended:
-                error, self._error = self._error, None
-                if error is not None:
-                    raise error
+                if self._error is not None:
+                    raise self._error
                 return
             else:
                 waiter = asyncio.get_running_loop().create_future()
@@ -92,6 +92,10 @@ class TextTape:
         try:
             async for text in texts:
                 self.push(text)
+        except asyncio.CancelledError:
+            if not self._ended:  # the source was cancelled, not this tape: its reader ends
+                self.fail(RuntimeError("The request's text stream was cancelled."))
+            raise
         except Exception as err:
             self.fail(err)
         else:
