@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterable, AsyncIterator
 
+from ..core.tasks import Signal
+
 
 class TextTape:
     """The text of one request: written once, read in turn, kept (see the module)."""
@@ -23,7 +25,7 @@ class TextTape:
         """Pieces handed to a reader."""
         self._ended = False
         self._error: BaseException | None = None
-        self._waiters: list[asyncio.Future[None]] = []
+        self._changes = Signal()
         self._filler: asyncio.Task[None] | None = None
 
     @classmethod
@@ -38,12 +40,12 @@ class TextTape:
         """Add text (ignored once the tape ended, and when empty)."""
         if text and not self._ended:
             self._pieces.append(text)
-            self._wake()
+            self._changes.notify()
 
     def end(self) -> None:
         """No more text."""
         self._ended = True
-        self._wake()
+        self._changes.notify()
 
     def fail(self, error: BaseException) -> None:
         """End the text with ``error``: raised to every reader that reaches it (the request
@@ -63,9 +65,7 @@ class TextTape:
                     raise self._error
                 return
             else:
-                waiter = asyncio.get_running_loop().create_future()
-                self._waiters.append(waiter)
-                await waiter  # cancelled: nothing was taken
+                await self._changes.wait()  # cancelled: nothing was taken
 
     async def rest_after(self, spoken: str) -> AsyncIterator[str]:
         """What was taken after ``spoken`` (whitespace aside), then the text still to come."""
@@ -80,13 +80,7 @@ class TextTape:
             self._filler.cancel()
         self._ended = True
         self._error = None
-        self._wake()
-
-    def _wake(self) -> None:
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+        self._changes.notify()
 
     async def _fill(self, texts: AsyncIterable[str]) -> None:
         try:

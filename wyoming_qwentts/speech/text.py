@@ -8,6 +8,7 @@ from collections.abc import AsyncIterable, AsyncIterator
 
 from ..core.sentences import SentenceSplitter
 from ..core.ssml import MAX_SSML_CHARS, is_ssml, not_a_document, opens_ssml
+from ..core.tasks import Signal
 
 
 class TextFeed:
@@ -40,7 +41,7 @@ class TextFeed:
         """An SSML document being read (it becomes one sentence at the end)."""
         self._undecided: str | None = "" if text_format is None else None
         """The start of the text, while it may still be the start of an SSML document."""
-        self._waiters: list[asyncio.Future[None]] = []
+        self._changes = Signal()
         self._reader: asyncio.Task[None] | None = None
 
     async def start(self, texts: AsyncIterable[str]) -> bool:
@@ -70,16 +71,11 @@ class TextFeed:
 
     async def changed(self) -> None:
         """Wait for the next :meth:`notify`."""
-        waiter = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
-        await waiter
+        await self._changes.wait()
 
     def notify(self) -> None:
         """Wake every task waiting in :meth:`changed`."""
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+        self._changes.notify()
 
     def _cut(self, text: str) -> None:
         if self._document is not None:
